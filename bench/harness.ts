@@ -1,0 +1,82 @@
+// Shared by the benchmarks: a real `kubelab server` child process on a fresh data folder,
+// percentiles, and the rule that every benchmark prints its JSON and writes it to
+// bench/results/<name>.json.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../src/client/rest-client.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ServerProcess {
+  client(): ApiClient;
+  kubeconfig: string;
+  dataDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(): Promise<ServerProcess> {
+  const cli = join(root, 'dist/kubelab.mjs');
+  if (!existsSync(cli)) throw new Error('dist/kubelab.mjs is missing: run `npm run build` first');
+  const dataDir = await mkdtemp(join(tmpdir(), 'kubelab-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [cli, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('admin kubeconfig')) resolve();
+    });
+  });
+  const kubeconfig = join(dataDir, 'admin.kubeconfig');
+  return {
+    kubeconfig,
+    dataDir,
+    child,
+    client: () => ApiClient.fromKubeconfig(kubeconfig),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarize(latenciesMs: number[]) {
+  const s = [...latenciesMs].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    count: s.length,
+    p50Ms: round(percentile(s, 50)),
+    p99Ms: round(percentile(s, 99)),
+    maxMs: round(s.at(-1) ?? Number.NaN),
+  };
+}
+
+export async function report(name: string, result: Record<string, unknown>): Promise<void> {
+  const doc = {
+    benchmark: name,
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    ...result,
+  };
+  const text = JSON.stringify(doc, null, 2);
+  process.stdout.write(`${text}\n`);
+  await mkdir(join(root, 'bench/results'), { recursive: true });
+  await writeFile(join(root, 'bench/results', `${name}.json`), `${text}\n`);
+}

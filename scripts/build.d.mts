@@ -1,0 +1,1 @@
+export function buildBundles(options?: { quiet?: boolean }): Promise<void>;

@@ -1,0 +1,219 @@
+// The resource catalogue: every kind kubelab serves, with the REST names Kubernetes uses for
+// it. Discovery, routing, the CLI's `kubelab get deploy` short names and the store's key
+// layout all read this one table, so adding a kind is one row here plus its rules.
+
+export interface ResourceInfo {
+  group: string; // '' for the core group
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  namespaced: boolean;
+  subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec')[];
+  /** kubectl's `get all` includes resources in the `all` category. */
+  categories: readonly string[];
+}
+
+type Row = Omit<ResourceInfo, 'listKind' | 'singular' | 'categories'> & { categories?: readonly string[] };
+
+const rows: Row[] = [
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Namespace',
+    plural: 'namespaces',
+    shortNames: ['ns'],
+    namespaced: false,
+    subresources: ['status'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Node',
+    plural: 'nodes',
+    shortNames: ['no'],
+    namespaced: false,
+    subresources: ['status'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    shortNames: ['po'],
+    namespaced: true,
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+    categories: ['all'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    shortNames: ['svc'],
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['all'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    shortNames: ['ep'],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    shortNames: ['cm'],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Secret',
+    plural: 'secrets',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Event',
+    plural: 'events',
+    shortNames: ['ev'],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    kind: 'Lease',
+    plural: 'leases',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    shortNames: ['deploy'],
+    namespaced: true,
+    subresources: ['status', 'scale'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'ReplicaSet',
+    plural: 'replicasets',
+    shortNames: ['rs'],
+    namespaced: true,
+    subresources: ['status', 'scale'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'DaemonSet',
+    plural: 'daemonsets',
+    shortNames: ['ds'],
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    shortNames: ['sts'],
+    namespaced: true,
+    subresources: ['status', 'scale'],
+    categories: ['all'],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    kind: 'Job',
+    plural: 'jobs',
+    shortNames: [],
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['all'],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    kind: 'CronJob',
+    plural: 'cronjobs',
+    shortNames: ['cj'],
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['all'],
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'Ingress',
+    plural: 'ingresses',
+    shortNames: ['ing'],
+    namespaced: true,
+    subresources: ['status'],
+  },
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    shortNames: ['hpa'],
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['all'],
+  },
+];
+
+export const resources: readonly ResourceInfo[] = rows.map((r) => ({
+  ...r,
+  listKind: `${r.kind}List`,
+  singular: r.kind.toLowerCase(),
+  categories: r.categories ?? [],
+}));
+
+export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+export function resourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return resources.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
+}
+
+export function resourceByPlural(group: string, version: string, plural: string): ResourceInfo | undefined {
+  return resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+}
+
+/**
+ * Resolves what a person types after `get`/`describe`/`delete`: `pods`, `pod`, `po`,
+ * `deployments.apps`, `deploy`, `Deployment`. Returns undefined when nothing matches.
+ */
+export function resolveResourceName(typed: string): ResourceInfo | undefined {
+  const lower = typed.toLowerCase();
+  const dot = lower.indexOf('.');
+  const name = dot >= 0 ? lower.slice(0, dot) : lower;
+  const group = dot >= 0 ? lower.slice(dot + 1) : undefined;
+  return resources.find(
+    (r) =>
+      (group === undefined || r.group === group) &&
+      (r.plural === name || r.singular === name || r.shortNames.includes(name)),
+  );
+}

@@ -1,0 +1,139 @@
+// Structural check of a request body against the Kubernetes schema, as kube-apiserver's
+// strict field validation does before any per-kind validation runs: unknown fields are
+// reported as `unknown field "spec.foo"`, wrongly typed values in kube-openapi's words
+// (`spec.replicas in body must be of type integer: "string"`). Catching these here is what
+// turns a typo like `replica: 3` into an error instead of a silently ignored field.
+//
+// The table in ./schema/types.json is generated; regenerate it with
+//   node scripts/gen-api-schema.mjs
+// Its type spellings: string, integer, number, boolean, date-time, byte, int-or-string,
+// quantity, any, `[]T` (array of T), `{}T` (map of string to T), or a model name.
+
+import { type FieldError, FieldPath, fieldErrors } from './field-errors.js';
+import table from './schema/types.json' with { type: 'json' };
+
+// Maps, not the parsed JSON objects, so that hostile keys such as `__proto__` or
+// `constructor` can never resolve to something on Object.prototype.
+const models = new Map<string, Map<string, string>>(
+  Object.entries(table.types).map(([name, fields]) => [
+    name,
+    new Map(Object.entries(fields as Record<string, string>)),
+  ]),
+);
+const kinds = new Map<string, string>(Object.entries(table.kinds));
+
+/** The schema type name for a top-level object, e.g. ('apps/v1', 'Deployment') -> 'V1Deployment'. */
+export function schemaTypeForKind(apiVersion: string, kind: string): string | undefined {
+  return kinds.get(`${apiVersion}/${kind}`);
+}
+
+/** JSON type names as kube-openapi prints them in `must be of type X: "<actual>"`. */
+function jsonTypeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'object') return 'object';
+  return typeof value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Go's time.Parse(time.RFC3339, ...) shape, which metav1.Time and MicroTime decode with.
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Scalar types: the JSON types each accepts, spelled as the error message lists them. */
+const scalars: Record<string, { expected: string; accepts: (v: unknown) => boolean }> = {
+  string: { expected: 'string', accepts: (v) => typeof v === 'string' },
+  byte: { expected: 'string', accepts: (v) => typeof v === 'string' },
+  integer: { expected: 'integer', accepts: (v) => Number.isInteger(v) },
+  number: { expected: 'number', accepts: (v) => typeof v === 'number' },
+  boolean: { expected: 'boolean', accepts: (v) => typeof v === 'boolean' },
+  'date-time': { expected: 'string', accepts: (v) => typeof v === 'string' },
+  // intstr.IntOrString and resource.Quantity both decode from a JSON number or string.
+  'int-or-string': {
+    expected: 'integer,string',
+    accepts: (v) => typeof v === 'string' || Number.isInteger(v),
+  },
+  quantity: { expected: 'string', accepts: (v) => typeof v === 'string' || typeof v === 'number' },
+  any: { expected: '', accepts: () => true },
+};
+
+/** Marks a field the schema does not have; reported when popped, to keep document order. */
+const UNKNOWN_FIELD = '';
+
+interface Pending {
+  value: unknown;
+  type: string;
+  path: FieldPath;
+}
+
+/**
+ * Walks `obj` against schema type `typeName` and returns every unknown field and type
+ * mismatch, in document order. Null is accepted anywhere (Kubernetes treats it as unset).
+ * The walk is iterative and never descends below the schema's own depth, so hostile
+ * deeply nested input costs no stack and at most one error per over-deep branch.
+ */
+export function checkSchema(obj: unknown, typeName: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: Pending[] = [{ value: obj, type: typeName, path: FieldPath.root() }];
+  /** kube-openapi's InvalidType: `<path> in body must be of type <expected>: "<shown>"`. */
+  const mustBe = (p: Pending, expected: string, shown: unknown) => {
+    const subject = p.path.toString() === '' ? 'body' : `${p.path} in body`;
+    errors.push(
+      fieldErrors.typeInvalid(
+        p.path,
+        shown,
+        `${subject} must be of type ${expected}: ${JSON.stringify(shown)}`,
+      ),
+    );
+  };
+  while (stack.length > 0) {
+    const p = stack.pop() as Pending;
+    const { value, type } = p;
+    if (type === UNKNOWN_FIELD) {
+      errors.push(fieldErrors.unknown(p.path));
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+
+    const scalar = scalars[type];
+    if (scalar) {
+      if (!scalar.accepts(value)) mustBe(p, scalar.expected, jsonTypeOf(value));
+      else if (type === 'date-time' && !rfc3339.test(value as string)) mustBe(p, 'date-time', value);
+      continue;
+    }
+
+    // Children are pushed in reverse so they pop in document order.
+    if (type.startsWith('[]')) {
+      if (!Array.isArray(value)) {
+        mustBe(p, 'array', jsonTypeOf(value));
+        continue;
+      }
+      const item = type.slice(2);
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ value: value[i], type: item, path: p.path.index(i) });
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      mustBe(p, 'object', jsonTypeOf(value));
+      continue;
+    }
+    const entries = Object.entries(value);
+    if (type.startsWith('{}')) {
+      const item = type.slice(2);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i] as [string, unknown];
+        stack.push({ value: v, type: item, path: p.path.key(k) });
+      }
+      continue;
+    }
+    const fields = models.get(type);
+    if (!fields) throw new Error(`schema-check: no schema type ${type}`);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i] as [string, unknown];
+      stack.push({ value: v, type: fields.get(k) ?? UNKNOWN_FIELD, path: p.path.child(k) });
+    }
+  }
+  return errors;
+}

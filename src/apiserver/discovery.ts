@@ -1,0 +1,158 @@
+// Discovery, version and OpenAPI documents: what kubectl and client libraries read before
+// anything else to learn which resources exist, their short names and verbs, and whether the
+// server validates fields itself (then kubectl skips its own schema download).
+import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+
+export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelab' };
+
+const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** Subresources this server serves, with the kind and verbs discovery advertises for each. */
+const subresourceDiscovery: Record<
+  string,
+  { verbs: string[]; kind?: string; group?: string; version?: string }
+> = {
+  status: { verbs: ['get', 'patch', 'update'] },
+  scale: { verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
+  binding: { verbs: ['create'], kind: 'Binding' },
+  eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
+};
+
+function groupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of resources) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
+  return [...seen.values()];
+}
+
+export function apiVersionsDoc(serverAddress: string) {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function groupDoc(group: string) {
+  const versions = groupVersions()
+    .filter((gv) => gv.group === group)
+    .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
+  return { name: group, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupListDoc() {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupDoc) };
+}
+
+export function apiGroupDoc(group: string) {
+  const doc = groupDoc(group);
+  return doc.versions.length ? { kind: 'APIGroup', apiVersion: 'v1', ...doc } : undefined;
+}
+
+export function apiResourceListDoc(group: string, version: string) {
+  const inGv = resources.filter((r) => r.group === group && r.version === version);
+  if (inGv.length === 0) return undefined;
+  const list: object[] = [];
+  for (const r of inGv) {
+    list.push({
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs,
+      ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+      ...(r.categories.length ? { categories: r.categories } : {}),
+    });
+    for (const sub of r.subresources) {
+      const d = subresourceDiscovery[sub];
+      if (!d) continue;
+      list.push({
+        name: `${r.plural}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: d.kind ?? r.kind,
+        ...(d.group ? { group: d.group, version: d.version } : {}),
+        verbs: d.verbs,
+      });
+    }
+    if (r.kind === 'Namespace') {
+      list.push({
+        name: 'namespaces/finalize',
+        singularName: '',
+        namespaced: false,
+        kind: 'Namespace',
+        verbs: ['update'],
+      });
+    }
+  }
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf({ group, version }),
+    resources: list,
+  };
+}
+
+export function versionDoc() {
+  return {
+    ...kubernetesVersion,
+    gitCommit: 'kubelab',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'kubelab',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+// --- OpenAPI v3 ------------------------------------------------------------------------------
+// kubelab publishes only the part of the OpenAPI documents clients use to decide behaviour:
+// every path with its operations, the group-version-kind extension, and the query parameters
+// (notably `fieldValidation`, which tells kubectl the server validates fields itself).
+
+const queryParams = ['dryRun', 'fieldManager', 'fieldValidation', 'pretty'].map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: 'string', uniqueItems: true },
+}));
+
+function gvPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+export function openApiV3RootDoc() {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const gv of groupVersions()) {
+    const p = gvPath(gv.group, gv.version);
+    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=kubelab` };
+  }
+  return { paths };
+}
+
+function operations(r: ResourceInfo) {
+  const gvk = { group: r.group, version: r.version, kind: r.kind };
+  const op = (action: string) => ({
+    operationId: `${action}${r.kind}`,
+    parameters: queryParams,
+    responses: { '200': { description: 'OK' } },
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+  });
+  return { get: op('get'), put: op('put'), patch: op('patch'), delete: op('delete') };
+}
+
+export function openApiV3GroupVersionDoc(path: string) {
+  const gv = groupVersions().find((x) => gvPath(x.group, x.version) === path.replace(/^\/+/, ''));
+  if (!gv) return undefined;
+  const paths: Record<string, object> = {};
+  for (const r of resources.filter((x) => x.group === gv.group && x.version === gv.version)) {
+    const base = `/${gvPath(r.group, r.version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}`;
+    paths[`${base}/{name}`] = operations(r);
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: kubernetesVersion.gitVersion },
+    paths,
+    components: { schemas: {} },
+  };
+}

@@ -1,0 +1,503 @@
+// Generic REST storage for every kind, modelled on kube-apiserver's genericregistry.Store:
+// decode, admit, default, validate, then a compare-and-swap write to the store. Per-kind
+// behaviour comes from the kind's rules (src/api/kind-rules.ts) and from a few hooks for the
+// kinds Kubernetes treats specially (graceful pod deletion, namespace finalization).
+
+import type { FieldError } from '../api/field-errors.js';
+import { rulesFor } from '../api/kind-rules.js';
+import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { checkSchema, schemaTypeForKind } from '../api/schema-check.js';
+import { type ErrorTarget, StatusError, statusErrors } from '../api/status-error.js';
+import { type KeyValue, type Store, StoreError } from '../store/store.js';
+import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate, rfc3339 } from './object-meta.js';
+import { allocateClusterIP } from './service-ips.js';
+import { objectKey } from './storage-keys.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+  /** Warnings to return to the client (Warn field validation). */
+  warnings?: string[];
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+/** Kinds whose update may create the object (kube's AllowCreateOnUpdate). */
+const createOnUpdate = new Set(['Endpoints', 'Lease', 'Event']);
+/** Kinds whose create keeps the client's status (everything else starts with an empty status). */
+const statusOnCreate = new Set(['Node', 'Event', 'Lease', 'Endpoints']);
+
+export function target(r: ResourceInfo, name?: string): ErrorTarget & { kind: string } {
+  return { group: r.group, resource: r.plural, kind: r.kind, name };
+}
+
+/** Decodes a stored value into an object with its resourceVersion filled in. */
+export function decode(kv: KeyValue): ApiObject {
+  const obj = JSON.parse(kv.value) as ApiObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+function encode(obj: ApiObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+function storeFailure(r: ResourceInfo, name: string, e: unknown): never {
+  if (e instanceof StoreError) {
+    if (e.code === 'KeyExists') throw statusErrors.alreadyExists(target(r, name));
+    if (e.code === 'KeyNotFound') throw statusErrors.notFound(target(r, name));
+    if (e.code === 'Conflict') {
+      throw statusErrors.conflict(
+        target(r, name),
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+  }
+  throw e;
+}
+
+export class Registry {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  private namespaceInfo = resources.find((r) => r.kind === 'Namespace')!;
+
+  async getKv(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KeyValue> {
+    const kv = await this.store.get(objectKey(r, namespace, name));
+    if (!kv) throw statusErrors.notFound(target(r, name));
+    return kv;
+  }
+
+  async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<ApiObject> {
+    return this.withKind(r, decode(await this.getKv(r, namespace, name)));
+  }
+
+  withKind(r: ResourceInfo, obj: ApiObject): ApiObject {
+    return { apiVersion: apiVersionOf(r), kind: r.kind, ...obj };
+  }
+
+  /**
+   * Checks the body's shape (kind, apiVersion, unknown fields, types) before anything else, as
+   * kube-apiserver's strict decoding does. Unknown fields are 400 errors naming every path.
+   */
+  decodeBody(r: ResourceInfo, body: unknown, opts: WriteOptions): ApiObject {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw statusErrors.badRequest(`the body of the request must be a ${r.kind} object`);
+    }
+    const obj = body as ApiObject;
+    const expected = apiVersionOf(r);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
+      throw statusErrors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`,
+      );
+    }
+    if (obj.kind !== undefined && obj.kind !== r.kind) {
+      throw statusErrors.badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${r.kind})`,
+      );
+    }
+    const typeName = schemaTypeForKind(expected, r.kind);
+    const problems = typeName ? checkSchema(obj, typeName) : [];
+    const typeErrors = problems.filter((p) => p.type !== 'FieldValueUnknown');
+    const unknown = problems.filter((p) => p.type === 'FieldValueUnknown');
+    if (typeErrors.length > 0) this.rejectDecode(r, typeErrors, 'cannot be handled');
+    if (unknown.length > 0) {
+      if ((opts.fieldValidation ?? 'Strict') === 'Strict')
+        this.rejectDecode(r, unknown, 'strict decoding error');
+      if (opts.fieldValidation === 'Warn') opts.warnings?.push(...unknown.map((u) => u.message));
+      stripUnknown(obj, unknown);
+    }
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    obj.apiVersion = expected;
+    obj.kind = r.kind;
+    return obj;
+  }
+
+  private rejectDecode(r: ResourceInfo, problems: FieldError[], what: string): never {
+    const detail = problems
+      .map((p) => (p.type === 'FieldValueUnknown' ? p.message : `${p.field}: ${p.message}`))
+      .join(', ');
+    const prefix = what === 'strict decoding error' ? 'strict decoding error: ' : '';
+    throw new StatusError(
+      400,
+      'BadRequest',
+      `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${prefix}${detail}`,
+      {
+        kind: r.kind,
+        group: r.group,
+        causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
+      },
+    );
+  }
+
+  private async admitNamespace(r: ResourceInfo, namespace: string | undefined): Promise<void> {
+    if (!r.namespaced || !namespace) return;
+    const kv = await this.store.get(objectKey(this.namespaceInfo, undefined, namespace));
+    if (!kv) throw statusErrors.notFound({ group: '', resource: 'namespaces', name: namespace });
+    const ns = decode(kv);
+    if (ns.metadata.deletionTimestamp) {
+      throw statusErrors.forbidden(
+        `${r.plural}${r.group ? `.${r.group}` : ''} "${'{name}'}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  private validateOrThrow(r: ResourceInfo, obj: ApiObject, old?: ApiObject, statusOnly = false): void {
+    const rules = rulesFor(apiVersionOf(r), r.kind);
+    if (!rules) return;
+    const errors = statusOnly && old ? rules.validateStatus(obj, old) : rules.validate(obj, old);
+    if (errors.length > 0) throw statusErrors.invalid(target(r, obj.metadata.name), errors);
+  }
+
+  private applyDefaults(r: ResourceInfo, obj: ApiObject): void {
+    rulesFor(apiVersionOf(r), r.kind)?.applyDefaults(obj);
+  }
+
+  async create(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions = {},
+  ): Promise<ApiObject> {
+    const obj = this.decodeBody(r, body, opts);
+    const meta = obj.metadata;
+    if (r.namespaced) {
+      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
+        throw statusErrors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      if (namespace) meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+    try {
+      await this.admitNamespace(r, namespace);
+    } catch (e) {
+      if (e instanceof StatusError && e.reason === 'Forbidden') {
+        throw statusErrors.forbidden(e.message.replace('{name}', meta.name ?? ''));
+      }
+      throw e;
+    }
+    prepareForCreate(obj, this.now());
+    if (!statusOnCreate.has(r.kind) && r.subresources.includes('status')) delete obj.status;
+    const rules = rulesFor(apiVersionOf(r), r.kind);
+    rules?.applyDefaults(obj);
+    rules?.prepareForCreate?.(obj);
+    this.validateOrThrow(r, obj);
+    if (r.kind === 'Service' && !opts.dryRun) await allocateClusterIP(this.store, obj);
+    if (opts.dryRun) return obj;
+    const name = meta.name!;
+    try {
+      const kv = await this.store.create(objectKey(r, namespace, name), encode(obj));
+      return this.withKind(r, decode(kv));
+    } catch (e) {
+      storeFailure(r, name, e);
+    }
+  }
+
+  /**
+   * Replaces an object. `mode` says which part the caller may write: the main resource keeps
+   * the stored status; the status subresource keeps everything but status.
+   */
+  async update(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions & { mode?: 'main' | 'status' | 'finalize' } = {},
+  ): Promise<{ object: ApiObject; created: boolean }> {
+    const incoming = this.decodeBody(r, body, opts);
+    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+      throw statusErrors.badRequest(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    if (r.namespaced && incoming.metadata.namespace && incoming.metadata.namespace !== namespace) {
+      throw statusErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    incoming.metadata.name = name;
+    if (r.namespaced) incoming.metadata.namespace = namespace;
+    const key = objectKey(r, namespace, name);
+    const current = await this.store.get(key);
+    if (!current) {
+      if (createOnUpdate.has(r.kind) && (opts.mode ?? 'main') === 'main') {
+        return { object: await this.create(r, namespace, incoming, opts), created: true };
+      }
+      throw statusErrors.notFound(target(r, name));
+    }
+    const wantedRv = incoming.metadata.resourceVersion;
+    if (wantedRv !== undefined && wantedRv !== '' && wantedRv !== String(current.modRevision)) {
+      throw statusErrors.conflict(
+        target(r, name),
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    const object = await this.replace(r, current, incoming, opts);
+    return { object, created: false };
+  }
+
+  /** The shared tail of update and patch: merge by mode, prepare, validate, CAS write. */
+  async replace(
+    r: ResourceInfo,
+    current: KeyValue,
+    incoming: ApiObject,
+    opts: WriteOptions & { mode?: 'main' | 'status' | 'finalize' },
+  ): Promise<ApiObject> {
+    const old = decode(current);
+    const name = old.metadata.name!;
+    let next: ApiObject;
+    const mode = opts.mode ?? 'main';
+    if (mode === 'status') {
+      next = { ...old, status: incoming.status };
+      next.metadata = { ...old.metadata };
+    } else if (mode === 'finalize') {
+      next = {
+        ...old,
+        spec: {
+          ...(old.spec as object),
+          finalizers: (incoming.spec as { finalizers?: string[] })?.finalizers ?? [],
+        },
+      };
+    } else {
+      next = incoming;
+      if (r.subresources.includes('status')) {
+        if (old.status === undefined) delete next.status;
+        else next.status = old.status;
+      }
+    }
+    prepareForUpdate(next, old);
+    if (r.kind === 'Service') keepClusterIP(next, old);
+    if (mode === 'main') this.applyDefaults(r, next);
+    this.validateOrThrow(r, next, old, mode === 'status');
+    if (opts.dryRun) return this.withKind(r, next);
+
+    const finalized =
+      next.metadata.deletionTimestamp &&
+      (next.metadata.finalizers ?? []).length === 0 &&
+      this.finalizersDone(r, next);
+    try {
+      if (finalized) {
+        const kv = await this.store.delete(current.key, current.modRevision);
+        return this.withKind(r, decode(kv));
+      }
+      const value = encode(next);
+      if (value === encode(old)) return this.withKind(r, old);
+      return this.withKind(r, decode(await this.store.update(current.key, value, current.modRevision)));
+    } catch (e) {
+      storeFailure(r, name, e);
+    }
+  }
+
+  /**
+   * Applies a patch with kube's GuaranteedUpdate loop: read, patch, write with the read's
+   * revision as precondition, and retry on a concurrent write (a patch carries no version).
+   */
+  async patch(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    patchFn: (current: ApiObject) => unknown,
+    opts: WriteOptions & { mode?: 'main' | 'status' } = {},
+  ): Promise<ApiObject> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getKv(r, namespace, name);
+      const patched = patchFn(this.withKind(r, decode(current)));
+      const incoming = this.decodeBody(r, patched, opts);
+      const patchedRv = incoming.metadata.resourceVersion;
+      if (patchedRv && patchedRv !== String(current.modRevision)) {
+        throw statusErrors.conflict(
+          target(r, name),
+          'the object has been modified; please apply your changes to the latest version and try again',
+        );
+      }
+      if (incoming.metadata.name !== name)
+        throw statusErrors.badRequest('metadata.name cannot be changed by a patch');
+      try {
+        return await this.replace(r, current, incoming, opts);
+      } catch (e) {
+        const retriable = e instanceof StatusError && e.reason === 'Conflict' && !patchedRv && attempt < 5;
+        if (!retriable) throw e;
+      }
+    }
+  }
+
+  /**
+   * pods/binding: sets spec.nodeName and PodScheduled=True in one write. It bypasses the pod
+   * update rules (which forbid changing nodeName) as kube's binding storage does, and binds at
+   * most once: a pod that is already assigned or being deleted is a Conflict.
+   */
+  async bindPod(
+    pods: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    nodeName: string,
+  ): Promise<ApiObject> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getKv(pods, namespace, name);
+      const pod = decode(current);
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) {
+        throw statusErrors.conflict(target(pods, name), 'pod is being deleted, cannot be assigned to a host');
+      }
+      if (spec.nodeName) {
+        throw statusErrors.conflict(
+          target(pods, name),
+          `pod ${name} is already assigned to node "${spec.nodeName}"`,
+        );
+      }
+      const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
+      const conditions = [
+        ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+        {
+          type: 'PodScheduled',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: rfc3339(this.now()),
+        },
+      ];
+      const next: ApiObject = { ...pod, spec: { ...spec, nodeName }, status: { ...status, conditions } };
+      try {
+        return this.withKind(
+          pods,
+          decode(await this.store.update(current.key, encode(next), current.modRevision)),
+        );
+      } catch (e) {
+        if (e instanceof StoreError && e.code === 'Conflict' && attempt < 5) continue;
+        storeFailure(pods, name, e);
+      }
+    }
+  }
+
+  /** Kinds with extra finalization beyond metadata.finalizers (namespaces' spec.finalizers). */
+  private finalizersDone(r: ResourceInfo, obj: ApiObject): boolean {
+    if (r.kind !== 'Namespace') return true;
+    return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
+  }
+
+  async delete(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<{ object: ApiObject; deleted: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getKv(r, namespace, name);
+      const obj = decode(current);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw statusErrors.conflict(
+          target(r, name),
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+        );
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== String(current.modRevision)) {
+        throw statusErrors.conflict(
+          target(r, name),
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.modRevision}`,
+        );
+      }
+      const next = this.planDeletion(r, obj, opts);
+      if (opts.dryRun) return { object: this.withKind(r, next ?? obj), deleted: next === undefined };
+      try {
+        if (next === undefined) {
+          const kv = await this.store.delete(current.key, current.modRevision);
+          return { object: this.withKind(r, decode(kv)), deleted: true };
+        }
+        const kv = await this.store.update(current.key, encode(next), current.modRevision);
+        return { object: this.withKind(r, decode(kv)), deleted: false };
+      } catch (e) {
+        if (e instanceof StoreError && e.code === 'Conflict' && !pre?.resourceVersion && attempt < 5)
+          continue;
+        storeFailure(r, name, e);
+      }
+    }
+  }
+
+  /**
+   * Decides between deleting now and marking for deletion: returns the object to store with
+   * deletionTimestamp set (graceful pod deletion, pending finalizers, namespace termination),
+   * or undefined to delete immediately.
+   */
+  private planDeletion(r: ResourceInfo, obj: ApiObject, opts: DeleteOptions): ApiObject | undefined {
+    const meta = { ...obj.metadata };
+    const finalizers = [...(meta.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    const addFinalizer = (f: string) => {
+      if (!finalizers.includes(f)) finalizers.push(f);
+    };
+    if (policy === 'Foreground') addFinalizer('foregroundDeletion');
+    if (policy === 'Orphan') addFinalizer('orphan');
+
+    let grace = 0;
+    if (r.kind === 'Pod') grace = podGracePeriod(obj, opts.gracePeriodSeconds);
+    const namespaceFinalizers =
+      r.kind === 'Namespace' ? ((obj.spec as { finalizers?: string[] })?.finalizers ?? []) : [];
+
+    if (finalizers.length === 0 && grace === 0 && namespaceFinalizers.length === 0) {
+      // A pod already terminating whose agent confirms with grace 0 ends up here too.
+      return undefined;
+    }
+    if (meta.deletionTimestamp) {
+      // Already terminating: a delete can only shorten the remaining grace period.
+      const remaining = meta.deletionGracePeriodSeconds ?? 0;
+      if (r.kind === 'Pod' && grace < remaining) {
+        if (grace === 0 && finalizers.length === 0) return undefined;
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+      }
+    } else {
+      meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+      meta.deletionGracePeriodSeconds = grace;
+    }
+    meta.finalizers = finalizers.length > 0 ? finalizers : undefined;
+    const next: ApiObject = { ...obj, metadata: meta };
+    if (r.kind === 'Namespace') next.status = { ...(obj.status as object), phase: 'Terminating' };
+    return next;
+  }
+}
+
+/** Kube's graceful pod deletion: only a pod bound to a node and still running waits for its agent. */
+function podGracePeriod(pod: ApiObject, requested: number | undefined): number {
+  const spec = pod.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  // A requested 0 means "now" (kubectl --force, or the agent confirming its containers are
+  // gone); kubectl itself turns a plain --grace-period=0 into 1.
+  return Math.max(requested ?? spec.terminationGracePeriodSeconds ?? 30, 0);
+}
+
+/** A Service's ClusterIP is allocated once; an update that leaves it out keeps it. */
+function keepClusterIP(next: ApiObject, old: ApiObject): void {
+  const oldSpec = old.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
+  const spec = next.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
+  if (!spec || !oldSpec?.clusterIP) return;
+  if (!spec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+  if (!spec.clusterIPs?.length && oldSpec.clusterIPs) spec.clusterIPs = oldSpec.clusterIPs;
+}
+
+function stripUnknown(obj: ApiObject, unknown: FieldError[]): void {
+  for (const u of unknown) {
+    const parts = u.field.match(/[^.[\]]+/g) ?? [];
+    let node: unknown = obj;
+    for (let i = 0; i < parts.length - 1; i++) {
+      node = (node as Record<string, unknown> | undefined)?.[parts[i]!];
+    }
+    const last = parts.at(-1);
+    if (last !== undefined && node && typeof node === 'object')
+      delete (node as Record<string, unknown>)[last];
+  }
+}

@@ -1,0 +1,388 @@
+// HTTP verbs on resources: turns a parsed request into registry calls and answers in the
+// representation the client asked for (plain objects, a meta.k8s.io Table for kubectl's
+// server-side printing, or PartialObjectMetadata), with kube-apiserver's status codes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { labelSelectorToString } from '../api/labels.js';
+import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { statusErrors } from '../api/status-error.js';
+import { toTable } from '../api/table/to-table.js';
+import type { Store } from '../store/store.js';
+import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
+import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
+import type { ApiObject } from './object-meta.js';
+import { applyPatch, patchTypeFromContentType } from './patch.js';
+import {
+  type DeleteOptions,
+  type FieldValidation,
+  type Registry,
+  target,
+  type WriteOptions,
+} from './registry.js';
+import type { ResourceRequest } from './request-info.js';
+
+type Representation = 'object' | 'table' | 'metadata';
+
+function representation(accept: string | undefined): Representation {
+  const a = accept ?? '';
+  if (/as=Table/.test(a)) return 'table';
+  if (/as=PartialObjectMetadata/.test(a)) return 'metadata';
+  return 'object';
+}
+
+const tableContentType = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
+export interface HandlerOptions {
+  now: () => number;
+  bookmarkIntervalMs: number;
+  watchTimeoutMs: () => number;
+}
+
+function writeOptions(query: URLSearchParams): WriteOptions {
+  const fv = query.get('fieldValidation') ?? 'Strict';
+  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
+    throw statusErrors.badRequest(`fieldValidation parameter unsupported: ${fv}; use Strict, Warn or Ignore`);
+  }
+  return {
+    dryRun: query.getAll('dryRun').includes('All'),
+    fieldValidation: fv as FieldValidation,
+    warnings: [],
+  };
+}
+
+function setWarnings(res: ServerResponse, opts: WriteOptions): void {
+  if (opts.warnings?.length)
+    res.setHeader(
+      'Warning',
+      opts.warnings.map((w) => `299 - "${w.replace(/"/g, "'")}"`),
+    );
+}
+
+export class ResourceHandlers {
+  private readonly podInfo = resources.find((r) => r.kind === 'Pod')!;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly store: Store,
+    private readonly opts: HandlerOptions,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest): Promise<void> {
+    const r = info.resource;
+    const sub = info.subresource;
+    if (sub && !this.servesSubresource(r, sub)) {
+      throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
+    }
+    const rep = representation(req.headers.accept);
+    switch (info.verb) {
+      case 'get': {
+        const obj = await this.registry.get(r, info.namespace, info.name!);
+        if (sub === 'scale') return writeJson(res, 200, scaleOf(obj));
+        return this.respond(res, 200, r, obj, rep, info.query);
+      }
+      case 'list':
+        return this.respondList(
+          res,
+          r,
+          await listObjects(this.store, r, info.namespace, info.query),
+          rep,
+          info.query,
+        );
+      case 'watch':
+        return serveWatch(req, res, {
+          store: this.store,
+          resource: r,
+          namespace: info.namespace,
+          name: info.name,
+          query: info.query,
+          plain: rep === 'object',
+          encode: (obj, first) => this.represent(r, obj, rep, info.query, first),
+          bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
+          defaultTimeoutMs: this.opts.watchTimeoutMs(),
+          maxBufferedBytes: 16 * 1024 * 1024,
+        });
+      case 'create':
+        return this.create(req, res, info, rep);
+      case 'update':
+        return this.update(req, res, info, rep);
+      case 'patch':
+        return this.patch(req, res, info, rep);
+      case 'delete': {
+        const options = await deleteOptions(req, info.query);
+        const { object } = await this.registry.delete(r, info.namespace, info.name!, options);
+        return this.respond(res, 200, r, object, rep, info.query);
+      }
+      case 'deletecollection': {
+        const options = await deleteOptions(req, info.query);
+        const list = await listObjects(this.store, r, info.namespace, info.query);
+        const deleted: ApiObject[] = [];
+        for (const item of list.items) {
+          try {
+            deleted.push(
+              (await this.registry.delete(r, item.metadata.namespace, item.metadata.name!, options)).object,
+            );
+          } catch (e) {
+            if (!(e instanceof Error && 'reason' in e && e.reason === 'NotFound')) throw e;
+          }
+        }
+        return this.respondList(
+          res,
+          r,
+          { items: deleted, resourceVersion: String(this.store.currentRevision()) },
+          'object',
+          info.query,
+        );
+      }
+    }
+  }
+
+  private servesSubresource(r: ResourceInfo, sub: string): boolean {
+    if (r.kind === 'Namespace' && sub === 'finalize') return true;
+    return (['status', 'scale', 'binding', 'eviction'] as const).some(
+      (s) => s === sub && r.subresources.includes(s),
+    );
+  }
+
+  private async create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequest,
+    rep: Representation,
+  ) {
+    const r = info.resource;
+    const opts = writeOptions(info.query);
+    requireJsonBody(req);
+    const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
+    if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
+    if (info.name)
+      throw statusErrors.methodNotAllowed(
+        `POST is not allowed on a named ${r.singular}; use PUT to replace it`,
+      );
+    const obj = await this.registry.create(r, info.namespace, body, opts);
+    setWarnings(res, opts);
+    return this.respond(res, 201, r, obj, rep, info.query);
+  }
+
+  private async update(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequest,
+    rep: Representation,
+  ) {
+    const r = info.resource;
+    const opts = writeOptions(info.query);
+    requireJsonBody(req);
+    const body = parseJsonBody(await readBody(req), `update ${r.plural}`);
+    if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
+    const mode =
+      info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
+    const { object, created } = await this.registry.update(r, info.namespace, info.name!, body, {
+      ...opts,
+      mode,
+    });
+    setWarnings(res, opts);
+    return this.respond(res, created ? 201 : 200, r, object, rep, info.query);
+  }
+
+  private async patch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, rep: Representation) {
+    const r = info.resource;
+    const opts = writeOptions(info.query);
+    const type = patchTypeFromContentType(req.headers['content-type']);
+    const patch = parseJsonBody(await readBody(req), `patch ${r.plural}`);
+    if (info.subresource === 'scale') {
+      const current = await this.registry.get(r, info.namespace, info.name!);
+      const scale = applyPatch(type, scaleOf(current) as unknown as Record<string, unknown>, patch);
+      return writeJson(res, 200, await this.updateScale(info, scale, opts));
+    }
+    const mode = info.subresource === 'status' ? 'status' : 'main';
+    const obj = await this.registry.patch(
+      r,
+      info.namespace,
+      info.name!,
+      (current) => applyPatch(type, current as unknown as Record<string, unknown>, patch),
+      { ...opts, mode },
+    );
+    setWarnings(res, opts);
+    return this.respond(res, 200, r, obj, rep, info.query);
+  }
+
+  /** pods/binding: what the scheduler posts to place a pod; a pod is bound at most once. */
+  private async bind(info: ResourceRequest, body: unknown) {
+    const b = body as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+    const nodeName = b.target?.name;
+    if (!nodeName)
+      throw statusErrors.invalid({ ...target(this.podInfo, info.name), kind: 'Binding' }, [
+        { type: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
+      ]);
+    if (b.target?.kind && b.target.kind !== 'Node') {
+      throw statusErrors.badRequest(`binding target kind must be Node, got ${b.target.kind}`);
+    }
+    await this.registry.bindPod(this.podInfo, info.namespace, info.name!, nodeName);
+    return successStatus();
+  }
+
+  /** pods/eviction: a delete that honours the eviction's DeleteOptions (drain uses this). */
+  private async evict(info: ResourceRequest, body: unknown) {
+    const e = body as { deleteOptions?: DeleteOptions };
+    await this.registry.delete(this.podInfo, info.namespace, info.name!, e.deleteOptions ?? {});
+    return successStatus();
+  }
+
+  private async updateScale(info: ResourceRequest, body: unknown, opts: WriteOptions) {
+    const r = info.resource;
+    const scale = body as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    const replicas = scale.spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw statusErrors.invalid(
+        { group: 'autoscaling', resource: 'scale', kind: 'Scale', name: info.name },
+        [
+          {
+            type: 'FieldValueInvalid',
+            field: 'spec.replicas',
+            message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          },
+        ],
+      );
+    }
+    const obj = await this.registry.patch(
+      r,
+      info.namespace,
+      info.name!,
+      (current) => ({
+        ...current,
+        metadata: { ...current.metadata, resourceVersion: scale.metadata?.resourceVersion || undefined },
+        spec: { ...(current.spec as object), replicas },
+      }),
+      opts,
+    );
+    return scaleOf(obj);
+  }
+
+  private represent(
+    r: ResourceInfo,
+    obj: ApiObject,
+    rep: Representation,
+    query: URLSearchParams,
+    withColumns = true,
+  ): unknown {
+    if (rep === 'metadata')
+      return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+    if (rep === 'table') {
+      const table = toTable(r, [obj], { now: this.opts.now(), includeObject: includeObject(query) });
+      return withColumns ? table : { ...table, columnDefinitions: [] };
+    }
+    return obj;
+  }
+
+  private respond(
+    res: ServerResponse,
+    code: number,
+    r: ResourceInfo,
+    obj: ApiObject,
+    rep: Representation,
+    query: URLSearchParams,
+  ) {
+    const body = this.represent(r, obj, rep, query);
+    if (rep === 'table') {
+      const text = JSON.stringify(body);
+      res.writeHead(code, { 'Content-Type': tableContentType, 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    writeJson(res, code, body);
+  }
+
+  private respondList(
+    res: ServerResponse,
+    r: ResourceInfo,
+    list: ListResponse,
+    rep: Representation,
+    query: URLSearchParams,
+  ) {
+    const metadata = {
+      resourceVersion: list.resourceVersion,
+      ...(list.continue ? { continue: list.continue } : {}),
+      ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+    };
+    if (rep === 'table') {
+      const table = toTable(r, list.items, { now: this.opts.now(), includeObject: includeObject(query) });
+      const text = JSON.stringify({ ...table, metadata });
+      res.writeHead(200, { 'Content-Type': tableContentType, 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    if (rep === 'metadata') {
+      return writeJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata,
+        items: list.items.map((o) => ({
+          kind: 'PartialObjectMetadata',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: o.metadata,
+        })),
+      });
+    }
+    writeJson(res, 200, { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: list.items });
+  }
+}
+
+function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function successStatus() {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+}
+
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+  const body = await readBody(req);
+  const fromBody =
+    body.length > 0
+      ? (parseJsonBody(body, 'delete options') as DeleteOptions & { orphanDependents?: boolean })
+      : {};
+  const grace = query.get('gracePeriodSeconds');
+  const policy = query.get('propagationPolicy');
+  const opts: DeleteOptions = { ...fromBody };
+  if (grace !== null) opts.gracePeriodSeconds = Number(grace);
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if ((fromBody as { orphanDependents?: boolean }).orphanDependents === true && !opts.propagationPolicy)
+    opts.propagationPolicy = 'Orphan';
+  if (query.getAll('dryRun').includes('All') || (fromBody as { dryRun?: string[] }).dryRun?.includes('All'))
+    opts.dryRun = true;
+  else delete opts.dryRun;
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw statusErrors.badRequest(
+      `propagationPolicy must be one of Orphan, Background, Foreground; got ${opts.propagationPolicy}`,
+    );
+  }
+  if (
+    opts.gracePeriodSeconds !== undefined &&
+    (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)
+  ) {
+    throw statusErrors.badRequest('gracePeriodSeconds must be a non-negative integer');
+  }
+  return opts;
+}
+
+/** The autoscaling/v1 Scale view of a workload, for the /scale subresource. */
+function scaleOf(obj: ApiObject) {
+  const spec = obj.spec as { replicas?: number; selector?: LabelSelector } | undefined;
+  const status = obj.status as { replicas?: number } | undefined;
+  const selector = labelSelectorToString(spec?.selector);
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec?.replicas ?? 0 },
+    status: { replicas: status?.replicas ?? 0, selector },
+  };
+}

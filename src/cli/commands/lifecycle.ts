@@ -1,0 +1,233 @@
+// Cluster lifecycle: `up`, `down`, `status`, `clusters`, `use`, `kubeconfig`. A cluster is a
+// record under $KUBELAB_HOME/clusters/<name>/. The `sim` provider runs the control plane as
+// a local background process (simulated worker nodes join it in a later step of the
+// product); the machine providers (docker, qemu, vagrant, ssh) provision real machines.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ApiClient } from '../../client/rest-client.js';
+import {
+  type ClusterRecord,
+  clusterDir,
+  clusterKubeconfigPath,
+  currentClusterName,
+  listClusterNames,
+  readClusterRecord,
+  removeClusterRecord,
+  setCurrentCluster,
+  writeClusterRecord,
+} from '../../provision/cluster-records.js';
+import { UsageError } from '../usage-error.js';
+
+const defaultName = 'kubelab';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readyz(kubeconfig: string): Promise<string | undefined> {
+  if (!existsSync(kubeconfig)) return undefined;
+  const client = ApiClient.fromKubeconfig(kubeconfig);
+  try {
+    return await client.requestText('GET', '/readyz', { query: { verbose: 1 }, timeoutMs: 2000 });
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+async function startLocalControlPlane(name: string): Promise<ClusterRecord> {
+  const dir = clusterDir(name);
+  const dataDir = join(dir, 'server');
+  const port = await freePort();
+  const log = openSync(join(dir, 'server.log'), 'a');
+  const cliScript = process.argv[1];
+  if (!cliScript) throw new Error('cannot locate the kubelab program to start the server with');
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      cliScript,
+      'server',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--cluster-name',
+      name,
+    ],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  child.unref();
+  const record: ClusterRecord = {
+    name,
+    provider: 'sim',
+    createdAt: new Date().toISOString(),
+    server: `https://127.0.0.1:${port}`,
+    machines: [
+      { name: `${name}-control-plane`, role: 'control-plane', pid: child.pid, address: '127.0.0.1' },
+    ],
+  };
+  await writeClusterRecord(record);
+  const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (!alive(child.pid)) {
+      const tail = (await readFile(join(dir, 'server.log'), 'utf8')).split('\n').slice(-10).join('\n');
+      throw new Error(
+        `the control plane exited during start-up; last lines of ${join(dir, 'server.log')}:\n${tail}`,
+      );
+    }
+    if ((await readyz(adminKubeconfig))?.includes('check passed')) break;
+    if (Date.now() > deadline)
+      throw new Error(`the control plane did not become ready within 30 s; see ${join(dir, 'server.log')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await copyFile(adminKubeconfig, clusterKubeconfigPath(name));
+  return record;
+}
+
+async function clusterName(given: string | undefined): Promise<string> {
+  const name = given ?? (await currentClusterName());
+  if (!name) throw new UsageError('no cluster selected: pass --name N or create one with `kubelab up`');
+  return name;
+}
+
+export function registerLifecycle(program: Command): void {
+  program
+    .command('up')
+    .description('Create or resume a cluster (idempotent)')
+    .option('--name <name>', 'cluster name', defaultName)
+    .option('--provider <provider>', 'where machines run: sim (local, SIMULATED nodes)', 'sim')
+    .action(async (o: { name: string; provider: string }) => {
+      if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
+        throw new UsageError(
+          `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
+        );
+      }
+      if (o.provider !== 'sim') {
+        throw new UsageError(`provider "${o.provider}" is not part of this build yet; available: sim`);
+      }
+      const existing = await readClusterRecord(o.name);
+      const cp = existing?.machines.find((m) => m.role === 'control-plane');
+      if (existing && alive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
+        process.stdout.write(
+          `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
+        );
+      } else {
+        process.stdout.write(
+          `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
+        );
+        const started = Date.now();
+        const record = await startLocalControlPlane(o.name);
+        process.stdout.write(
+          `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
+      }
+      await setCurrentCluster(o.name);
+      process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
+    });
+
+  program
+    .command('down')
+    .description('Stop a cluster and remove its machines and record')
+    .option('--name <name>', 'cluster name (default: the current cluster)')
+    .action(async (o: { name?: string }) => {
+      const name = await clusterName(o.name);
+      const record = await readClusterRecord(name);
+      if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
+      for (const m of record.machines) {
+        if (!alive(m.pid)) continue;
+        process.kill(m.pid!, 'SIGTERM');
+        const deadline = Date.now() + 10_000;
+        while (alive(m.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (alive(m.pid)) process.kill(m.pid!, 'SIGKILL');
+      }
+      await removeClusterRecord(name);
+      process.stdout.write(`cluster "${name}" deleted\n`);
+    });
+
+  program
+    .command('status')
+    .description('Show the current cluster, its machines and control-plane health')
+    .option('--name <name>', 'cluster name (default: the current cluster)')
+    .action(async (o: { name?: string }) => {
+      const name = await clusterName(o.name);
+      const record = await readClusterRecord(name);
+      if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
+      process.stdout.write(
+        `cluster:  ${record.name}\nprovider: ${record.provider}${record.provider === 'sim' ? ' (SIMULATED)' : ''}\nserver:   ${record.server}\n`,
+      );
+      for (const m of record.machines) {
+        process.stdout.write(
+          `machine:  ${m.name} (${m.role}) ${alive(m.pid) ? 'running' : 'stopped'}${m.pid ? ` pid ${m.pid}` : ''}\n`,
+        );
+      }
+      const health = await readyz(clusterKubeconfigPath(name));
+      process.stdout.write(
+        health
+          ? `health:\n${health.replace(/^/gm, '  ')}`
+          : 'health:   API server not reachable (try `kubelab up`)\n',
+      );
+      if (!health) process.exitCode = 1;
+    });
+
+  program
+    .command('clusters')
+    .description('List clusters (* marks the current one)')
+    .action(async () => {
+      const current = await currentClusterName();
+      const names = await listClusterNames();
+      if (names.length === 0) process.stdout.write('no clusters (create one with `kubelab up`)\n');
+      for (const n of names) {
+        const r = await readClusterRecord(n);
+        process.stdout.write(
+          `${n === current ? '*' : ' '} ${n}\t${r?.provider ?? '?'}\t${r?.server ?? ''}\n`,
+        );
+      }
+    });
+
+  program
+    .command('use')
+    .description('Make a cluster the current one')
+    .argument('<name>')
+    .action(async (name: string) => {
+      if (!(await readClusterRecord(name)))
+        throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
+      await setCurrentCluster(name);
+      process.stdout.write(`current cluster: ${name}\n`);
+    });
+
+  program
+    .command('kubeconfig')
+    .description('Print the kubeconfig of a cluster (real kubectl works with it)')
+    .option('--name <name>', 'cluster name (default: the current cluster)')
+    .action(async (o: { name?: string }) => {
+      const name = await clusterName(o.name);
+      const path = clusterKubeconfigPath(name);
+      if (!existsSync(path))
+        throw new UsageError(`cluster "${name}" has no kubeconfig yet (run \`kubelab up --name ${name}\`)`);
+      process.stdout.write(await readFile(path, 'utf8'));
+    });
+}

@@ -1,0 +1,55 @@
+// `-o json`, `-o yaml` and `-o name`, in kubectl's shapes: one object prints as itself,
+// several as a `v1 List`. kubectl prints objects through unstructured maps, so keys come
+// out sorted at every level; JSON is indented by four spaces.
+import { dump } from 'js-yaml';
+import { resourceByKind } from '../../api/resources.js';
+import { kindPrefix } from './table-printer.js';
+
+export type ObjectFormat = 'json' | 'yaml' | 'name';
+
+interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string };
+}
+
+function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value && typeof value === 'object') {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) sorted[key] = sortKeysDeep(v);
+    }
+    return sorted;
+  }
+  return value;
+}
+
+/** `pod/web-1`, `deployment.apps/web`: the group comes from apiVersion, as kubectl does. */
+export function objectName(obj: KubeObject): string {
+  const apiVersion = obj.apiVersion ?? 'v1';
+  const kind = obj.kind ?? '';
+  const group =
+    resourceByKind(apiVersion, kind)?.group ?? (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+  return `${kindPrefix({ kind, group })}/${obj.metadata?.name ?? ''}`;
+}
+
+export interface PrintObjectsOptions {
+  /** Print a List even for one object (a list request); defaults to "more than one". */
+  asList?: boolean;
+}
+
+export function printObjects(
+  objs: readonly KubeObject[],
+  format: ObjectFormat,
+  opts: PrintObjectsOptions = {},
+): string {
+  if (format === 'name') return objs.map((o) => `${objectName(o)}\n`).join('');
+  const asList = opts.asList ?? objs.length !== 1;
+  const value = sortKeysDeep(
+    asList ? { apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } } : objs[0],
+  );
+  if (format === 'json') return `${JSON.stringify(value, null, 4)}\n`;
+  return dump(value, { seqNoIndent: true, quoteStyle: 'double', lineWidth: -1, noRefs: true });
+}

@@ -1,0 +1,47 @@
+// Runs a command-line program (the built `kubelab`, or real kubectl) and captures its result.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const kubelabCli = fileURLToPath(new URL('../../dist/kubelab.mjs', import.meta.url));
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCommand(
+  program: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** `kubelab ARGS` through the built bundle, exactly what users run. */
+export function kubelab(
+  args: string[],
+  options: Parameters<typeof runCommand>[2] = {},
+): Promise<CommandResult> {
+  return runCommand(process.execPath, [kubelabCli, ...args], options);
+}

@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import { checkSchema, schemaTypeForKind } from '../../src/api/schema-check.js';
+
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', labels: { app: 'web' }, annotations: { 'example.com/x': 'y' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'web' } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            image: 'nginx:1.27',
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: 1, memory: '128Mi' } },
+            livenessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 5 },
+            env: [{ name: 'A', value: 'b' }],
+          },
+        ],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+      },
+    },
+  },
+};
+
+describe('schemaTypeForKind', () => {
+  it.each([
+    ['v1', 'Pod', 'V1Pod'],
+    ['v1', 'Event', 'CoreV1Event'],
+    ['apps/v1', 'Deployment', 'V1Deployment'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler', 'V2HorizontalPodAutoscaler'],
+    ['coordination.k8s.io/v1', 'Lease', 'V1Lease'],
+    ['policy/v1', 'Eviction', 'V1Eviction'],
+    ['autoscaling/v1', 'Scale', 'V1Scale'],
+    ['meta.k8s.io/v1', 'DeleteOptions', 'V1DeleteOptions'],
+    ['v1', 'Binding', 'V1Binding'],
+    ['apps/v1', 'Pod', undefined],
+    ['v1', 'Widget', undefined],
+  ])('%s %s -> %s', (apiVersion, kind, want) => {
+    expect(schemaTypeForKind(apiVersion, kind)).toBe(want);
+  });
+});
+
+describe('checkSchema', () => {
+  it('accepts a well-formed Deployment from the Kubernetes docs', () => {
+    expect(checkSchema(deployment, 'V1Deployment')).toEqual([]);
+  });
+
+  it.each([
+    ['V1Pod', { metadata: { name: 'p', creationTimestamp: null }, spec: { containers: null } }],
+    [
+      'V1Pod',
+      {
+        status: {
+          startTime: '2024-05-01T10:00:00Z',
+          conditions: [
+            { type: 'Ready', status: 'True', lastTransitionTime: '2024-05-01T10:00:00.123+02:00' },
+          ],
+        },
+      },
+    ],
+    [
+      'V1Lease',
+      { spec: { holderIdentity: 'n', renewTime: '2024-05-01T10:00:00.000000Z', leaseDurationSeconds: 40 } },
+    ],
+    ['V1Node', { status: { capacity: { cpu: 4, memory: '8Gi', pods: '110' } } }],
+    ['V1Secret', { data: { 'tls.crt': 'aGk=' }, stringData: { a: 'b' }, type: 'Opaque' }],
+    [
+      'V1Service',
+      {
+        spec: {
+          ports: [
+            { port: 80, targetPort: 8080 },
+            { port: 443, targetPort: 'https' },
+          ],
+        },
+      },
+    ],
+    [
+      'V1Pod',
+      {
+        metadata: {
+          managedFields: [
+            { manager: 'kubectl', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:x': {} } } },
+          ],
+        },
+      },
+    ],
+    [
+      'V2HorizontalPodAutoscaler',
+      {
+        spec: {
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: 0.5 } },
+            },
+          ],
+        },
+      },
+    ],
+    [
+      'V1Eviction',
+      {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: 'p' },
+        deleteOptions: { gracePeriodSeconds: 0 },
+      },
+    ],
+  ])('accepts %s %j', (type, obj) => {
+    expect(checkSchema(obj, type)).toEqual([]);
+  });
+
+  it.each([
+    // [type, object, field, message]
+    [
+      'V1Deployment',
+      { spec: { replicas: '3' } },
+      'spec.replicas',
+      'Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+    ],
+    [
+      'V1Deployment',
+      { spec: { replicas: 1.5 } },
+      'spec.replicas',
+      'Invalid value: "number": spec.replicas in body must be of type integer: "number"',
+    ],
+    [
+      'V1Pod',
+      { spec: { hostNetwork: 'yes' } },
+      'spec.hostNetwork',
+      'Invalid value: "string": spec.hostNetwork in body must be of type boolean: "string"',
+    ],
+    [
+      'V1Pod',
+      { spec: { containers: [{ name: 'a', env: [{ name: 'X', value: true }] }] } },
+      'spec.containers[0].env[0].value',
+      'Invalid value: "boolean": spec.containers[0].env[0].value in body must be of type string: "boolean"',
+    ],
+    [
+      'V1Pod',
+      { spec: { containers: { name: 'a' } } },
+      'spec.containers',
+      'Invalid value: "object": spec.containers in body must be of type array: "object"',
+    ],
+    [
+      'V1Pod',
+      { metadata: { labels: ['a'] } },
+      'metadata.labels',
+      'Invalid value: "array": metadata.labels in body must be of type object: "array"',
+    ],
+    [
+      'V1Pod',
+      { metadata: { labels: { app: 1 } } },
+      'metadata.labels[app]',
+      'Invalid value: "integer": metadata.labels[app] in body must be of type string: "integer"',
+    ],
+    [
+      'V1Pod',
+      { spec: 'x' },
+      'spec',
+      'Invalid value: "string": spec in body must be of type object: "string"',
+    ],
+    [
+      'V1Service',
+      { spec: { ports: [{ port: 80, targetPort: true }] } },
+      'spec.ports[0].targetPort',
+      'Invalid value: "boolean": spec.ports[0].targetPort in body must be of type integer,string: "boolean"',
+    ],
+    [
+      'V1Service',
+      { spec: { ports: [{ port: 80, targetPort: 1.5 }] } },
+      'spec.ports[0].targetPort',
+      'Invalid value: "number": spec.ports[0].targetPort in body must be of type integer,string: "number"',
+    ],
+    [
+      'V1Pod',
+      { spec: { containers: [{ name: 'a', resources: { limits: { cpu: [] } } }] } },
+      'spec.containers[0].resources.limits[cpu]',
+      'Invalid value: "array": spec.containers[0].resources.limits[cpu] in body must be of type string: "array"',
+    ],
+    [
+      'V1Pod',
+      { metadata: { creationTimestamp: 'yesterday' } },
+      'metadata.creationTimestamp',
+      'Invalid value: "yesterday": metadata.creationTimestamp in body must be of type date-time: "yesterday"',
+    ],
+    [
+      'V1Pod',
+      { metadata: { creationTimestamp: 5 } },
+      'metadata.creationTimestamp',
+      'Invalid value: "integer": metadata.creationTimestamp in body must be of type string: "integer"',
+    ],
+  ])('%s %j: %s', (type, obj, field, message) => {
+    expect(checkSchema(obj, type)).toEqual([{ type: 'FieldValueTypeInvalid', field, message }]);
+  });
+
+  it('reports unknown fields the way strict field validation does', () => {
+    const errs = checkSchema(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metdata: {},
+        spec: { containers: [{ name: 'a', imagePullPolicy: 'Always', imagePullPolicyy: 'x' }], foo: null },
+      },
+      'V1Pod',
+    );
+    expect(errs).toEqual([
+      { type: 'FieldValueUnknown', field: 'metdata', message: 'unknown field "metdata"' },
+      {
+        type: 'FieldValueUnknown',
+        field: 'spec.containers[0].imagePullPolicyy',
+        message: 'unknown field "spec.containers[0].imagePullPolicyy"',
+      },
+      { type: 'FieldValueUnknown', field: 'spec.foo', message: 'unknown field "spec.foo"' },
+    ]);
+  });
+
+  it('reports problems in document order', () => {
+    const errs = checkSchema(
+      { spec: { replicas: 'x', bogus: 1, template: { spec: { containers: [{ name: 1 }] } } }, zzz: 1 },
+      'V1Deployment',
+    );
+    expect(errs.map((e) => e.field)).toEqual([
+      'spec.replicas',
+      'spec.bogus',
+      'spec.template.spec.containers[0].name',
+      'zzz',
+    ]);
+  });
+
+  it('never resolves hostile keys through Object.prototype', () => {
+    const obj = JSON.parse('{"__proto__": {"x": 1}, "constructor": 1, "spec": {"toString": "x"}}');
+    expect(checkSchema(obj, 'V1Pod').map((e) => e.message)).toEqual([
+      'unknown field "__proto__"',
+      'unknown field "constructor"',
+      'unknown field "spec.toString"',
+    ]);
+  });
+
+  it('handles deeply nested hostile input without recursion', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const errs = checkSchema({ metadata: { labels: deep } }, 'V1Pod');
+    expect(errs).toEqual([
+      {
+        type: 'FieldValueTypeInvalid',
+        field: 'metadata.labels[a]',
+        message: 'Invalid value: "object": metadata.labels[a] in body must be of type string: "object"',
+      },
+    ]);
+    let list: unknown = [];
+    for (let i = 0; i < 100_000; i++) list = [list];
+    expect(checkSchema({ spec: { containers: list } }, 'V1Pod')[0]?.field).toBe('spec.containers[0]');
+    expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: deep }] } }, 'V1Pod')).toEqual([]);
+  });
+
+  it('rejects a non-object body', () => {
+    expect(checkSchema([], 'V1Pod')[0]?.message).toBe(
+      'Invalid value: "array": body must be of type object: "array"',
+    );
+  });
+
+  it('throws for an unknown schema type (a programming error)', () => {
+    expect(() => checkSchema({}, 'V1Widget')).toThrow('no schema type V1Widget');
+  });
+});
