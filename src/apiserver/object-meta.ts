@@ -3,6 +3,7 @@
 // client may not change on update. resourceVersion is never stored inside the value: it is
 // the store's modification revision, filled in on every read.
 import { randomUUID } from 'node:crypto';
+import { rfc3339 } from '../api/time.js';
 
 export type ApiObject = {
   apiVersion?: string;
@@ -29,10 +30,6 @@ export interface ObjectMeta {
   ownerReferences?: { uid: string; [k: string]: unknown }[];
   managedFields?: unknown;
   [field: string]: unknown;
-}
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';

@@ -5,11 +5,14 @@
 
 import type { FieldError } from '../api/field-errors.js';
 import { rulesFor } from '../api/kind-rules.js';
+import type { Profile } from '../api/profiles.js';
 import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
 import { checkSchema, schemaTypeForKind } from '../api/schema-check.js';
 import { type ErrorTarget, StatusError, statusErrors } from '../api/status-error.js';
+import { rfc3339 } from '../api/time.js';
 import { type KeyValue, type Store, StoreError } from '../store/store.js';
-import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate, rfc3339 } from './object-meta.js';
+import { admitPodCreate } from './admission.js';
+import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate } from './object-meta.js';
 import { allocateClusterIP } from './service-ips.js';
 import { objectKey } from './storage-keys.js';
 
@@ -68,6 +71,7 @@ export class Registry {
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
+    private readonly profile: Profile,
   ) {}
 
   private namespaceInfo = resources.find((r) => r.kind === 'Namespace')!;
@@ -194,6 +198,7 @@ export class Registry {
     if (!statusOnCreate.has(r.kind) && r.subresources.includes('status')) delete obj.status;
     const rules = rulesFor(apiVersionOf(r), r.kind);
     rules?.applyDefaults(obj);
+    if (r.kind === 'Pod') admitPodCreate(obj, this.profile);
     rules?.prepareForCreate?.(obj);
     this.validateOrThrow(r, obj);
     if (r.kind === 'Service' && !opts.dryRun) await allocateClusterIP(this.store, obj);
@@ -338,13 +343,16 @@ export class Registry {
   /**
    * pods/binding: sets spec.nodeName and PodScheduled=True in one write. It bypasses the pod
    * update rules (which forbid changing nodeName) as kube's binding storage does, and binds at
-   * most once: a pod that is already assigned or being deleted is a Conflict.
+   * most once: a pod that is already assigned or being deleted is a Conflict. The Binding's
+   * metadata.annotations are copied onto the pod in the same write (kube's binding REST does
+   * this), which is how the scheduler attaches its explanation without a second write.
    */
   async bindPod(
     pods: ResourceInfo,
     namespace: string | undefined,
     name: string,
     nodeName: string,
+    annotations: Record<string, string> = {},
   ): Promise<ApiObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.getKv(pods, namespace, name);
@@ -369,7 +377,16 @@ export class Registry {
           lastTransitionTime: rfc3339(this.now()),
         },
       ];
-      const next: ApiObject = { ...pod, spec: { ...spec, nodeName }, status: { ...status, conditions } };
+      const metadata =
+        Object.keys(annotations).length === 0
+          ? pod.metadata
+          : { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...annotations } };
+      const next: ApiObject = {
+        ...pod,
+        metadata,
+        spec: { ...spec, nodeName },
+        status: { ...status, conditions },
+      };
       try {
         return this.withKind(
           pods,

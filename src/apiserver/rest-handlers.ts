@@ -209,7 +209,10 @@ export class ResourceHandlers {
 
   /** pods/binding: what the scheduler posts to place a pod; a pod is bound at most once. */
   private async bind(info: ResourceRequest, body: unknown) {
-    const b = body as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+    const b = body as {
+      target?: { kind?: string; name?: string };
+      metadata?: { name?: string; annotations?: Record<string, string> };
+    };
     const nodeName = b.target?.name;
     if (!nodeName)
       throw statusErrors.invalid({ ...target(this.podInfo, info.name), kind: 'Binding' }, [
@@ -218,7 +221,7 @@ export class ResourceHandlers {
     if (b.target?.kind && b.target.kind !== 'Node') {
       throw statusErrors.badRequest(`binding target kind must be Node, got ${b.target.kind}`);
     }
-    await this.registry.bindPod(this.podInfo, info.namespace, info.name!, nodeName);
+    await this.registry.bindPod(this.podInfo, info.namespace, info.name!, nodeName, b.metadata?.annotations);
     return successStatus();
   }
 

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { type Profile, profileConfigMap, profiles, profileToData } from '../api/profiles.js';
 import { resources } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
 import { type Clock, realClock } from '../client/clock.js';
@@ -52,6 +53,8 @@ export interface ApiServerOptions {
   clusterName?: string;
   /** Health checks the process adds (e.g. scheduler, controller manager): name -> healthy? */
   readinessChecks?: Map<string, () => boolean>;
+  /** Timing profile (default lab); published in kube-system/kubelab-profile. */
+  profile?: Profile;
 }
 
 export interface ApiServer {
@@ -76,7 +79,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const pki = await ensureServingPki(join(o.dataDir, 'pki'), sans);
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
-  const registry = new Registry(store, () => clock.now());
+  const profile = o.profile ?? profiles.lab;
+  const registry = new Registry(store, () => clock.now(), profile);
   const handlers = new ResourceHandlers(registry, store, {
     now: () => clock.now(),
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
@@ -85,14 +89,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const readiness = o.readinessChecks ?? new Map<string, () => boolean>();
 
-  const nsInfo = resources.find((r) => r.kind === 'Namespace')!;
-  for (const name of bootstrapNamespaces) {
-    try {
-      await registry.create(nsInfo, undefined, { metadata: { name } });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-    }
-  }
+  await bootstrapObjects(registry, profile);
 
   const server: Server = createServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caPem }, (req, res) => {
     void route(req, res);
@@ -228,6 +225,29 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await store.close();
     },
   };
+}
+
+/** Creates what every cluster has (namespaces) and publishes the active profile. */
+async function bootstrapObjects(registry: Registry, profile: Profile): Promise<void> {
+  const nsInfo = resources.find((r) => r.kind === 'Namespace')!;
+  for (const name of bootstrapNamespaces) {
+    try {
+      await registry.create(nsInfo, undefined, { metadata: { name } });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    }
+  }
+  const cmInfo = resources.find((r) => r.kind === 'ConfigMap')!;
+  const profileObject = {
+    metadata: { name: profileConfigMap.name, namespace: profileConfigMap.namespace },
+    data: profileToData(profile),
+  };
+  try {
+    await registry.create(cmInfo, profileConfigMap.namespace, profileObject);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    await registry.update(cmInfo, profileConfigMap.namespace, profileConfigMap.name, profileObject);
+  }
 }
 
 /** Keeps the token of an existing admin.kubeconfig valid across restarts; issues one otherwise. */

@@ -3,12 +3,19 @@
 import { Command, CommanderError } from 'commander';
 import { StatusError } from '../api/status-error.js';
 import type { GlobalOptions } from './cli-context.js';
+import { registerAgent } from './commands/agent.js';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerNode } from './commands/node.js';
+import { registerNodeAdmin } from './commands/node-admin.js';
+import { registerRollout } from './commands/rollout.js';
+import { registerScale } from './commands/scale.js';
 import { registerServer } from './commands/server.js';
+import { registerSetImage } from './commands/set-image.js';
 import { describeServerError } from './server-errors.js';
 import { UsageError } from './usage-error.js';
 
@@ -24,14 +31,27 @@ const globals = () => program.opts<GlobalOptions>();
 
 registerLifecycle(program);
 registerServer(program);
+registerAgent(program);
+registerNode(program);
 registerApply(program, globals);
 registerGet(program, globals);
 registerDescribe(program, globals);
 registerDelete(program, globals);
+registerNodeAdmin(program, globals);
+registerEvents(program, globals);
+registerRollout(program, globals);
+registerScale(program, globals);
+registerSetImage(program, globals);
 
 // Program options (-n, --kubeconfig) are accepted after the subcommand too, as kubectl
 // allows: commander recognises them anywhere unless positional options are enabled.
 for (const cmd of program.commands) cmd.exitOverride();
+
+// `kubelab get pods | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 try {
   await program.parseAsync(process.argv);

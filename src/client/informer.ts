@@ -126,6 +126,15 @@ export class Informer<T extends KubeObject> {
     return [...(indexer.index.get(value) ?? [])].map((key) => this.items.get(key)!);
   }
 
+  /**
+   * Adds an index unless one of that name exists. Informers are shared between components,
+   * so well-known indexes (e.g. pods by `nodeName`) are declared by whoever needs them first;
+   * one name must always mean one function.
+   */
+  ensureIndexer(name: string, fn: IndexFunc<T>): void {
+    if (!this.indexers.has(name)) this.addIndexer(name, fn);
+  }
+
   addIndexer(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name))
       throw new Error(`informer for ${this.info.plural}: index "${name}" already exists`);

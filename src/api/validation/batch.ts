@@ -2,8 +2,8 @@
 // generated selector, what a Job update may change, and the CronJob schedule.
 
 import type { CronJob, Job, JobSpec, JobTemplateSpec } from 'kubernetes-types/batch/v1.js';
+import { cronScheduleError } from '../cron-schedule.js';
 import { type FieldError, FieldPath, fieldErrors } from '../field-errors.js';
-import { cronScheduleError } from './cron-schedule.js';
 import { validateImmutableField, validateNonnegativeField } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-spec.js';
 import { validateSelectorMatchesTemplate } from './workload.js';

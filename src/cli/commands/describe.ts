@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../api/resources.js';
+import { explanationAnnotation, formatExplanation } from '../../api/scheduling-explanation.js';
 import type { ApiClient, KubeObject } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { describe } from '../describe/describe.js';
@@ -22,7 +23,12 @@ async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
     .filter(Boolean)
     .join(',');
   const list = await client.resource<Event>(eventsInfo, m.namespace ?? 'default').listAll({ fieldSelector });
-  return list.items;
+  // Oldest first, as kubectl prints them; events within one second keep the order they were written.
+  const when = (e: Event) =>
+    Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
+  return list.items.sort(
+    (a, b) => when(a) - when(b) || Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion),
+  );
 }
 
 async function relatedFor(client: ApiClient, obj: KubeObject) {
@@ -57,7 +63,15 @@ export function registerDescribe(program: Command, globals: () => GlobalOptions)
             : (await rc.listAll({ labelSelector: o.selector })).items;
           for (const obj of objs) {
             const [events, related] = await Promise.all([eventsFor(client, obj), relatedFor(client, obj)]);
-            outputs.push(describe(obj, { events, now: Date.now(), related }));
+            const explanation = obj.metadata?.annotations?.[explanationAnnotation];
+            outputs.push(
+              describe(obj, {
+                events,
+                now: Date.now(),
+                related,
+                schedulingExplanation: explanation ? formatExplanation(explanation) : undefined,
+              }),
+            );
           }
         }
         process.stdout.write(outputs.join('\n\n'));

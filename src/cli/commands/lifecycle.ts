@@ -4,10 +4,11 @@
 // product); the machine providers (docker, qemu, vagrant, ssh) provision real machines.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import {
   type ClusterRecord,
@@ -20,7 +21,15 @@ import {
   setCurrentCluster,
   writeClusterRecord,
 } from '../../provision/cluster-records.js';
+import {
+  processAlive,
+  processFrozen,
+  startSimWorkers,
+  stopSimMachine,
+} from '../../provision/providers/sim.js';
+import { printTable } from '../printers/table-printer.js';
 import { UsageError } from '../usage-error.js';
+import { tableAccept } from './get.js';
 
 const defaultName = 'kubelab';
 
@@ -35,16 +44,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readyz(kubeconfig: string): Promise<string | undefined> {
   if (!existsSync(kubeconfig)) return undefined;
   const client = ApiClient.fromKubeconfig(kubeconfig);
@@ -57,9 +56,10 @@ async function readyz(kubeconfig: string): Promise<string | undefined> {
   }
 }
 
-async function startLocalControlPlane(name: string): Promise<ClusterRecord> {
+async function startLocalControlPlane(name: string, profile: string): Promise<ClusterRecord> {
   const dir = clusterDir(name);
   const dataDir = join(dir, 'server');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const port = await freePort();
   const log = openSync(join(dir, 'server.log'), 'a');
   const cliScript = process.argv[1];
@@ -76,6 +76,8 @@ async function startLocalControlPlane(name: string): Promise<ClusterRecord> {
       `127.0.0.1:${port}`,
       '--cluster-name',
       name,
+      '--profile',
+      profile,
     ],
     { detached: true, stdio: ['ignore', log, log] },
   );
@@ -93,7 +95,7 @@ async function startLocalControlPlane(name: string): Promise<ClusterRecord> {
   const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (!alive(child.pid)) {
+    if (!processAlive(child.pid)) {
       const tail = (await readFile(join(dir, 'server.log'), 'utf8')).split('\n').slice(-10).join('\n');
       throw new Error(
         `the control plane exited during start-up; last lines of ${join(dir, 'server.log')}:\n${tail}`,
@@ -120,7 +122,15 @@ export function registerLifecycle(program: Command): void {
     .description('Create or resume a cluster (idempotent)')
     .option('--name <name>', 'cluster name', defaultName)
     .option('--provider <provider>', 'where machines run: sim (local, SIMULATED nodes)', 'sim')
-    .action(async (o: { name: string; provider: string }) => {
+    .option('--workers <count>', 'number of worker nodes', '2')
+    .option('--profile <profile>', 'timers: lab (failover in ~10 s) or k8s (upstream defaults)', 'lab')
+    .action(async (o: { name: string; provider: string; workers: string; profile: string }) => {
+      const workers = Number(o.workers);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
+        throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
+      }
+      if (o.profile !== 'lab' && o.profile !== 'k8s')
+        throw new UsageError(`--profile must be lab or k8s, got "${o.profile}"`);
       if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
         throw new UsageError(
           `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
@@ -131,7 +141,7 @@ export function registerLifecycle(program: Command): void {
       }
       const existing = await readClusterRecord(o.name);
       const cp = existing?.machines.find((m) => m.role === 'control-plane');
-      if (existing && alive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
+      if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
         process.stdout.write(
           `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
         );
@@ -140,10 +150,17 @@ export function registerLifecycle(program: Command): void {
           `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
         );
         const started = Date.now();
-        const record = await startLocalControlPlane(o.name);
+        const record = await startLocalControlPlane(o.name, o.profile);
         process.stdout.write(
           `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
         );
+      }
+      if (workers > 0) {
+        const started = Date.now();
+        process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
+        const machines = await startSimWorkers(o.name, workers);
+        for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
+        process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       }
       await setCurrentCluster(o.name);
       process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
@@ -157,12 +174,11 @@ export function registerLifecycle(program: Command): void {
       const name = await clusterName(o.name);
       const record = await readClusterRecord(name);
       if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
-      for (const m of record.machines) {
-        if (!alive(m.pid)) continue;
-        process.kill(m.pid!, 'SIGTERM');
-        const deadline = Date.now() + 10_000;
-        while (alive(m.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        if (alive(m.pid)) process.kill(m.pid!, 'SIGKILL');
+      // Workers first, so no agent is left talking to a control plane that is gone.
+      for (const m of [...record.machines].sort((a, b) =>
+        a.role === b.role ? 0 : a.role === 'worker' ? -1 : 1,
+      )) {
+        await stopSimMachine(name, m.name);
       }
       await removeClusterRecord(name);
       process.stdout.write(`cluster "${name}" deleted\n`);
@@ -180,17 +196,29 @@ export function registerLifecycle(program: Command): void {
         `cluster:  ${record.name}\nprovider: ${record.provider}${record.provider === 'sim' ? ' (SIMULATED)' : ''}\nserver:   ${record.server}\n`,
       );
       for (const m of record.machines) {
-        process.stdout.write(
-          `machine:  ${m.name} (${m.role}) ${alive(m.pid) ? 'running' : 'stopped'}${m.pid ? ` pid ${m.pid}` : ''}\n`,
-        );
+        const state = !processAlive(m.pid)
+          ? 'stopped'
+          : (await processFrozen(m.pid))
+            ? 'frozen (partitioned)'
+            : 'running';
+        process.stdout.write(`machine:  ${m.name} (${m.role}) ${state}${m.pid ? ` pid ${m.pid}` : ''}\n`);
       }
       const health = await readyz(clusterKubeconfigPath(name));
-      process.stdout.write(
-        health
-          ? `health:\n${health.replace(/^/gm, '  ')}`
-          : 'health:   API server not reachable (try `kubelab up`)\n',
-      );
-      if (!health) process.exitCode = 1;
+      if (!health) {
+        process.stdout.write('health:   API server not reachable (try `kubelab up`)\n');
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`health:\n${health.replace(/^(?=.)/gm, '  ')}`);
+      const client = ApiClient.fromKubeconfig(clusterKubeconfigPath(name));
+      try {
+        const nodes = await client.request<Table>('GET', '/api/v1/nodes', { accept: tableAccept });
+        process.stdout.write(
+          `nodes:\n${(printTable(nodes, {}) || 'No nodes yet\n').replace(/^(?=.)/gm, '  ')}`,
+        );
+      } finally {
+        client.close();
+      }
     });
 
   program

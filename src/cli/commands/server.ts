@@ -1,7 +1,17 @@
-// `kubelab server --data-dir D [--listen ADDR:PORT]`: the control-plane process that
-// bootstrap installs on a machine (and that `kubelab up --provider sim` runs locally).
+// `kubelab server --data-dir D [--listen ADDR:PORT] [--profile lab|k8s]`: the control-plane
+// process that bootstrap installs on a machine (and that `kubelab up --provider sim` runs
+// locally). Like k3s, one process hosts the API server, the scheduler and the controller
+// manager; the latter two are ordinary API clients with their own connections and informers,
+// exactly as if they ran elsewhere, and report their health into /readyz.
 import type { Command } from 'commander';
+import { type Profile, profileByName } from '../../api/profiles.js';
 import { startApiServer } from '../../apiserver/server.js';
+import { realClock } from '../../client/clock.js';
+import { EventRecorder } from '../../client/event-recorder.js';
+import { InformerFactory } from '../../client/informer.js';
+import { ApiClient } from '../../client/rest-client.js';
+import { ControllerManager } from '../../controllers/manager.js';
+import { Scheduler } from '../../scheduler/scheduler.js';
 import { UsageError } from '../usage-error.js';
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -12,25 +22,70 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export async function runServer(opts: {
+interface ServerFlags {
   dataDir: string;
   listen: string;
   san?: string[];
   clusterName?: string;
-}): Promise<void> {
+  profile: string;
+  controllers: boolean;
+  scoring: string;
+}
+
+export async function runServer(opts: ServerFlags): Promise<void> {
   const { host, port } = parseListen(opts.listen);
+  let profile: Profile;
+  try {
+    profile = profileByName(opts.profile);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (opts.scoring !== 'LeastAllocated' && opts.scoring !== 'MostAllocated') {
+    throw new UsageError(`--scoring must be LeastAllocated or MostAllocated, got "${opts.scoring}"`);
+  }
+  const readiness = new Map<string, () => boolean>();
   const server = await startApiServer({
     dataDir: opts.dataDir,
     host,
     port,
     extraSans: opts.san,
     clusterName: opts.clusterName,
+    profile,
+    readinessChecks: readiness,
   });
+  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  const stops: (() => Promise<void>)[] = [];
+  if (opts.controllers) {
+    // Each component has its own client (connection pool, informers), as separate processes would.
+    const schedulerClient = ApiClient.fromKubeconfig(server.adminKubeconfigPath);
+    const scheduler = new Scheduler({
+      client: schedulerClient,
+      informers: new InformerFactory(schedulerClient),
+      clock: realClock,
+      profile,
+      recorder: new EventRecorder(schedulerClient, 'default-scheduler'),
+      scoring: opts.scoring,
+      log: (m) => log(`scheduler: ${m}`),
+    });
+    readiness.set('scheduler', () => scheduler.healthy());
+    void scheduler.start().catch((e) => log(`scheduler: ${(e as Error).message}`));
+    stops.push(() => scheduler.stop());
+
+    const manager = new ControllerManager({
+      client: ApiClient.fromKubeconfig(server.adminKubeconfigPath),
+      profile,
+      log,
+    });
+    readiness.set('controller-manager', () => manager.healthy());
+    void manager.start().catch((e) => log(`controller-manager: ${(e as Error).message}`));
+    stops.push(() => manager.stop());
+  }
   process.stdout.write(
-    `kubelab-server listening on ${server.url}\nadmin kubeconfig: ${server.adminKubeconfigPath}\n`,
+    `kubelab-server listening on ${server.url} (profile ${profile.name})\nadmin kubeconfig: ${server.adminKubeconfigPath}\n`,
   );
   const stop = async (signal: string) => {
     process.stdout.write(`kubelab-server: ${signal}, shutting down\n`);
+    await Promise.all(stops.map((s) => s()));
     await server.close();
     process.exit(0);
   };
@@ -41,10 +96,17 @@ export async function runServer(opts: {
 export function registerServer(program: Command): void {
   program
     .command('server')
-    .description('Run the control plane (API server on an embedded SQLite store)')
+    .description('Run the control plane: API server (embedded SQLite), scheduler, controller manager')
     .requiredOption('--data-dir <dir>', 'where the store, certificates and admin.kubeconfig live')
     .option('--listen <addr:port>', 'address to serve HTTPS on', '0.0.0.0:6443')
     .option('--san <name...>', 'extra DNS names or IPs for the serving certificate')
     .option('--cluster-name <name>', 'name used in admin.kubeconfig', 'kubelab')
+    .option('--profile <profile>', 'timers: lab (failover in ~10 s) or k8s (upstream defaults)', 'lab')
+    .option('--no-controllers', 'run only the API server (no scheduler or controllers)')
+    .option(
+      '--scoring <strategy>',
+      'scheduler scoring: LeastAllocated (spread) or MostAllocated (bin packing)',
+      'LeastAllocated',
+    )
     .action(runServer);
 }

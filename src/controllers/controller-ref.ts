@@ -1,0 +1,142 @@
+// Controller references, after kube's pkg/controller ControllerRefManager: an object belongs
+// to at most one controller, named by the ownerReference with `controller: true`. A controller
+// claims the objects its selector matches: it keeps the ones it already owns, adopts orphans
+// that match (adding its controller reference), and releases the ones it owns that no longer
+// match (removing its reference, so another controller may adopt them). Objects owned by
+// another controller are never touched.
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { Selector } from '../api/labels.js';
+import { StatusError } from '../api/status-error.js';
+import type { KubeObject, ResourceClient } from '../client/rest-client.js';
+
+/** An object that can own others: it has a kind, a name and a uid. */
+export interface OwnerObject extends KubeObject {
+  apiVersion?: string;
+  kind?: string;
+}
+
+/** The ownerReference with `controller: true`, if any. */
+export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** True when `owner` is `obj`'s controller (matched by uid, as kube does). */
+export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
+  const ref = controllerRefOf(obj);
+  return ref !== undefined && ref.uid === owner.metadata?.uid;
+}
+
+/**
+ * The reference a controller puts on what it creates: `controller: true` so the object has
+ * one owner that acts on it, `blockOwnerDeletion: true` so foreground deletion of the owner
+ * waits for it.
+ */
+export function newControllerRef(owner: OwnerObject): OwnerReference {
+  const { name, uid } = owner.metadata ?? {};
+  if (!owner.apiVersion || !owner.kind || !name || !uid)
+    throw new Error('newControllerRef: owner needs apiVersion, kind, metadata.name and metadata.uid');
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name,
+    uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/**
+ * Key of the controller that owns `obj`, as `namespace/name`, if its controller reference is
+ * of `kind`. Used to route an owned object's events to its owner's work-queue key.
+ */
+export function controllerKeyOf(obj: KubeObject, kind: string): string | undefined {
+  const ref = controllerRefOf(obj);
+  if (!ref || ref.kind !== kind) return undefined;
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${ref.name}` : ref.name;
+}
+
+export interface ClaimOptions<T extends KubeObject> {
+  /** The controller doing the claiming (must carry apiVersion, kind, name, uid). */
+  controller: OwnerObject;
+  selector: Selector;
+  /** Where to send adopt/release patches for the claimed objects (namespaced client). */
+  objects: ResourceClient<T>;
+  /**
+   * Re-reads the controller from the API server before the first adoption, as kube's
+   * RecheckDeletionTimestamp: a cache may still show a controller that is being deleted, and
+   * adopting for it would only have the garbage collector delete the adoptee.
+   */
+  recheck: () => Promise<OwnerObject | undefined>;
+  /** Extra filter (e.g. a Job does not adopt finished pods); objects failing it are neither adopted nor kept. */
+  filter?: (obj: T) => boolean;
+}
+
+/**
+ * Claims objects for a controller. Returns the objects it owns after adoption and release.
+ * Adopting or releasing an object that is gone is not an error (it simply is not returned).
+ */
+export async function claimObjects<T extends KubeObject>(
+  candidates: readonly T[],
+  o: ClaimOptions<T>,
+): Promise<T[]> {
+  const uid = o.controller.metadata?.uid;
+  const controllerDeleting = !!o.controller.metadata?.deletionTimestamp;
+  let canAdopt: Promise<boolean> | undefined;
+  const mayAdopt = () => {
+    canAdopt ??= o
+      .recheck()
+      .then((fresh) => !!fresh && fresh.metadata?.uid === uid && !fresh.metadata?.deletionTimestamp);
+    return canAdopt;
+  };
+  const claimed: T[] = [];
+  for (const obj of candidates) {
+    const ref = controllerRefOf(obj);
+    const matches = o.selector.matches(obj.metadata?.labels ?? {}) && (o.filter?.(obj) ?? true);
+    if (ref) {
+      if (ref.uid !== uid) continue;
+      if (matches) {
+        claimed.push(obj);
+        continue;
+      }
+      // A controller that is being deleted leaves its objects to the garbage collector.
+      if (controllerDeleting) continue;
+      await release(obj, o);
+      continue;
+    }
+    if (!matches || controllerDeleting || obj.metadata?.deletionTimestamp) continue;
+    if (!(await mayAdopt())) continue;
+    const adopted = await adopt(obj, o);
+    if (adopted) claimed.push(adopted);
+  }
+  return claimed;
+}
+
+async function adopt<T extends KubeObject>(obj: T, o: ClaimOptions<T>): Promise<T | undefined> {
+  return patchOwners(obj, [newControllerRef(o.controller)], o);
+}
+
+async function release<T extends KubeObject>(obj: T, o: ClaimOptions<T>): Promise<void> {
+  await patchOwners(obj, [{ $patch: 'delete', uid: o.controller.metadata?.uid }], o);
+}
+
+/**
+ * A strategic-merge patch of `ownerReferences` (merge key `uid`): it touches only our own
+ * entry, so it never conflicts with a kubelet's status writes. Two controllers adopting at
+ * once cannot both win: validation allows one controller reference, and the loser's patch is
+ * Invalid. An object that is gone, or was taken first, is simply not claimed.
+ */
+async function patchOwners<T extends KubeObject>(
+  obj: T,
+  ownerReferences: unknown[],
+  o: ClaimOptions<T>,
+): Promise<T | undefined> {
+  try {
+    return await o.objects.patch(obj.metadata!.name!, { metadata: { ownerReferences } }, 'strategic', {
+      namespace: obj.metadata?.namespace,
+    });
+  } catch (e) {
+    if (e instanceof StatusError && (e.reason === 'NotFound' || e.reason === 'Invalid')) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,69 @@
+// Node IPAM (kube-controller-manager's nodeipam with the range allocator): gives every node
+// its own /24 pod CIDR out of the cluster CIDR 10.244.0.0/16, once, so pod IPs never collide
+// across nodes and the pod network can route each node's range to that node.
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { resources } from '../api/resources.js';
+import { StatusError } from '../api/status-error.js';
+import type { ControllerFactory } from './context.js';
+import { Controller } from './controller.js';
+
+const nodeInfo = resources.find((r) => r.kind === 'Node')!;
+export const clusterCIDR = '10.244.0.0/16';
+
+function cidrIndex(cidr: string | undefined): number | undefined {
+  const m = /^10\.244\.(\d+)\.0\/24$/.exec(cidr ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The lowest /24 of the cluster CIDR that no node holds, or undefined when all 256 are taken. */
+export function nextFreePodCIDR(nodes: readonly Node[]): string | undefined {
+  const used = new Set(nodes.map((n) => cidrIndex(n.spec?.podCIDR)).filter((i) => i !== undefined));
+  for (let i = 0; i < 256; i++) if (!used.has(i)) return `10.244.${i}.0/24`;
+  return undefined;
+}
+
+export const nodeIpamController: ControllerFactory = (ctx) => {
+  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
+  const recorder = ctx.recorder('node-ipam-controller');
+  const controller = new Controller(
+    // One worker: two allocations must not pick the same free range concurrently.
+    { name: 'node-ipam-controller', clock: ctx.clock, workers: 1 },
+    {
+      async reconcile(name) {
+        const node = nodes.get(name);
+        if (!node || node.spec?.podCIDR) return;
+        const cidr = nextFreePodCIDR(nodes.list());
+        if (!cidr) {
+          void recorder.event(
+            node,
+            'Warning',
+            'CIDRNotAvailable',
+            `Node ${name} status is now: CIDRNotAvailable`,
+          );
+          return;
+        }
+        try {
+          await ctx.client.resource<Node>(nodeInfo).patch(
+            name,
+            {
+              metadata: { resourceVersion: node.metadata?.resourceVersion },
+              spec: { podCIDR: cidr, podCIDRs: [cidr] },
+            },
+            'merge',
+          );
+          void recorder.event(
+            node,
+            'Normal',
+            'CIDRAssignmentSucceeded',
+            `Assigned pod CIDR ${cidr} to node ${name}`,
+          );
+        } catch (e) {
+          if (!(e instanceof StatusError && (e.reason === 'Conflict' || e.reason === 'NotFound'))) throw e;
+          return { requeueAfterMs: 0 };
+        }
+      },
+    },
+  );
+  controller.watch(nodes);
+  return controller;
+};

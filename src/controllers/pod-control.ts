@@ -1,0 +1,243 @@
+// What every pod-owning controller (ReplicaSet, DaemonSet, StatefulSet, Job) shares, after
+// kube's pkg/controller/controller_utils.go: building a pod from a template with a controller
+// reference, creating and deleting pods with the events kube records, creating in slow-start
+// batches, expectations (so a controller does not act twice while its informer lags behind
+// its own writes), and the ranking that says which pods are least valuable to delete.
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { resources } from '../api/resources.js';
+import { StatusError } from '../api/status-error.js';
+import type { Clock } from '../client/clock.js';
+import type { EventRecorder } from '../client/event-recorder.js';
+import type { ApiClient } from '../client/rest-client.js';
+import { newControllerRef, type OwnerObject } from './controller-ref.js';
+
+const podInfo = resources.find((r) => r.kind === 'Pod')!;
+
+/** The pod a controller creates from its template: labels, annotations and spec copied, owned by `owner`. */
+export function podFromTemplate(
+  template: PodTemplateSpec | undefined,
+  owner: OwnerObject,
+  options: { name?: string; generateName?: string } = {},
+): Pod {
+  const meta = template?.metadata ?? {};
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      namespace: owner.metadata?.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      annotations: { ...(meta.annotations ?? {}) },
+      ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [newControllerRef(owner)],
+    },
+    spec: structuredClone(template?.spec ?? { containers: [] }),
+  };
+  // kube names pods `<owner>-` + 5 random characters unless the controller picks the name.
+  if (options.name) pod.metadata!.name = options.name;
+  else pod.metadata!.generateName = options.generateName ?? `${owner.metadata?.name}-`;
+  return pod;
+}
+
+/** Creates and deletes pods for a controller, recording kube's events on the owner. */
+export class PodControl {
+  constructor(
+    private readonly client: ApiClient,
+    private readonly recorder: EventRecorder,
+  ) {}
+
+  /** Creates `pod` (usually from podFromTemplate); SuccessfulCreate or FailedCreate on `owner`. */
+  async createPod(pod: Pod, owner: OwnerObject): Promise<Pod> {
+    try {
+      const created = await this.client.resource<Pod>(podInfo, pod.metadata?.namespace).create(pod);
+      void this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
+      return created;
+    } catch (e) {
+      void this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes a pod (gracefully: the server keeps it Terminating until its node confirms);
+   * SuccessfulDelete or FailedDelete on `owner`. A pod that is already gone is not an error.
+   */
+  async deletePod(pod: Pod, owner: OwnerObject): Promise<void> {
+    const name = pod.metadata?.name ?? '';
+    try {
+      await this.client
+        .resource<Pod>(podInfo, pod.metadata?.namespace)
+        .delete(name, { preconditions: pod.metadata?.uid ? { uid: pod.metadata.uid } : undefined });
+      void this.recorder.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+    } catch (e) {
+      if (e instanceof StatusError && e.reason === 'NotFound') return;
+      void this.recorder.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+}
+
+/**
+ * Runs `fn` `count` times in batches that double after each fully successful batch (1, 2, 4,
+ * ...), as kube's slowStartBatch: a template that cannot create pods (quota, invalid spec)
+ * fails once instead of flooding the API server with `count` doomed requests.
+ * Returns how many calls succeeded and the first error, if any.
+ */
+export async function slowStartBatch(
+  count: number,
+  initialBatchSize: number,
+  fn: () => Promise<unknown>,
+): Promise<{ successes: number; error?: unknown }> {
+  let remaining = count;
+  let successes = 0;
+  for (let batch = Math.min(remaining, initialBatchSize); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
+    const failed = results.find((r) => r.status === 'rejected');
+    successes += results.length - results.filter((r) => r.status === 'rejected').length;
+    if (failed) return { successes, error: failed.reason };
+    remaining -= batch;
+  }
+  return { successes };
+}
+
+/** kube's initial slow-start batch size. */
+export const slowStartInitialBatchSize = 1;
+
+interface Expectation {
+  adds: number;
+  /** Keys (namespace/name) of pods whose deletion we asked for and have not yet seen. */
+  deletes: Set<string>;
+  at: number;
+}
+
+/**
+ * kube's (UID-tracking) ControllerExpectations: after creating N pods a controller expects N
+ * adds in its informer, and after deleting pods it expects to see those pods go (or start
+ * terminating). Until then it must not compute a new diff from a stale cache, or it would
+ * create or delete twice. Expectations expire after `ttlMs` (kube: 5 minutes) so a lost watch
+ * event cannot wedge a controller forever.
+ */
+export class ControllerExpectations {
+  private readonly byController = new Map<string, Expectation>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  /** True when the controller may compute a fresh diff. */
+  satisfied(controllerKey: string): boolean {
+    const e = this.byController.get(controllerKey);
+    if (!e) return true;
+    if (e.adds <= 0 && e.deletes.size === 0) return true;
+    return this.clock.now() - e.at > this.ttlMs;
+  }
+
+  expectCreations(controllerKey: string, count: number): void {
+    this.byController.set(controllerKey, { adds: count, deletes: new Set(), at: this.clock.now() });
+  }
+
+  expectDeletions(controllerKey: string, podKeys: readonly string[]): void {
+    this.byController.set(controllerKey, { adds: 0, deletes: new Set(podKeys), at: this.clock.now() });
+  }
+
+  /** A pod the controller created appeared in the cache, or a create failed (it never will). */
+  creationObserved(controllerKey: string): void {
+    const e = this.byController.get(controllerKey);
+    if (e) e.adds--;
+  }
+
+  /** A pod the controller deleted left the cache or started terminating, or the delete failed. */
+  deletionObserved(controllerKey: string, podKey: string): void {
+    this.byController.get(controllerKey)?.deletes.delete(podKey);
+  }
+
+  /** The controller is gone: drop what it expected. */
+  forget(controllerKey: string): void {
+    this.byController.delete(controllerKey);
+  }
+}
+
+/** Not finished and not terminating: a pod that counts toward a controller's replicas. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
+}
+
+export function podReadyCondition(pod: Pod) {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return podReadyCondition(pod)?.status === 'True';
+}
+
+/** Ready for at least minReadySeconds (kube's podutil.IsPodAvailable). */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
+  const ready = podReadyCondition(pod);
+  if (ready?.status !== 'True') return false;
+  if (minReadySeconds <= 0) return true;
+  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : Number.NaN;
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= nowMs;
+}
+
+/**
+ * When a not-yet-available ready pod becomes available, so a controller can requeue then
+ * (kube: AddAfter(minReadySeconds)). Undefined if the pod is not ready or already available.
+ */
+export function msUntilAvailable(pod: Pod, minReadySeconds: number, nowMs: number): number | undefined {
+  const ready = podReadyCondition(pod);
+  if (ready?.status !== 'True' || minReadySeconds <= 0) return undefined;
+  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : Number.NaN;
+  if (!Number.isFinite(since)) return undefined;
+  const left = since + minReadySeconds * 1000 - nowMs;
+  return left > 0 ? left : undefined;
+}
+
+const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+/** kube's `controller.kubernetes.io/pod-deletion-cost`: pods with a lower cost go first. */
+export const podDeletionCostAnnotation = 'controller.kubernetes.io/pod-deletion-cost';
+
+function deletionCost(pod: Pod): number {
+  const v = Number(pod.metadata?.annotations?.[podDeletionCostAnnotation] ?? 0);
+  return Number.isFinite(v) ? v : 0;
+}
+
+function timeOf(s: string | undefined): number {
+  return s ? Date.parse(s) : 0;
+}
+
+/**
+ * Orders pods least valuable first, for scale-down (kube's controller.ActivePods): unassigned
+ * before assigned; Pending before Unknown before Running; not ready before ready; lower
+ * deletion cost first; ready for less time before ready longer; more restarts before fewer;
+ * newer before older. Use with Array.prototype.sort.
+ */
+export function compareActivePods(a: Pod, b: Pod): number {
+  const assignedA = a.spec?.nodeName ? 1 : 0;
+  const assignedB = b.spec?.nodeName ? 1 : 0;
+  if (assignedA !== assignedB) return assignedA - assignedB;
+  const phaseA = phaseRank[a.status?.phase ?? 'Pending'] ?? 0;
+  const phaseB = phaseRank[b.status?.phase ?? 'Pending'] ?? 0;
+  if (phaseA !== phaseB) return phaseA - phaseB;
+  const readyA = isPodReady(a) ? 1 : 0;
+  const readyB = isPodReady(b) ? 1 : 0;
+  if (readyA !== readyB) return readyA - readyB;
+  const costA = deletionCost(a);
+  const costB = deletionCost(b);
+  if (costA !== costB) return costA - costB;
+  if (readyA && readyB) {
+    // Ready later = ready for less time = less valuable.
+    const sinceA = timeOf(podReadyCondition(a)?.lastTransitionTime);
+    const sinceB = timeOf(podReadyCondition(b)?.lastTransitionTime);
+    if (sinceA !== sinceB) return sinceB - sinceA;
+  }
+  const restartsA = maxRestarts(a);
+  const restartsB = maxRestarts(b);
+  if (restartsA !== restartsB) return restartsB - restartsA;
+  return timeOf(b.metadata?.creationTimestamp) - timeOf(a.metadata?.creationTimestamp);
+}
+
+function maxRestarts(pod: Pod): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
+}
