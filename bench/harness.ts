@@ -19,14 +19,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
+/** `args` are extra `kubelab server` flags, e.g. `--no-controllers` to measure one component alone. */
+export async function startServerProcess(args: string[] = []): Promise<ServerProcess> {
   const cli = join(root, 'dist/kubelab.mjs');
   if (!existsSync(cli)) throw new Error('dist/kubelab.mjs is missing: run `npm run build` first');
   const dataDir = await mkdtemp(join(tmpdir(), 'kubelab-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    [cli, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
+    [cli, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -8,6 +8,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { profiles } from '../src/api/profiles.js';
 import { resources } from '../src/api/resources.js';
+import { rfc3339 } from '../src/api/time.js';
 import { realClock } from '../src/client/clock.js';
 import { EventRecorder } from '../src/client/event-recorder.js';
 import { InformerFactory } from '../src/client/informer.js';
@@ -34,9 +35,7 @@ async function inParallel(count: number, fn: (i: number) => Promise<unknown>): P
 
 async function createNodes(client: ApiClient, count: number): Promise<void> {
   const nodes = client.resource<Node>(nodeInfo);
-  // No agent renews these nodes' Leases; a heartbeat stamped past the end of the run keeps
-  // the server's node lifecycle controller from declaring them lost mid-benchmark.
-  const heartbeat = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const heartbeat = rfc3339(Date.now());
   await inParallel(count, async (i) => {
     const name = `node-${String(i).padStart(5, '0')}`;
     const created = await nodes.create({
@@ -115,7 +114,8 @@ function rate(keys: string[], boundAt: Map<string, number>) {
 }
 
 async function run(nodeCount: number) {
-  const server = await startServerProcess();
+  // Only the API server: the scheduler under test is the one in this process.
+  const server = await startServerProcess(['--no-controllers']);
   const client = server.client();
   await createNodes(client, nodeCount);
   const informers = new InformerFactory(client);

@@ -206,7 +206,9 @@ export class Scheduler {
       percentageOfNodesToScore: this.options.percentageOfNodesToScore,
     });
     this.nextStartIndex = decision.nextStartIndex;
-    const explanation = explain(decision, key, this.options.clock.now());
+    // A bound pod's explanation is carried on every later watch event of the pod: keep it short.
+    const limits = decision.nodeName ? { feasible: 10, filtered: 10 } : undefined;
+    const explanation = explain(decision, key, this.options.clock.now(), limits);
     if (!decision.nodeName) {
       this.releaseSlot();
       this.markUnschedulable(key, pod, decision, explanation);
