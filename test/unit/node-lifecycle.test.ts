@@ -7,6 +7,7 @@ import { toleratesTaint } from '../../src/api/tolerations.js';
 import { admitPodCreate } from '../../src/apiserver/admission.js';
 import type { ApiObject } from '../../src/apiserver/object-meta.js';
 import { parseTaintArgs } from '../../src/cli/commands/node-admin.js';
+import { nextFreePodCIDR } from '../../src/controllers/node-ipam-controller.js';
 import {
   lastHeartbeat,
   reconcileTaints,
@@ -142,5 +143,15 @@ describe('kubelab taint arguments', () => {
     });
     expect(() => parseTaintArgs(['gpu=true:Sometimes'])).toThrow(/invalid taint effect/);
     expect(() => parseTaintArgs(['nocolon'])).toThrow(/invalid taint spec/);
+  });
+});
+
+describe('node IPAM', () => {
+  it('hands out the lowest free /24 of 10.244.0.0/16', () => {
+    const n = (cidr?: string): Node => ({ metadata: { name: 'x' }, spec: cidr ? { podCIDR: cidr } : {} });
+    expect(nextFreePodCIDR([])).toBe('10.244.0.0/24');
+    expect(nextFreePodCIDR([n('10.244.0.0/24'), n('10.244.2.0/24'), n()])).toBe('10.244.1.0/24');
+    const full = Array.from({ length: 256 }, (_, i) => n(`10.244.${i}.0/24`));
+    expect(nextFreePodCIDR(full)).toBeUndefined();
   });
 });
