@@ -5,6 +5,7 @@
 // *which* object to look at, never what changed, so a missed or repeated event cannot make
 // it wrong. Errors requeue with per-key exponential back-off; a result may ask for a timed
 // requeue (e.g. "check again when this deadline passes"). All time goes through the Clock.
+import { StatusError } from '../api/status-error.js';
 import type { Clock } from '../client/clock.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
@@ -106,8 +107,13 @@ export class Controller {
         if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (e) {
         this.lastError = { key, message: (e as Error)?.message ?? String(e), at: this.options.clock.now() };
+        // Conflict / AlreadyExists mean the cache was a step behind a concurrent write; the requeue
+        // below reads the newer state. Expected and harmless, so not worth a log line.
+        const conflict =
+          e instanceof StatusError && (e.reason === 'Conflict' || e.reason === 'AlreadyExists');
         if (this.options.onError) this.options.onError(key, e);
-        else process.stderr.write(`${this.name}: reconcile ${key}: ${this.lastError.message}\n`);
+        else if (!conflict)
+          process.stderr.write(`${this.name}: reconcile ${key}: ${this.lastError.message}\n`);
         this.queue.addRateLimited(key);
       } finally {
         this.queue.done(key);
