@@ -174,3 +174,27 @@ describe('kubelab get, describe, delete', () => {
     );
   });
 });
+
+describe('kubelab apply --prune', () => {
+  const cm = (name: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {set: pruning}\n`;
+  it('deletes previously applied objects that left the manifests, only with a selector', async () => {
+    const both = await kubelab(['--kubeconfig', server.kubeconfigPath, 'apply', '-f', '-'], {
+      input: `${cm('p1')}---\n${cm('p2')}`,
+    });
+    expect(both.stdout).toBe('configmap/p1 created\nconfigmap/p2 created\n');
+    const noSelector = await kubelab(['--kubeconfig', server.kubeconfigPath, 'apply', '--prune', '-f', '-'], {
+      input: cm('p1'),
+    });
+    expect(noSelector.code).toBe(2);
+    const pruned = await kubelab(
+      ['--kubeconfig', server.kubeconfigPath, 'apply', '--prune', '-l', 'set=pruning', '-f', '-'],
+      {
+        input: cm('p1'),
+      },
+    );
+    expect(pruned.stdout).toBe('configmap/p1 unchanged\nconfigmap/p2 pruned\n');
+    expect((await k('get', 'cm', 'p2')).code).toBe(1);
+    expect((await k('get', 'cm', 'p1')).code).toBe(0);
+  });
+});

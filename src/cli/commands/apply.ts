@@ -3,7 +3,7 @@
 // last-applied-configuration annotation, and reported as created / configured / unchanged.
 import type { Command } from 'commander';
 import type { ManifestDoc } from '../../api/manifest.js';
-import { apiVersionOf, resourceByKind } from '../../api/resources.js';
+import { type ResourceInfo, resourceByKind, resources } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
 import type { ApiClient, KubeObject } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
@@ -31,11 +31,23 @@ function lastAppliedText(doc: Obj): string {
 }
 
 /** Applies one parsed document; throws StatusError from the server or Error for local problems. */
+export interface Applied {
+  /** `deployment.apps/web`, as kubectl prints it. */
+  name: string;
+  result: ApplyResult;
+  /** Identity for --prune: `<plural>.<group>/<namespace>/<name>`. */
+  key: string;
+}
+
+function identity(info: ResourceInfo, namespace: string | undefined, name: string): string {
+  return `${info.plural}.${info.group}/${namespace ?? ''}/${name}`;
+}
+
 export async function applyDocument(
   client: ApiClient,
   doc: ManifestDoc,
   defaultNamespace: string,
-): Promise<{ name: string; result: ApplyResult }> {
+): Promise<Applied> {
   const obj = structuredClone(doc.object) as Obj;
   const apiVersion = String(obj.apiVersion);
   const kind = String(obj.kind);
@@ -55,6 +67,7 @@ export async function applyDocument(
   const namespace = info.namespaced ? (obj.metadata.namespace ?? defaultNamespace) : undefined;
   if (namespace) obj.metadata.namespace = namespace;
   const label = `${kindPrefix(info)}/${name}`;
+  const key = identity(info, namespace, name);
   const annotated: Obj = {
     ...obj,
     metadata: {
@@ -69,7 +82,7 @@ export async function applyDocument(
   } catch (e) {
     if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
     await resource.create(annotated);
-    return { name: label, result: 'created' };
+    return { name: label, result: 'created', key };
   }
   const previous = live.metadata.annotations?.[lastAppliedAnnotation];
   let original: Record<string, unknown> | undefined;
@@ -83,9 +96,53 @@ export async function applyDocument(
     annotated as Record<string, unknown>,
     live as Record<string, unknown>,
   );
-  if (!patch) return { name: label, result: 'unchanged' };
+  if (!patch) return { name: label, result: 'unchanged', key };
   await resource.patch(name, patch, 'strategic');
-  return { name: label, result: 'configured' };
+  return { name: label, result: 'configured', key };
+}
+
+/** kubectl's default prune allowlist: the kinds `apply --prune` may delete. */
+const prunableKinds = [
+  'ConfigMap',
+  'Endpoints',
+  'Namespace',
+  'Pod',
+  'Secret',
+  'Service',
+  'Job',
+  'CronJob',
+  'Ingress',
+  'DaemonSet',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+];
+
+/**
+ * `apply --prune -l SEL`: deletes objects that an earlier apply created (they carry the
+ * last-applied annotation) and match the selector, but are no longer in the manifests.
+ */
+export async function prune(
+  client: ApiClient,
+  applied: Set<string>,
+  namespaces: Set<string>,
+  selector: string,
+): Promise<string[]> {
+  const pruned: string[] = [];
+  for (const kind of prunableKinds) {
+    const info = resources.find((r) => r.kind === kind)!;
+    for (const ns of info.namespaced ? namespaces : [undefined]) {
+      const rc = client.resource<Obj>(info, ns);
+      for (const obj of (await rc.listAll({ labelSelector: selector })).items) {
+        const name = obj.metadata.name!;
+        if (!obj.metadata.annotations?.[lastAppliedAnnotation] || applied.has(identity(info, ns, name)))
+          continue;
+        await rc.delete(name, { propagationPolicy: 'Background' });
+        pruned.push(`${kindPrefix(info)}/${name}`);
+      }
+    }
+  }
+  return pruned;
 }
 
 export function registerApply(program: Command, globals: () => GlobalOptions): void {
@@ -94,8 +151,15 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
     .description('Create or update objects from manifest files (kubectl apply)')
     .option('-f, --filename <path...>', 'file, folder or - for stdin (repeatable)')
     .option('-R, --recursive', 'process folders recursively', false)
-    .action(async (opts: { filename?: string[]; recursive: boolean }) => {
+    .option('--prune', 'delete previously applied objects (matching -l) that are no longer in the files')
+    .option('-l, --selector <selector>', 'with --prune: only objects with these labels')
+    .action(async (opts: { filename?: string[]; recursive: boolean; prune?: boolean; selector?: string }) => {
       if (!opts.filename?.length) throw new UsageError('must specify -f FILE|DIR|-');
+      if (opts.prune && !opts.selector) {
+        throw new UsageError(
+          '--prune needs -l SELECTOR, so that only objects you mean to manage can be deleted',
+        );
+      }
       const { client, namespace } = await connect(globals());
       let failed = false;
       const report = (message: string) => {
@@ -103,14 +167,27 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
         process.stderr.write(`${message}\n`);
       };
       const docs = await readManifests(opts.filename, opts.recursive, (e) => report(`error: ${e.message}`));
+      const applied = new Set<string>();
+      const namespaces = new Set([namespace]);
       try {
         for (const doc of docs) {
           try {
-            const { name, result } = await applyDocument(client, doc, namespace);
+            const { name, result, key } = await applyDocument(client, doc, namespace);
+            applied.add(key);
+            const ns = key.split('/')[1];
+            if (ns) namespaces.add(ns);
             process.stdout.write(`${name} ${result}\n`);
           } catch (e) {
             report(describeServerError(e, doc));
           }
+        }
+        if (opts.prune && failed) {
+          process.stderr.write(
+            'not pruning: some manifests failed to apply, and pruning now could delete what they describe\n',
+          );
+        } else if (opts.prune) {
+          for (const name of await prune(client, applied, namespaces, opts.selector!))
+            process.stdout.write(`${name} pruned\n`);
         }
       } finally {
         client.close();
@@ -119,5 +196,3 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
       if (failed) process.exitCode = 1;
     });
 }
-
-export { apiVersionOf };
