@@ -27,12 +27,22 @@ export async function buildBundles({ quiet = false } = {}) {
     target: 'node22',
     sourcemap: 'linked',
     logLevel: quiet ? 'error' : 'info',
-    // Bundled CommonJS dependencies call require(); give ESM output a real one.
+    // Bundled CommonJS dependencies call require() and read __dirname/__filename (ssh2, via
+    // dockerode); give the ESM output real ones, pointing at the bundle itself.
     banner: {
-      js: "import { createRequire as __kubelabCreateRequire } from 'node:module'; const require = __kubelabCreateRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __kubelabCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __kubelabFileURLToPath } from 'node:url';",
+        "import { dirname as __kubelabDirname } from 'node:path';",
+        'const require = __kubelabCreateRequire(import.meta.url);',
+        'const __filename = __kubelabFileURLToPath(import.meta.url);',
+        'const __dirname = __kubelabDirname(__filename);',
+      ].join(' '),
     },
-    // ssh2's optional native speed-up; ssh2 falls back to pure JS without it.
-    external: ['cpu-features'],
+    // ssh2 (used by dockerode's modem, and by bootstrap) has optional native parts: cpu-features
+    // and its own sshcrypto.node. Left out of the bundle, their require() fails inside ssh2's
+    // try/catch and ssh2 uses its pure-JS code, so the bundles stay self-contained.
+    external: ['cpu-features', '*.node'],
   });
   for (const e of present) await chmod(`${root}/dist/${e.out}.mjs`, 0o755);
 }

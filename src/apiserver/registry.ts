@@ -32,6 +32,13 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
+/**
+ * A write without a client-given resourceVersion (a patch, a binding, a delete) must not fail
+ * just because a controller wrote the same object in between: like kube's GuaranteedUpdate it
+ * re-reads and re-applies. The bound only stops a pathological livelock.
+ */
+const maxUnconditionalRetries = 100;
+
 /** Kinds whose update may create the object (kube's AllowCreateOnUpdate). */
 const createOnUpdate = new Set(['Endpoints', 'Lease', 'Event']);
 /** Kinds whose create keeps the client's status (everything else starts with an empty status). */
@@ -334,7 +341,11 @@ export class Registry {
       try {
         return await this.replace(r, current, incoming, opts);
       } catch (e) {
-        const retriable = e instanceof StatusError && e.reason === 'Conflict' && !patchedRv && attempt < 5;
+        const retriable =
+          e instanceof StatusError &&
+          e.reason === 'Conflict' &&
+          !patchedRv &&
+          attempt < maxUnconditionalRetries;
         if (!retriable) throw e;
       }
     }
@@ -393,7 +404,7 @@ export class Registry {
           decode(await this.store.update(current.key, encode(next), current.modRevision)),
         );
       } catch (e) {
-        if (e instanceof StoreError && e.code === 'Conflict' && attempt < 5) continue;
+        if (e instanceof StoreError && e.code === 'Conflict' && attempt < maxUnconditionalRetries) continue;
         storeFailure(pods, name, e);
       }
     }
@@ -437,7 +448,12 @@ export class Registry {
         const kv = await this.store.update(current.key, encode(next), current.modRevision);
         return { object: this.withKind(r, decode(kv)), deleted: false };
       } catch (e) {
-        if (e instanceof StoreError && e.code === 'Conflict' && !pre?.resourceVersion && attempt < 5)
+        if (
+          e instanceof StoreError &&
+          e.code === 'Conflict' &&
+          !pre?.resourceVersion &&
+          attempt < maxUnconditionalRetries
+        )
           continue;
         storeFailure(r, name, e);
       }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Gets Docker Engine running on this machine, plus the static busybox the workload images are
+# built from (src/provision/images). Idempotent: if `docker info` answers and /bin/busybox
+# exists, it does nothing. There is no systemd on these machines, so dockerd is started in
+# the background by hand and we wait for its socket to answer.
+set -euo pipefail
+
+DOCKERD_LOG=/var/log/dockerd.log
+READY_TIMEOUT_S=60
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+[ -x /bin/busybox ] || missing+=(busybox-static)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  # Only refresh the package lists when apt does not know a candidate for every package:
+  # a fresh machine has no lists, a prepared one skips the slow update.
+  for pkg in "${missing[@]}"; do
+    # (grep without -q: an early exit would SIGPIPE apt-cache and fail under pipefail)
+    if ! apt-cache policy "$pkg" 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
+      echo "install-docker: apt-get update"
+      apt-get update -qq
+      break
+    fi
+  done
+  echo "install-docker: apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if docker_answers; then
+  echo "install-docker: Docker Engine already running ($(docker version -f '{{.Server.Version}}'))"
+  exit 0
+fi
+
+# A dockerd that is still starting up is left alone rather than doubled.
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+  echo "install-docker: starting dockerd (log: $DOCKERD_LOG)"
+  # setsid + </dev/null: dockerd must outlive this script and the shell that ran it.
+  setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+fi
+
+deadline=$((SECONDS + READY_TIMEOUT_S))
+until docker_answers; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "install-docker: dockerd did not answer within ${READY_TIMEOUT_S}s; see $DOCKERD_LOG:" >&2
+    tail -n 20 "$DOCKERD_LOG" >&2 || true
+    exit 1
+  fi
+  sleep 0.5
+done
+echo "install-docker: Docker Engine $(docker version -f '{{.Server.Version}}') is up"
