@@ -15,6 +15,9 @@ import { isNodeReady, type NodeIdentity, nodeInfo, nodeStatus, registerNode } fr
 import { PodSync } from './pod-sync.js';
 import type { ContainerRuntime, ReadinessProber } from './runtime/runtime.js';
 
+/** How often a runtime whose containers outlive the agent is checked for pods no longer here. */
+const orphanSweepIntervalMs = 5_000;
+
 export interface NodeAgentOptions {
   client: ApiClient;
   clock: Clock;
@@ -22,7 +25,9 @@ export interface NodeAgentOptions {
   identity: NodeIdentity;
   /** Builds the runtime once the Node exists (its pod CIDR comes from the registered Node). */
   createRuntime(node: Node): { runtime: ContainerRuntime; prober: ReadinessProber };
-  pods: { get(key: string): Pod | undefined };
+  pods: { get(key: string): Pod | undefined; hasSynced?(): boolean };
+  /** Host directory for pod volumes (emptyDir, configMap, secret); unset for the sim runtime. */
+  podsDir?: string;
   /**
    * How long to wait after registering for the control plane to assign spec.podCIDR before
    * starting pods (kubelet reports the network not ready until then). 0: use what is there.
@@ -32,6 +37,11 @@ export interface NodeAgentOptions {
   leaseOffsetMs?: number;
   /** Crash-loop back-off; Kubernetes' 10 s doubling to 5 min unless a test shortens it. */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * The runtime's health (RuntimeHealth): while it reports an error the node is
+   * Ready=False/KubeletNotReady with it. Unset for a runtime that cannot go away (sim).
+   */
+  runtimeHealth?: { error(): string | undefined; onChange(listener: () => void): () => void };
   /** Parallel pod syncs (default 4): a slow stop or pull must not hold every other pod. */
   workers?: number;
   log?(message: string): void;
@@ -46,6 +56,9 @@ export class NodeAgent {
   private lease?: NodeLease;
   private readonly timers = new Set<TimerHandle>();
   private statusInFlight = false;
+  /** A status report was asked for while one was in flight: report again after it. */
+  private statusAgain = false;
+  private unsubscribeHealth?: () => void;
   private stopped = false;
 
   constructor(private readonly o: NodeAgentOptions) {
@@ -81,6 +94,7 @@ export class NodeAgent {
       backoff,
       recorder,
       pods: this.o.pods,
+      podsDir: this.o.podsDir,
       hostIP: this.o.identity.internalIP,
       enqueue: (key) => this.controller?.enqueue(key),
     });
@@ -93,9 +107,14 @@ export class NodeAgent {
     );
     this.lease = new NodeLease(client, this.node, profile.leaseDurationSeconds);
     this.every(this.o.leaseOffsetMs ?? 0, profile.leaseRenewIntervalMs, () => this.renewLease());
+    if (runtime.listPods)
+      this.every(orphanSweepIntervalMs, orphanSweepIntervalMs, () =>
+        this.podSync!.sweepOrphans().catch((e) => this.log(`orphan sweep failed: ${(e as Error).message}`)),
+      );
     this.every(profile.nodeStatusReportIntervalMs, profile.nodeStatusReportIntervalMs, () =>
       this.reportStatus(),
     );
+    this.unsubscribeHealth = this.o.runtimeHealth?.onChange(() => void this.reportStatus());
   }
 
   private async waitForPodCIDR(node: Node): Promise<Node> {
@@ -118,7 +137,8 @@ export class NodeAgent {
 
   /** The Node changed: anyone else marking it not Ready (the node lifecycle controller) is answered at once. */
   nodeChanged(node: Node): void {
-    if (!this.stopped && this.node && !isNodeReady(node)) void this.reportStatus();
+    const ready = this.o.runtimeHealth?.error() === undefined;
+    if (!this.stopped && this.node && isNodeReady(node) !== ready) void this.reportStatus();
   }
 
   podCount(): number {
@@ -128,6 +148,7 @@ export class NodeAgent {
   /** Stops heartbeats and pod syncs; leaves the Node and pods as they are (as a stopped kubelet does). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribeHealth?.();
     for (const t of this.timers) this.o.clock.clearTimeout(t);
     this.timers.clear();
     this.controller?.stop();
@@ -156,14 +177,25 @@ export class NodeAgent {
   }
 
   private async reportStatus(): Promise<void> {
-    if (this.statusInFlight || this.stopped) return;
+    if (this.stopped) return;
+    if (this.statusInFlight) {
+      this.statusAgain = true;
+      return;
+    }
     this.statusInFlight = true;
     try {
       const nodes = this.o.client.resource<Node>(nodeInfo);
       const current = await nodes.get(this.name);
       this.node = await nodes.patch(
         this.name,
-        { status: nodeStatus(this.o.identity, current.status, this.o.clock.now()) },
+        {
+          status: nodeStatus(
+            this.o.identity,
+            current.status,
+            this.o.clock.now(),
+            this.o.runtimeHealth?.error(),
+          ),
+        },
         'merge',
         { subresource: 'status' },
       );
@@ -176,6 +208,10 @@ export class NodeAgent {
       } else this.log(`node status update failed: ${(e as Error).message}`);
     } finally {
       this.statusInFlight = false;
+    }
+    if (this.statusAgain) {
+      this.statusAgain = false;
+      await this.reportStatus();
     }
   }
 

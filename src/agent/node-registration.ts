@@ -26,6 +26,11 @@ export interface NodeIdentity {
   simulated: boolean;
   os?: string;
   arch?: string;
+  /** nodeInfo of a real machine (uname -r, /etc/os-release PRETTY_NAME). */
+  kernelVersion?: string;
+  osImage?: string;
+  /** Port of the agent's HTTPS endpoint (KubeletServer), published in daemonEndpoints. */
+  kubeletPort?: number;
 }
 
 export function nodeLabels(id: NodeIdentity): Record<string, string> {
@@ -59,8 +64,17 @@ function nodeCondition(
   };
 }
 
-/** The status the agent reports on every heartbeat; transition times move only on change. */
-export function nodeStatus(id: NodeIdentity, old: NodeStatus | undefined, nowMs: number): NodeStatus {
+/**
+ * The status the agent reports on every heartbeat; transition times move only on change.
+ * `notReady`: why the kubelet is not ready (e.g. its container runtime is down), as the
+ * Ready=False/KubeletNotReady message.
+ */
+export function nodeStatus(
+  id: NodeIdentity,
+  old: NodeStatus | undefined,
+  nowMs: number,
+  notReady?: string,
+): NodeStatus {
   const c = old?.conditions;
   const simulated = id.simulated ? ' (SIMULATED node)' : '';
   return {
@@ -91,19 +105,28 @@ export function nodeStatus(id: NodeIdentity, old: NodeStatus | undefined, nowMs:
         'kubelet has sufficient PID available',
         nowMs,
       ),
-      nodeCondition(c, 'Ready', 'True', 'KubeletReady', `kubelet is posting ready status${simulated}`, nowMs),
+      notReady
+        ? nodeCondition(c, 'Ready', 'False', 'KubeletNotReady', notReady, nowMs)
+        : nodeCondition(
+            c,
+            'Ready',
+            'True',
+            'KubeletReady',
+            `kubelet is posting ready status${simulated}`,
+            nowMs,
+          ),
     ],
     addresses: [
       { type: 'InternalIP', address: id.internalIP },
       { type: 'Hostname', address: id.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id.name,
       systemUUID: id.name,
       bootID: '',
-      kernelVersion: id.simulated ? 'SIMULATED' : '',
-      osImage: id.simulated ? 'kubelab SIMULATED node' : '',
+      kernelVersion: id.simulated ? 'SIMULATED' : (id.kernelVersion ?? ''),
+      osImage: id.simulated ? 'kubelab SIMULATED node' : (id.osImage ?? ''),
       containerRuntimeVersion: id.runtimeVersion,
       kubeletVersion,
       kubeProxyVersion: kubeletVersion,

@@ -14,6 +14,8 @@ export interface ContainerRecord {
   recordedExit?: RuntimeContainerStatus;
   /** Set while the container waits (CrashLoopBackOff) instead of running. */
   waiting?: { reason: string; message: string };
+  /** When the last image pull failed (ImagePullBackOff runs from it). */
+  pullFailedAtMs?: number;
   /** Start time to keep when re-creating a container that was running before an agent restart. */
   adoptStartedAtMs?: number;
 }

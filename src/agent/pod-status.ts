@@ -21,6 +21,8 @@ export interface ContainerView {
   /** The current runtime container, or the exit the pod status recorded before an agent restart. */
   status?: RuntimeContainerStatus;
   ready: boolean;
+  /** The startup probe passed (default: the container runs). */
+  started?: boolean;
   /** Waiting reason before the container exists: ContainerCreating, or PodInitializing behind init containers. */
   pendingReason: string;
 }
@@ -43,6 +45,7 @@ export function terminatedState(s: RuntimeContainerStatus, runtimeType: string):
     startedAt: s.startedAtMs !== undefined ? rfc3339(s.startedAtMs) : undefined,
     finishedAt: s.finishedAtMs !== undefined ? rfc3339(s.finishedAtMs) : undefined,
     containerID: `${runtimeType}://${s.id}`,
+    ...(s.message ? { message: s.message } : {}),
   };
 }
 
@@ -67,7 +70,7 @@ function containerStatus(v: ContainerView, runtimeType: string): ContainerStatus
     image: v.spec.image ?? '',
     imageID: s?.imageID ?? '',
     ...(s ? { containerID: `${runtimeType}://${s.id}` } : {}),
-    started: s?.state === 'running',
+    started: s?.state === 'running' && v.started !== false,
   };
 }
 

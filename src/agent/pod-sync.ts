@@ -3,15 +3,17 @@
 // containers (pull, sandbox, start), restart with back-off, readiness — then writes the pod
 // status if it changed. A pod with a deletionTimestamp is stopped gracefully and then
 // DELETEd with gracePeriodSeconds 0, which is what lets the API server finish the deletion.
-// A pod gone from the API or bound elsewhere is killed and forgotten.
+// A pod gone from the API or bound elsewhere is killed and forgotten; a runtime whose
+// containers outlive the agent is swept for pods this agent no longer runs (orphans).
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import { splitKey } from '../client/object-key.js';
-import type { ApiClient } from '../client/rest-client.js';
 import type { ReconcileResult, Reconciler } from '../controllers/controller.js';
+import { adoptFromRuntime } from './lifecycle/adopt.js';
 import { crashOnDemand } from './lifecycle/crash-on-demand.js';
+import { hasProjectedVolumes, preparePodVolumes, removePodVolumes } from './lifecycle/pod-volumes.js';
 import { probeReadiness } from './lifecycle/probe.js';
 import { restartExited } from './lifecycle/restart.js';
 import { startContainer } from './lifecycle/start-container.js';
@@ -22,10 +24,12 @@ import { buildPodStatus, type ContainerView, podStatusChanged } from './pod-stat
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
+/** How often configMap and secret volumes are compared with their objects (kubelet: ~1 min). */
+const projectedVolumeResyncMs = 3_000;
+
 export interface PodSyncOptions extends NodeRuntimeContext {
-  client: ApiClient;
   /** The informer cache of pods (this node's, or all bound pods in a SimNodeHost). */
-  pods: { get(key: string): Pod | undefined };
+  pods: { get(key: string): Pod | undefined; hasSynced?(): boolean };
   hostIP: string;
   enqueue(key: string): void;
 }
@@ -33,14 +37,18 @@ export interface PodSyncOptions extends NodeRuntimeContext {
 export class PodSync implements Reconciler {
   private readonly records = new Map<string, PodRecord>();
   private readonly keysByUid = new Map<string, string>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly o: PodSyncOptions) {
     // A container exiting is news for its pod (the kubelet's PLEG relists for the same reason).
-    this.unsubscribe = o.runtime.onContainerExit((s) => {
-      const key = this.keysByUid.get(s.podUid);
+    const enqueueUid = (uid: string) => {
+      const key = this.keysByUid.get(uid);
       if (key) o.enqueue(key);
-    });
+    };
+    this.unsubscribe = [
+      o.runtime.onContainerExit((s) => enqueueUid(s.podUid)),
+      o.prober.onResultChange?.(enqueueUid) ?? (() => {}),
+    ];
   }
 
   /** Pods this agent currently runs (for status and tests). */
@@ -49,7 +57,7 @@ export class PodSync implements Reconciler {
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const u of this.unsubscribe) u();
   }
 
   async reconcile(key: string): Promise<ReconcileResult | undefined> {
@@ -61,6 +69,7 @@ export class PodSync implements Reconciler {
       record = undefined;
     }
     if (!mine) return undefined;
+    const adopting = !record;
     if (!record) {
       record = recordForPod(pod, rfc3339(this.o.clock.now()));
       this.records.set(key, record);
@@ -75,6 +84,7 @@ export class PodSync implements Reconciler {
         requeueAfterMs = Math.min(requeueAfterMs ?? ms, Math.max(ms, 1));
       },
     };
+    if (adopting) await adoptFromRuntime(ctx);
     if (pod.metadata?.deletionTimestamp) {
       await this.terminate(key, ctx);
       return undefined;
@@ -83,6 +93,11 @@ export class PodSync implements Reconciler {
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return undefined;
 
     await crashOnDemand(ctx);
+    if (ctx.podsDir && record.sandbox && hasProjectedVolumes(ctx)) {
+      // Running containers see configMap/secret changes; a missing object keeps the old files.
+      await preparePodVolumes(ctx).catch(() => undefined);
+      ctx.requeueAfter(projectedVolumeResyncMs);
+    }
     const init: ContainerView[] = [];
     let initialized = true;
     for (const spec of pod.spec?.initContainers ?? []) {
@@ -131,14 +146,14 @@ export class PodSync implements Reconciler {
       if (outcome === 'restarted') status = await current();
       if (outcome === 'stays-exited') c.waiting = undefined;
     }
-    const ready = init
-      ? status?.state === 'exited' && status.exitCode === 0
-      : !c.waiting && probeReadiness(ctx, status);
+    const probed = init ? undefined : probeReadiness(ctx, status, spec);
+    const ready = init ? status?.state === 'exited' && status.exitCode === 0 : !c.waiting && probed!.ready;
     return {
       spec,
       record: c,
       status,
       ready,
+      ...(probed ? { started: probed.started } : {}),
       pendingReason: mayStart ? 'ContainerCreating' : 'PodInitializing',
     };
   }
@@ -181,8 +196,33 @@ export class PodSync implements Reconciler {
     }
   }
 
+  /**
+   * Removes what the runtime still holds for pods this agent does not run and no longer
+   * should (deleted, or bound elsewhere while the node was cut off). Only with a synced pods
+   * cache: before that every pod would look gone.
+   */
+  async sweepOrphans(): Promise<void> {
+    if (!this.o.runtime.listPods || !this.o.pods.hasSynced?.()) return;
+    for (const found of await this.o.runtime.listPods()) {
+      if (this.keysByUid.has(found.podUid)) continue;
+      const key = `${found.namespace}/${found.podName}`;
+      const pod = this.o.pods.get(key);
+      if (pod?.metadata?.uid === found.podUid && pod.spec?.nodeName === this.o.nodeName) {
+        this.o.enqueue(key);
+        continue;
+      }
+      for (const c of found.containers) {
+        await this.o.runtime.stopContainer(c.id, 0);
+        await this.o.runtime.removeContainer(c.id);
+      }
+      if (found.sandbox) await this.o.runtime.removePodSandbox(found.sandbox.id);
+      await removePodVolumes(this.o.podsDir, found.podUid);
+    }
+  }
+
   private async forget(key: string, record: PodRecord): Promise<void> {
     await killPod(this.o.runtime, record);
+    await removePodVolumes(this.o.podsDir, record.uid);
     for (const name of record.containers.keys()) this.o.backoff.forget(`${record.uid}/${name}`);
     this.records.delete(key);
     this.keysByUid.delete(record.uid);

@@ -3,21 +3,15 @@
 // (all bound pods, indexed by spec.nodeName) and one nodes informer, and their lease
 // renewals are spread evenly over the renew interval. `kubelab agent --runtime sim` is a host
 // with one node, whose informers select only that node's pods and Node.
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Profile } from '../api/profiles.js';
-import { resources } from '../api/resources.js';
 import { type Clock, realClock } from '../client/clock.js';
-import { Informer } from '../client/informer.js';
-import { objectKey } from '../client/object-key.js';
 import type { ApiClient } from '../client/rest-client.js';
 import { loadProfile } from './agent-profile.js';
 import { NodeAgent } from './node-agent.js';
+import { NodeHostInformers } from './node-host.js';
 import type { NodeCapacity } from './node-registration.js';
 import { derivedPodCIDR, gatewayAddress } from './pod-network.js';
 import { SimRuntime, simRuntimeVersion } from './runtime/sim.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 
 export const defaultSimCapacity: NodeCapacity = { cpu: '4', memory: '8Gi', pods: '110' };
 
@@ -42,23 +36,12 @@ export interface SimNodeHostOptions {
 
 export class SimNodeHost {
   readonly agents = new Map<string, NodeAgent>();
-  readonly pods: Informer<Pod>;
-  readonly nodes: Informer<Node>;
+  private readonly informers: NodeHostInformers;
   private constructor(
     private readonly o: SimNodeHostOptions,
     readonly profile: Profile,
   ) {
-    const single = o.nodeNames.length === 1 ? o.nodeNames[0] : undefined;
-    const clock = o.clock ?? realClock;
-    this.pods = new Informer<Pod>(o.client, podInfo, {
-      clock,
-      fieldSelector: single ? `spec.nodeName=${single}` : 'spec.nodeName!=',
-    });
-    this.nodes = new Informer<Node>(o.client, nodeInfo, {
-      clock,
-      ...(single ? { fieldSelector: `metadata.name=${single}` } : {}),
-    });
-    this.pods.addIndexer('nodeName', (p) => [p.spec?.nodeName ?? '']);
+    this.informers = new NodeHostInformers(o.client, o.clock ?? realClock, o.nodeNames);
   }
 
   /** Registers every node (all Ready when this resolves) and starts their agents. */
@@ -96,7 +79,7 @@ export class SimNodeHost {
             });
             return { runtime, prober: runtime.readinessProber() };
           },
-          pods: this.pods,
+          pods: this.informers.pods,
           leaseOffsetMs: Math.floor((i * interval) / names.length),
           podCIDRWaitMs: this.o.podCIDRWaitMs,
           backoff: this.o.backoff,
@@ -104,8 +87,6 @@ export class SimNodeHost {
         }),
       );
     });
-    // Agents start (register) before the informers deliver pods, so no event is routed to an
-    // agent without a runtime; the informers' initial list then adopts pods already bound.
     const queue = [...this.agents.values()];
     const workers = Array.from(
       { length: Math.min(this.o.registerConcurrency ?? 50, queue.length) },
@@ -114,30 +95,11 @@ export class SimNodeHost {
       },
     );
     await Promise.all(workers);
-    const route = (pod: Pod) => {
-      const agent = this.agents.get(pod.spec?.nodeName ?? '');
-      agent?.podChanged(objectKey(pod));
-    };
-    this.pods.addEventHandler({
-      onAdd: route,
-      onUpdate: (old, pod) => {
-        if (old.spec?.nodeName !== pod.spec?.nodeName) route(old);
-        route(pod);
-      },
-      onDelete: route,
-    });
-    this.nodes.addEventHandler({
-      onAdd: (n) => this.agents.get(n.metadata?.name ?? '')?.nodeChanged(n),
-      onUpdate: (_old, n) => this.agents.get(n.metadata?.name ?? '')?.nodeChanged(n),
-    });
-    this.pods.start();
-    this.nodes.start();
-    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()]);
+    await this.informers.start(this.agents);
   }
 
   async stop(): Promise<void> {
-    this.pods.stop();
-    this.nodes.stop();
+    this.informers.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }
 }

@@ -16,6 +16,7 @@ const subresourceDiscovery: Record<
   scale: { verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
   binding: { verbs: ['create'], kind: 'Binding' },
   eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
+  log: { verbs: ['get'] },
 };
 
 function groupVersions(): { group: string; version: string }[] {

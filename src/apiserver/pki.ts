@@ -9,6 +9,7 @@ import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { isIpAddress, privateKeyPem } from '../client/self-signed-cert.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -20,15 +21,6 @@ export interface ServingPki {
   caPem: string;
   certPem: string;
   keyPem: string;
-}
-
-async function exportKeyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
-  const body = der
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .trimEnd();
-  return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
 }
 
 async function importKeyPem(pem: string): Promise<CryptoKey> {
@@ -51,10 +43,6 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-function isIp(name: string): boolean {
-  return /^[0-9.]+$/.test(name) || name.includes(':');
-}
-
 async function issueServingCert(ca: x509.X509Certificate, caKey: CryptoKey, names: string[]) {
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.create({
@@ -73,12 +61,12 @@ async function issueServingCert(ca: x509.X509Certificate, caKey: CryptoKey, name
       ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        names.map((n) => ({ type: isIp(n) ? 'ip' : 'dns', value: n })),
+        names.map((n) => ({ type: isIpAddress(n) ? 'ip' : 'dns', value: n })),
       ),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
 /**
@@ -108,7 +96,7 @@ export async function ensureServingPki(dir: string, extraNames: string[]): Promi
       ],
     });
     caPem = ca.toString('pem');
-    caKeyPem = await exportKeyPem(keys.privateKey);
+    caKeyPem = await privateKeyPem(keys.privateKey);
     await writeFile(join(dir, 'ca.key'), caKeyPem, { mode: 0o600 });
     await writeFile(join(dir, 'ca.crt'), caPem);
   }

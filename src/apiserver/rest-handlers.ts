@@ -12,6 +12,7 @@ import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.j
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
+import { servePodLog } from './pod-log-proxy.js';
 import {
   type DeleteOptions,
   type FieldValidation,
@@ -73,6 +74,8 @@ export class ResourceHandlers {
     if (sub && !this.servesSubresource(r, sub)) {
       throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
     }
+    if (sub === 'log' && info.verb === 'get')
+      return servePodLog(req, res, this.registry, info.namespace!, info.name!, info.query);
     const rep = representation(req.headers.accept);
     switch (info.verb) {
       case 'get': {
@@ -138,7 +141,7 @@ export class ResourceHandlers {
 
   private servesSubresource(r: ResourceInfo, sub: string): boolean {
     if (r.kind === 'Namespace' && sub === 'finalize') return true;
-    return (['status', 'scale', 'binding', 'eviction'] as const).some(
+    return (['status', 'scale', 'binding', 'eviction', 'log'] as const).some(
       (s) => s === sub && r.subresources.includes(s),
     );
   }

@@ -5,12 +5,17 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../client/clock.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import type { PodRecord } from '../pod-record.js';
 import type { ContainerRuntime, ReadinessProber } from '../runtime/runtime.js';
 import type { RestartBackOff } from './restart-backoff.js';
 
 export interface NodeRuntimeContext {
+  /** Read-only use by steps: the configMaps and secrets a pod's env and volumes name. */
+  client: ApiClient;
   nodeName: string;
+  /** Where pod volumes live on the host (`<dir>/<pod uid>/volumes/...`); unset: no volumes (sim). */
+  podsDir?: string;
   runtime: ContainerRuntime;
   prober: ReadinessProber;
   clock: Clock;

@@ -3,7 +3,11 @@
 // created in it, started, stopped and removed one by one. The agent owns *policy* (which
 // container to start, when to restart, back-off, status); a runtime only does what it is told
 // and reports container state with exit codes. Two implementations: `sim` (in memory,
-// SIMULATED, runtime/sim.ts) and Docker Engine (a later step).
+// SIMULATED, runtime/sim.ts) and Docker Engine (runtime/docker.ts). Optional members are
+// what only a real runtime can do (exec, finding containers that outlived the agent).
+import type { Readable } from 'node:stream';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
 
 export interface SandboxConfig {
   podUid: string;
@@ -11,6 +15,21 @@ export interface SandboxConfig {
   namespace: string;
   /** Ask for this IP back (an agent adopting a pod after a restart keeps the pod's IP). */
   preferredIP?: string;
+  /** hostPort mappings of all the pod's containers: they are published on the sandbox. */
+  portMappings?: PortMapping[];
+}
+
+export interface PortMapping {
+  containerPort: number;
+  hostPort: number;
+  protocol: string;
+  hostIP?: string;
+}
+
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
 }
 
 export interface Sandbox {
@@ -33,6 +52,14 @@ export interface ContainerConfig {
    * the agent).
    */
   adoptStartedAtMs?: number;
+  /** Resolved environment (valueFrom and envFrom already looked up, $(VAR) expanded). */
+  env?: { name: string; value: string }[];
+  workingDir?: string;
+  mounts?: Mount[];
+  /** resources.limits (cpu in millicores, memory in bytes) and requests.cpu for CPU shares. */
+  resources?: { cpuLimitMilli?: number; memoryLimitBytes?: number; cpuRequestMilli?: number };
+  /** securityContext.runAsUser / runAsGroup. */
+  user?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -52,6 +79,30 @@ export interface RuntimeContainerStatus {
   exitCode?: number;
   /** Runtime's reason for the exit (Kubernetes shows `Completed`, `Error`, `OOMKilled`). */
   reason?: string;
+  /** The runtime's message with the reason (e.g. why a start failed). */
+  message?: string;
+}
+
+/** What a runtime holds for one pod: what a restarted agent adopts, or removes when orphaned. */
+export interface RuntimePod {
+  podUid: string;
+  podName: string;
+  namespace: string;
+  sandbox?: Sandbox & { running: boolean };
+  /** Every container of the pod, newest attempt last per name. */
+  containers: RuntimeContainerStatus[];
+}
+
+/** What `kubectl logs` asks of a container's log (the kubelet's PodLogOptions). */
+export interface ContainerLogOptions {
+  /** Keep the stream open and send new lines until the container exits or the reader goes away. */
+  follow?: boolean;
+  /** Only the last N lines (then new ones, with follow). */
+  tailLines?: number;
+  /** Prefix every line with its RFC3339Nano time, as `kubectl logs --timestamps`. */
+  timestamps?: boolean;
+  /** Only lines written in the last N seconds. */
+  sinceSeconds?: number;
 }
 
 export interface ContainerRuntime {
@@ -64,6 +115,8 @@ export interface ContainerRuntime {
 
   /** Makes the image present on the node; resolves to its imageID. */
   pullImage(image: string): Promise<{ imageID: string }>;
+  /** The imageID of an image already on the node, undefined when it is not there. */
+  imageStatus(image: string): Promise<{ imageID: string } | undefined>;
   runPodSandbox(config: SandboxConfig): Promise<Sandbox>;
   /** Stops every container in the sandbox at once (grace 0) and releases its network. */
   removePodSandbox(id: string): Promise<void>;
@@ -73,6 +126,8 @@ export interface ContainerRuntime {
   stopContainer(id: string, graceMs: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<RuntimeContainerStatus | undefined>;
+  /** The container's stdout and stderr interleaved, as text; destroy the stream to stop following. */
+  logs(id: string, options: ContainerLogOptions): Promise<Readable>;
   /** Called whenever a container exits by itself or is stopped (the kubelet's PLEG). */
   onContainerExit(listener: (status: RuntimeContainerStatus) => void): () => void;
   /**
@@ -80,12 +135,41 @@ export interface ContainerRuntime {
    * sim runtime has it for the `sim.kubelab.dev/crash` annotation.
    */
   crashContainer?(id: string, exitCode: number): Promise<void>;
+  /** Runs `command` in a running container (exec probes and hooks); output is stdout+stderr. */
+  execSync?(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** False once a sandbox's pause container is gone or stopped (Docker Engine restarted). */
+  podSandboxRunning?(id: string): Promise<boolean>;
+  /** Pods with containers in the runtime (all, or the one with `podUid`). */
+  listPods?(podUid?: string): Promise<RuntimePod[]>;
   /** Releases everything (the sim runtime forgets all its containers). */
   close(): Promise<void>;
 }
 
-/** Decides whether a running container is ready (the kubelet's readiness prober). */
+/** The pod and container spec a probe reads (probes, ports), and where its events go. */
+export interface ProbeTarget {
+  pod: Pod;
+  spec: Container;
+  podIP?: string;
+  recorder: EventRecorder;
+}
+
+/**
+ * Decides whether a running container is ready, and whether it has started (the kubelet's
+ * prober manager: startup, readiness and liveness probes).
+ */
 export interface ReadinessProber {
   /** `recheckInMs`: when the answer may change without anything else happening. */
-  check(container: RuntimeContainerStatus, nowMs: number): { ready: boolean; recheckInMs?: number };
+  check(
+    container: RuntimeContainerStatus,
+    nowMs: number,
+    target?: ProbeTarget,
+  ): { ready: boolean; started?: boolean; recheckInMs?: number };
+  /** Probe results that change in the background (a prober with its own timers) are news for the pod. */
+  onResultChange?(listener: (podUid: string) => void): () => void;
+}
+
+/** A runtime's own words for a failed call (Docker's JSON message), as the kubelet shows them. */
+export function runtimeErrorMessage(e: unknown): string {
+  const err = e as { json?: { message?: string }; message?: string } | undefined;
+  return (err?.json?.message ?? err?.message ?? String(e)).trim();
 }

@@ -4,10 +4,12 @@
 // a simulated node. Used for the zero-install quick start and for scale tests with
 // thousands of nodes in one process (kwok-style).
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../client/clock.js';
 import { PodIPAllocator } from '../pod-network.js';
 import type {
   ContainerConfig,
+  ContainerLogOptions,
   ContainerRuntime,
   ReadinessProber,
   RuntimeContainerStatus,
@@ -37,6 +39,29 @@ interface SimContainer {
   behaviour: SimImageBehaviour;
   timer?: TimerHandle;
   stopping?: Promise<void>;
+  /** `logs -f` readers, ended when the container exits or is removed. */
+  followers: Map<Readable, ContainerLogOptions>;
+}
+
+interface SimLogLine {
+  atMs: number;
+  text: string;
+}
+
+/** Kubernetes' log timestamps are RFC3339 with nanoseconds. */
+function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000000Z');
+}
+
+function formatLogLine(line: SimLogLine, timestamps: boolean | undefined): string {
+  return `${timestamps ? `${rfc3339Nano(line.atMs)} ` : ''}${line.text}\n`;
+}
+
+function exitLine(s: RuntimeContainerStatus): SimLogLine {
+  return {
+    atMs: s.finishedAtMs ?? 0,
+    text: `SIMULATED container ${s.name} exited with code ${s.exitCode} (${s.reason})`,
+  };
 }
 
 function simImageID(image: string): string {
@@ -66,6 +91,11 @@ export class SimRuntime implements ContainerRuntime {
     return { imageID: simImageID(image) };
   }
 
+  /** Every image is "present" on a simulated node. */
+  async imageStatus(image: string): Promise<{ imageID: string }> {
+    return { imageID: simImageID(image) };
+  }
+
   async runPodSandbox(config: SandboxConfig): Promise<Sandbox> {
     const id = randomBytes(16).toString('hex');
     const sandbox = { id, ip: this.ips.allocate(config.preferredIP), containers: new Set<string>() };
@@ -88,6 +118,7 @@ export class SimRuntime implements ContainerRuntime {
     const now = this.clock.now();
     this.containers.set(id, {
       sandboxId,
+      followers: new Map(),
       behaviour: simImageBehaviour(config, this.readyDelayMs),
       status: {
         id,
@@ -145,12 +176,48 @@ export class SimRuntime implements ContainerRuntime {
     const c = this.containers.get(id);
     if (!c) return;
     if (c.timer) this.clock.clearTimeout(c.timer);
+    for (const f of c.followers.keys()) f.push(null);
     this.containers.delete(id);
     this.sandboxes.get(c.sandboxId)?.containers.delete(id);
   }
 
   async containerStatus(id: string): Promise<RuntimeContainerStatus | undefined> {
     return this.containers.get(id)?.status;
+  }
+
+  /**
+   * Nothing runs in a sim container, so its log is a few lines about its life, each saying
+   * SIMULATED, so that `kubectl logs` works end to end and nobody mistakes them for output.
+   */
+  async logs(id: string, o: ContainerLogOptions): Promise<Readable> {
+    const c = this.mustGet(id);
+    const now = this.clock.now();
+    let lines = this.logLines(c).filter(
+      (l) => o.sinceSeconds === undefined || l.atMs >= now - o.sinceSeconds * 1000,
+    );
+    if (o.tailLines !== undefined) lines = o.tailLines > 0 ? lines.slice(-o.tailLines) : [];
+    const stream = new Readable({ read() {} });
+    for (const l of lines) stream.push(formatLogLine(l, o.timestamps));
+    if (o.follow && c.status.state !== 'exited') {
+      c.followers.set(stream, o);
+      stream.on('close', () => c.followers.delete(stream));
+    } else stream.push(null);
+    return stream;
+  }
+
+  private logLines(c: SimContainer): SimLogLine[] {
+    const s = c.status;
+    const lines: SimLogLine[] = [];
+    if (s.startedAtMs !== undefined)
+      lines.push(
+        { atMs: s.startedAtMs, text: `SIMULATED container ${s.name} (image ${s.image}) started` },
+        {
+          atMs: s.startedAtMs,
+          text: 'SIMULATED no process runs on a simulated node; this log only records its life',
+        },
+      );
+    if (s.state === 'exited' && s.finishedAtMs !== undefined) lines.push(exitLine(s));
+    return lines;
   }
 
   onContainerExit(listener: (s: RuntimeContainerStatus) => void): () => void {
@@ -195,6 +262,11 @@ export class SimRuntime implements ContainerRuntime {
       exitCode,
       reason: exitCode === 0 ? 'Completed' : 'Error',
     };
+    for (const [f, options] of c.followers) {
+      f.push(formatLogLine(exitLine(c.status), options.timestamps));
+      f.push(null);
+    }
+    c.followers.clear();
     for (const l of this.exitListeners) l(c.status);
   }
 

@@ -1,8 +1,13 @@
-// `kubelab agent --kubeconfig F --node-name N --runtime sim`: the node agent process. With
-// the sim runtime the node and its containers are SIMULATED (in memory); the Docker Engine
-// runtime arrives in a later step. SIGTERM/SIGINT stop heartbeats and leave the Node and its
-// pods as they are, as stopping a kubelet does.
+// `kubelab agent --kubeconfig F --node-name N --runtime sim|docker`: the node agent process.
+// With the sim runtime the node and its containers are SIMULATED (in memory); with docker the
+// pods are real containers on this machine's Docker Engine and the node reports the machine
+// (CPUs, memory, kernel, address). SIGTERM/SIGINT stop heartbeats and leave the Node and its
+// pods as they are, as stopping a kubelet does (Docker containers keep running and are
+// adopted by the next agent).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DockerNode } from '../../agent/runtime/docker-node.js';
 import { SimNodeHost } from '../../agent/sim-node-host.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { ApiClient } from '../../client/rest-client.js';
@@ -17,6 +22,7 @@ interface AgentOptions {
   memory: string;
   pods: string;
   readyDelayMs: string;
+  dataDir?: string;
 }
 
 function quantity(flag: string, value: string): string {
@@ -31,8 +37,9 @@ function quantity(flag: string, value: string): string {
 export async function runAgent(o: AgentOptions): Promise<void> {
   if (!o.kubeconfig) throw new UsageError('--kubeconfig FILE is required (the cluster the node joins)');
   if (!o.nodeName) throw new UsageError('--node-name NAME is required');
-  if (o.runtime !== 'sim')
-    throw new UsageError(`runtime "${o.runtime}" is not part of this build yet; available: sim (SIMULATED)`);
+  if (o.runtime !== 'sim' && o.runtime !== 'docker')
+    throw new UsageError(`unknown runtime "${o.runtime}"; available: docker, sim (SIMULATED)`);
+  if (o.runtime === 'docker') return runDockerAgent(o, o.nodeName, o.kubeconfig);
   const readyDelayMs = Number(o.readyDelayMs);
   if (!Number.isInteger(readyDelayMs) || readyDelayMs < 0)
     throw new UsageError(`--ready-delay-ms must be a whole number >= 0, got "${o.readyDelayMs}"`);
@@ -60,16 +67,53 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
+async function runDockerAgent(o: AgentOptions, nodeName: string, kubeconfig: string): Promise<void> {
+  const client = ApiClient.fromKubeconfig(kubeconfig, { context: o.context });
+  const dataDir =
+    o.dataDir ?? join(process.env.KUBELAB_HOME ?? join(homedir(), '.kubelab'), 'agent', nodeName);
+  let node: DockerNode;
+  try {
+    node = await DockerNode.start({
+      client,
+      nodeName,
+      dataDir,
+      log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+    });
+  } catch (e) {
+    client.close();
+    const message = (e as Error).message;
+    throw new Error(
+      /ENOENT|ECONNREFUSED|docker\.sock/.test(message)
+        ? `cannot reach Docker Engine (${message}); start dockerd, or use --runtime sim`
+        : message,
+    );
+  }
+  process.stdout.write(
+    `kubelab agent: node ${nodeName} registered and Ready (runtime ${node.runtime.version}; data ${dataDir}; profile ${node.profile.name}) against ${client.server}\n`,
+  );
+  const stop = async (signal: string) => {
+    process.stdout.write(
+      `kubelab agent: ${signal}, stopping (containers keep running; the next agent adopts them)\n`,
+    );
+    await node.stop();
+    client.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
 export function registerAgent(program: Command): void {
   program
     .command('agent')
-    .description('Run the node agent (kubelet); --runtime sim runs a SIMULATED node')
+    .description('Run the node agent (kubelet) on Docker Engine, or a SIMULATED node with --runtime sim')
     .option('--kubeconfig <file>', 'kubeconfig of the cluster to join')
     .option('--node-name <name>', 'name of the Node to register')
-    .option('--runtime <runtime>', 'container runtime: sim (SIMULATED)', 'sim')
-    .option('--cpu <quantity>', 'CPU capacity to report', '4')
-    .option('--memory <quantity>', 'memory capacity to report', '8Gi')
-    .option('--pods <count>', 'maximum pods on the node', '110')
+    .option('--runtime <runtime>', 'container runtime: docker, or sim (SIMULATED)', 'sim')
+    .option('--data-dir <dir>', 'docker: where pod volumes live (default $KUBELAB_HOME/agent/<node>)')
+    .option('--cpu <quantity>', 'sim: CPU capacity to report', '4')
+    .option('--memory <quantity>', 'sim: memory capacity to report', '8Gi')
+    .option('--pods <count>', 'sim: maximum pods on the node', '110')
     .option('--ready-delay-ms <ms>', 'sim: how long a container takes to become ready', '1000')
     .action(async (_opts: AgentOptions, cmd: Command) => {
       // `kubelab` itself defines --kubeconfig/--context for every command, so they may arrive there.

@@ -1,0 +1,146 @@
+// Step: the pod's volumes on the host, under `<podsDir>/<pod uid>/volumes/<plugin>/<name>` as
+// the kubelet lays them out. emptyDir is a fresh directory removed with the pod; hostPath is
+// the host's own path (created for the *OrCreate types); configMap and secret volumes are
+// written the way the kubelet's atomic writer does it — files in a `..<hash>` directory, a
+// `..data` symlink swapped in one rename, and one symlink per top-level entry — so a change
+// of the object reaches running containers whole, never half-written.
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Container, KeyToPath, Volume } from 'kubernetes-types/core/v1.js';
+import type { Mount } from '../runtime/runtime.js';
+import { PodObjectReader } from './container-env.js';
+import type { PodStepContext } from './step-context.js';
+
+/** A volume that cannot be set up yet (kubelet's FailedMount): the pod stays ContainerCreating. */
+export class VolumeSetupError extends Error {}
+
+const defaultFileMode = 0o644;
+
+export function podDir(podsDir: string, uid: string): string {
+  return join(podsDir, uid);
+}
+
+function volumePath(podsDir: string, uid: string, plugin: string, name: string): string {
+  return join(podDir(podsDir, uid), 'volumes', plugin, name);
+}
+
+/** True when the pod has volumes whose content follows an API object (re-synced periodically). */
+export function hasProjectedVolumes(ctx: PodStepContext): boolean {
+  return (ctx.pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret);
+}
+
+interface FileEntry {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+function projectedFiles(
+  data: Record<string, string>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number | undefined,
+  volume: string,
+): FileEntry[] {
+  const mode = defaultMode ?? defaultFileMode;
+  if (!items?.length) return Object.entries(data).map(([k, content]) => ({ path: k, content, mode }));
+  return items.flatMap((item) => {
+    const content = data[item.key];
+    if (content === undefined) {
+      throw new VolumeSetupError(`configuration for volume "${volume}" has no key "${item.key}"`);
+    }
+    return [{ path: item.path, content, mode: item.mode ?? mode }];
+  });
+}
+
+/** Atomic writer: nothing is rewritten when the content (and modes) did not change. */
+async function writeProjected(dir: string, files: FileEntry[]): Promise<void> {
+  const hash = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 16);
+  const dataDir = `..${hash}`;
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const previous = await readlink(join(dir, '..data')).catch(() => undefined);
+  if (previous === dataDir) return;
+  for (const f of files) {
+    const target = join(dir, dataDir, f.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.content);
+    await chmod(target, f.mode);
+  }
+  await mkdir(join(dir, dataDir), { recursive: true });
+  await rm(join(dir, '..data_tmp'), { force: true });
+  await symlink(dataDir, join(dir, '..data_tmp'));
+  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  const tops = new Set(files.map((f) => f.path.split('/')[0] ?? f.path));
+  for (const top of tops) {
+    await rm(join(dir, top), { force: true, recursive: true });
+    await symlink(join('..data', top), join(dir, top));
+  }
+  if (previous) await rm(join(dir, previous), { recursive: true, force: true });
+}
+
+async function hostPathVolume(v: Volume): Promise<string> {
+  const hp = v.hostPath!;
+  if (hp.type === 'DirectoryOrCreate') await mkdir(hp.path, { recursive: true, mode: 0o755 });
+  if (hp.type === 'FileOrCreate') {
+    await mkdir(dirname(hp.path), { recursive: true });
+    await writeFile(hp.path, '', { flag: 'a' });
+  }
+  return hp.path;
+}
+
+/** Sets up (or refreshes) every volume; resolves to volume name -> host path. */
+export async function preparePodVolumes(ctx: PodStepContext): Promise<Map<string, string>> {
+  const paths = new Map<string, string>();
+  const podsDir = ctx.podsDir;
+  if (!podsDir) return paths;
+  const uid = ctx.record.uid;
+  const reader = new PodObjectReader(ctx);
+  for (const v of ctx.pod.spec?.volumes ?? []) {
+    if (v.hostPath) paths.set(v.name, await hostPathVolume(v));
+    else if (v.emptyDir) {
+      const dir = volumePath(podsDir, uid, 'kubernetes.io~empty-dir', v.name);
+      await mkdir(dir, { recursive: true });
+      await chmod(dir, 0o777);
+      paths.set(v.name, dir);
+    } else if (v.configMap || v.secret) {
+      const kind = v.configMap ? 'configmap' : 'secret';
+      const name = v.configMap?.name ?? v.secret?.secretName ?? '';
+      const source = v.configMap ?? v.secret!;
+      const data = await reader.data(kind, name);
+      if (!data && !source.optional)
+        throw new VolumeSetupError(
+          `MountVolume.SetUp failed for volume "${v.name}" : ${kind} "${name}" not found`,
+        );
+      const dir = volumePath(
+        podsDir,
+        uid,
+        `kubernetes.io~${kind === 'configmap' ? 'configmap' : 'secret'}`,
+        v.name,
+      );
+      await writeProjected(dir, projectedFiles(data ?? {}, source.items, source.defaultMode, v.name));
+      paths.set(v.name, dir);
+    }
+  }
+  return paths;
+}
+
+/** The container's volumeMounts as host binds; configMap and secret volumes are always read-only. */
+export function containerMounts(ctx: PodStepContext, spec: Container, paths: Map<string, string>): Mount[] {
+  const volumes = new Map((ctx.pod.spec?.volumes ?? []).map((v) => [v.name, v]));
+  return (spec.volumeMounts ?? []).flatMap((m) => {
+    const hostPath = paths.get(m.name);
+    if (!hostPath) return [];
+    const v = volumes.get(m.name);
+    return [
+      {
+        hostPath: m.subPath ? join(hostPath, m.subPath) : hostPath,
+        containerPath: m.mountPath,
+        readOnly: m.readOnly === true || Boolean(v?.configMap || v?.secret),
+      },
+    ];
+  });
+}
+
+export async function removePodVolumes(podsDir: string | undefined, uid: string): Promise<void> {
+  if (podsDir && uid) await rm(podDir(podsDir, uid), { recursive: true, force: true });
+}

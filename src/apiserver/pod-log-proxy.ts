@@ -1,0 +1,114 @@
+// pods/{name}/log: kube-apiserver's LogLocation + LocationStreamer. The API server holds no
+// logs; it finds the pod's node (spec.nodeName -> the Node's InternalIP and
+// daemonEndpoints.kubeletEndpoint.Port) and streams the agent's /containerLogs answer through,
+// with back-pressure, closing the agent's stream when the client goes away (`logs -f`).
+//
+// The agent is called with the caller's own bearer token (already authenticated here), and
+// the agent checks it back against this server, so the proxy grants nothing the caller could
+// not do. TLS is required but the agent's certificate is not verified: each agent makes a
+// self-signed one at start-up and nothing distributes it (kube-apiserver likewise skips
+// verification unless --kubelet-certificate-authority is set). The token is therefore exposed
+// to whoever answers on the node's address; the node network is trusted, as in kubeadm's default.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { resources } from '../api/resources.js';
+import { StatusError, statusErrors } from '../api/status-error.js';
+import type { Registry } from './registry.js';
+
+const podInfo = resources.find((r) => r.kind === 'Pod')!;
+const nodeInfo = resources.find((r) => r.kind === 'Node')!;
+
+/** PodLogOptions the agent understands, passed on as they came. */
+const forwardedParams = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds'];
+
+/** The container a log request means; kube's validateContainer messages when it is ambiguous or unknown. */
+function logContainer(pod: Pod, asked: string | null): string {
+  const name = pod.metadata?.name ?? '';
+  const containers = pod.spec?.containers ?? [];
+  const init = pod.spec?.initContainers ?? [];
+  if (asked) {
+    if (![...containers, ...init].some((c) => c.name === asked))
+      throw statusErrors.badRequest(`container ${asked} is not valid for pod ${name}`);
+    return asked;
+  }
+  if (containers.length === 1) return containers[0]!.name;
+  if (containers.length === 0)
+    throw statusErrors.badRequest(`a container name must be specified for pod ${name}`);
+  let message = `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`;
+  if (init.length) message += ` or one of the init containers: [${init.map((c) => c.name).join(' ')}]`;
+  throw statusErrors.badRequest(message);
+}
+
+/** An error answer of the agent: its Status as it is, anything else as BadRequest with the text. */
+function agentError(code: number, body: string): StatusError {
+  try {
+    const s = JSON.parse(body) as { kind?: string; message?: string; reason?: string };
+    if (s.kind === 'Status')
+      return StatusError.fromStatus(s as Parameters<typeof StatusError.fromStatus>[0], code);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return statusErrors.badRequest(body.trim() || `the node agent answered HTTP ${code}`);
+}
+
+/**
+ * Serves GET pods/{name}/log. Resolves once the agent's answer has started (headers sent), so
+ * a followed log is not cut by the server's per-request time limit; the body keeps flowing.
+ */
+export async function servePodLog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  registry: Registry,
+  namespace: string,
+  podName: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const pod = (await registry.get(podInfo, namespace, podName)) as Pod;
+  const container = logContainer(pod, query.get('container'));
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName)
+    throw statusErrors.badRequest(
+      `container "${container}" in pod "${podName}" is waiting to start - no logs yet`,
+    );
+  const node = (await registry.get(nodeInfo, undefined, nodeName)) as Node;
+  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!address || !port)
+    throw statusErrors.badRequest(`node "${nodeName}" does not publish an address and kubelet port for logs`);
+  const params = new URLSearchParams();
+  for (const p of forwardedParams) {
+    const v = query.get(p);
+    if (v !== null) params.set(p, v);
+  }
+  const host = address.includes(':') ? `[${address}]` : address;
+  const path = `/containerLogs/${[namespace, podName, container].map(encodeURIComponent).join('/')}`;
+  const url = `https://${host}:${port}${path}${params.size ? `?${params}` : ''}`;
+
+  const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const out = httpsRequest(
+      url,
+      {
+        method: 'GET',
+        headers: { Authorization: req.headers.authorization ?? '', Accept: 'text/plain' },
+        rejectUnauthorized: false,
+      },
+      resolve,
+    );
+    out.on('error', (e) => reject(new StatusError(500, 'InternalError', `Get "${url}": ${e.message}`)));
+    // A client that leaves before the agent answers must not leave the request open.
+    res.on('close', () => out.destroy());
+    out.end();
+  });
+  const code = upstream.statusCode ?? 500;
+  if (code >= 400) {
+    const chunks: Buffer[] = [];
+    for await (const c of upstream) chunks.push(c as Buffer);
+    throw agentError(code, Buffer.concat(chunks).toString('utf8'));
+  }
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
+  res.flushHeaders();
+  // Back-pressure both ways, and a client that disconnects destroys the agent's stream.
+  pipeline(upstream, res, () => {});
+}

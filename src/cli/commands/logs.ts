@@ -1,0 +1,128 @@
+// `kubelab logs [-f] [-c C] [--tail N] [-p] [--timestamps] [--since D] (POD | TYPE/NAME)`:
+// kubectl logs. Streams pods/{name}/log to stdout; TYPE/NAME (deploy/web, sts/db, ...)
+// means the first pod of that workload's selector, as kubectl's logs does.
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { labelSelectorToString } from '../../api/labels.js';
+import { resolveResourceName, resources } from '../../api/resources.js';
+import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import { connect, type GlobalOptions } from '../cli-context.js';
+import { UsageError } from '../usage-error.js';
+
+const podInfo = resources.find((r) => r.kind === 'Pod')!;
+const usage = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.";
+const defaultContainerAnnotation = 'kubectl.kubernetes.io/default-container';
+
+interface LogsFlags {
+  follow?: boolean;
+  container?: string;
+  tail: string;
+  previous?: boolean;
+  timestamps?: boolean;
+  since?: string;
+}
+
+/** kubectl's --since: a Go duration in whole seconds or more (5s, 2m, 1h30m). */
+function sinceSeconds(text: string): number {
+  const re = /(\d+)(h|m|s)/g;
+  let total = 0;
+  let matched = '';
+  for (const m of text.matchAll(re)) {
+    total += Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as 'h' | 'm' | 's'];
+    matched += m[0];
+  }
+  if (matched !== text || total <= 0)
+    throw new UsageError(`invalid argument "${text}" for "--since" flag: use e.g. 10s, 5m, 1h`);
+  return total;
+}
+
+/** The pod a TYPE/NAME means: a running pod of its selector, the oldest first. */
+async function podOfWorkload(client: ApiClient, namespace: string, target: string): Promise<string> {
+  const [type = '', name = ''] = target.split('/', 2);
+  const r = resolveResourceName(type);
+  if (!r || !name) throw new UsageError(`${usage}\nunknown resource type "${type}"`);
+  if (r.kind === 'Pod') return name;
+  const owner = await client
+    .resource<KubeObject & { spec?: { selector?: LabelSelector } }>(r, namespace)
+    .get(name);
+  const selector = owner.spec?.selector;
+  if (!selector) throw new UsageError(`cannot get the logs from ${r.kind} ${name}: it has no pod selector`);
+  const pods = (
+    await client.resource<Pod>(podInfo, namespace).listAll({ labelSelector: labelSelectorToString(selector) })
+  ).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
+  pods.sort(
+    (a, b) =>
+      Number(b.status?.phase === 'Running') - Number(a.status?.phase === 'Running') ||
+      created(a) - created(b),
+  );
+  const first = pods[0]?.metadata?.name;
+  if (!first) throw new UsageError(`timed out waiting for the condition: no pods of ${r.singular}/${name}`);
+  if (pods.length > 1) process.stderr.write(`Found ${pods.length} pods, using pod/${first}\n`);
+  return first;
+}
+
+/** kubectl's choice when -c is not given: the default-container annotation, else the first. */
+async function defaultContainer(
+  client: ApiClient,
+  namespace: string,
+  podName: string,
+): Promise<string | undefined> {
+  const pod = await client.resource<Pod>(podInfo, namespace).get(podName);
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const annotated = pod.metadata?.annotations?.[defaultContainerAnnotation];
+  if (annotated && names.includes(annotated)) return annotated;
+  if (names.length > 1)
+    process.stderr.write(`Defaulted container "${names[0]}" out of: ${names.join(', ')}\n`);
+  return names[0];
+}
+
+export function registerLogs(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('logs')
+    .description("Print the logs of a pod's container (kubectl logs)")
+    .argument('[target]', 'POD or TYPE/NAME (e.g. deploy/web)')
+    .option('-f, --follow', 'keep streaming new lines')
+    .option('-c, --container <name>', 'the container (default: the only one, or the first)')
+    .option('--tail <n>', 'only the last N lines (-1: all)', '-1')
+    .option('-p, --previous', 'the previous, terminated instance of the container')
+    .option('--timestamps', 'prefix each line with its RFC3339 time')
+    .option('--since <duration>', 'only lines newer than this (5s, 2m, 1h)')
+    .action(async (target: string | undefined, o: LogsFlags) => {
+      if (!target)
+        throw new UsageError(`${usage}\nPOD or TYPE/NAME is a required argument for the logs command`);
+      const tail = Number(o.tail);
+      if (!Number.isInteger(tail) || tail < -1)
+        throw new UsageError(`invalid argument "${o.tail}" for "--tail" flag`);
+      const { client, namespace } = await connect(globals());
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      try {
+        const podName = target.includes('/') ? await podOfWorkload(client, namespace, target) : target;
+        const container = o.container ?? (await defaultContainer(client, namespace, podName));
+        const res = await client.stream(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`,
+          {
+            container,
+            follow: o.follow || undefined,
+            previous: o.previous || undefined,
+            timestamps: o.timestamps || undefined,
+            tailLines: tail >= 0 ? tail : undefined,
+            sinceSeconds: o.since ? sinceSeconds(o.since) : undefined,
+          },
+          controller.signal,
+          { accept: 'text/plain' },
+        );
+        await pipeline(res, process.stdout, { end: false }).catch((e: Error) => {
+          // Ctrl-C on `logs -f` ends the stream on purpose.
+          if (!controller.signal.aborted) throw e;
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        client.close();
+      }
+    });
+}

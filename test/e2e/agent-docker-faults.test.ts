@@ -1,0 +1,186 @@
+// Docker Engine stops answering under the node agent. dockerd is frozen with SIGSTOP (a hung
+// daemon: connections are accepted, nothing is answered) and thawed with SIGCONT — never
+// killed or restarted, other tests use it — and always thawed, whatever happens. The node
+// reports what the kubelet reports (Ready=False, KubeletNotReady, "container runtime is down",
+// a NodeNotReady event), the agent keeps renewing its Lease, running pods keep their last
+// status, and after the thaw the node is Ready again and a pod created meanwhile runs.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Event, Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRunLabel } from '../../src/agent/runtime/docker-labels.js';
+import { DockerNode } from '../../src/agent/runtime/docker-node.js';
+import { runtimeDownMessage } from '../../src/agent/runtime-health.js';
+import { profiles } from '../../src/api/profiles.js';
+import { resources } from '../../src/api/resources.js';
+import { ApiClient } from '../../src/client/rest-client.js';
+import { ensureImage } from '../../src/provision/images/index.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const podInfo = resources.find((r) => r.kind === 'Pod')!;
+const nodeInfo = resources.find((r) => r.kind === 'Node')!;
+const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
+const eventInfo = resources.find((r) => r.kind === 'Event')!;
+const nodeName = 'docker-faults';
+const runId = randomBytes(4).toString('hex');
+const docker = new Docker();
+const dockerdPid = Number(execFileSync('pidof', ['dockerd']).toString().trim().split(/\s+/)[0]);
+
+let server: TestServer;
+let client: ApiClient;
+let dataDir: string;
+let node: DockerNode;
+
+function thawDockerd(): void {
+  try {
+    process.kill(dockerdPid, 'SIGCONT');
+  } catch {
+    // dockerd is gone: nothing to thaw.
+  }
+}
+// Whatever ends this process, dockerd must not stay frozen.
+process.on('exit', thawDockerd);
+
+beforeAll(async () => {
+  await ensureImage(docker, 'kubelab/web:1');
+  await ensureImage(docker, 'kubelab/pause:1');
+  server = await startTestServer();
+  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
+  dataDir = await mkdtemp(join(tmpdir(), 'kubelab-agent-faults-'));
+  node = await DockerNode.start({
+    client,
+    nodeName,
+    dataDir,
+    runtime: { extraLabels: { [testRunLabel]: runId } },
+    profile: { ...profiles.lab, leaseRenewIntervalMs: 500, nodeStatusReportIntervalMs: 2_000 },
+    health: { intervalMs: 1_000, timeoutMs: 1_500, downAfterMs: 3_000 },
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  thawDockerd();
+  await node?.stop();
+  const mine = await docker.listContainers({ all: true, filters: { label: [`${testRunLabel}=${runId}`] } });
+  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true });
+  client?.close();
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const pods = () => client.resource<Pod>(podInfo, 'default');
+const readyCondition = async (): Promise<NodeCondition | undefined> =>
+  (await client.resource<Node>(nodeInfo).get(nodeName)).status?.conditions?.find((c) => c.type === 'Ready');
+const podReady = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+const leaseRenewTime = async () =>
+  (await client.resource<Lease>(leaseInfo, 'kube-node-lease').get(nodeName)).spec?.renewTime;
+
+function createPod(name: string): Promise<Pod> {
+  return pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'web',
+          image: 'kubelab/web:1',
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+        },
+      ],
+    },
+  });
+}
+
+describe('Docker Engine frozen under the agent', () => {
+  it('reports the node not ready while dockerd does not answer, keeps pods as they were, and recovers', async () => {
+    await createPod('before');
+    const before = await until('pod before Ready', async () => {
+      const p = await pods().get('before');
+      return podReady(p) && p;
+    });
+
+    const frozenAt = Date.now();
+    process.kill(dockerdPid, 'SIGSTOP');
+    try {
+      const notReady = await until(
+        'node Ready=False',
+        async () => {
+          const c = await readyCondition();
+          return c?.status === 'False' && c;
+        },
+        15_000,
+      );
+      expect(notReady).toMatchObject({ reason: 'KubeletNotReady', message: runtimeDownMessage });
+      process.stderr.write(`node not ready ${Date.now() - frozenAt} ms after the freeze\n`);
+
+      // A pod created now cannot start yet. The agent keeps running meanwhile: its Lease is
+      // still renewed while Docker is silent. The running pod keeps its last status.
+      await createPod('during');
+      const renewed = await leaseRenewTime();
+      await until(
+        'a Lease renewal during the freeze',
+        async () => (await leaseRenewTime()) !== renewed,
+        5_000,
+      );
+      expect((await pods().get('during')).status?.containerStatuses?.[0]?.state?.running).toBeUndefined();
+      const still = await pods().get('before');
+      expect(podReady(still)).toBe(true);
+      expect(still.status?.containerStatuses).toEqual(before.status?.containerStatuses);
+      expect(still.status?.podIP).toBe(before.status?.podIP);
+    } finally {
+      thawDockerd();
+    }
+
+    const ready = await until('node Ready=True after the thaw', async () => {
+      const c = await readyCondition();
+      return c?.status === 'True' && c;
+    });
+    expect(ready.reason).toBe('KubeletReady');
+    const during = await until('pod during Ready after the thaw', async () => {
+      const p = await pods().get('during');
+      return podReady(p) && p;
+    });
+    expect(during.status?.phase).toBe('Running');
+    const after = await pods().get('before');
+    expect(podReady(after)).toBe(true);
+    expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    expect(after.status?.containerStatuses?.[0]?.containerID).toBe(
+      before.status?.containerStatuses?.[0]?.containerID,
+    );
+
+    const events = (await client.resource<Event>(eventInfo, 'default').list()).items.filter(
+      (e) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === nodeName,
+    );
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['NodeNotReady', 'NodeReady']));
+    expect(events.find((e) => e.reason === 'NodeNotReady')?.message).toBe(
+      `Node ${nodeName} status is now: NodeNotReady`,
+    );
+  });
+});
