@@ -341,11 +341,11 @@ export class Registry {
       try {
         return await this.replace(r, current, incoming, opts);
       } catch (e) {
+        // The patched object carries the resourceVersion it was read at, so a concurrent write
+        // shows up here as a Conflict: read again and re-apply. A precondition the client put in
+        // the patch itself is caught by the check above on the next attempt.
         const retriable =
-          e instanceof StatusError &&
-          e.reason === 'Conflict' &&
-          !patchedRv &&
-          attempt < maxUnconditionalRetries;
+          e instanceof StatusError && e.reason === 'Conflict' && attempt < maxUnconditionalRetries;
         if (!retriable) throw e;
       }
     }

@@ -8,6 +8,12 @@ export const containerNameLabel = 'io.kubernetes.container.name';
 export const restartCountLabel = 'dev.kubelab.restart-count';
 /** `podsandbox` or `container` (dockershim's io.kubernetes.docker.type). */
 export const containerTypeLabel = 'io.kubernetes.docker.type';
+/**
+ * The node whose agent made the container. Adoption and orphan cleanup look only at their
+ * own node's containers, so two agents sharing one Docker Engine (a test run next to a
+ * developer's node) never remove each other's pods.
+ */
+export const nodeNameLabel = 'dev.kubelab.node';
 /** Lets an e2e test find and clean up every container it caused, and nothing else. */
 export const testRunLabel = 'dev.kubelab.test-run';
 

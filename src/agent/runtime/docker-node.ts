@@ -5,13 +5,15 @@
 // Engine is pinged every few seconds: while it does not answer the node is Ready=False
 // ("container runtime is down"); when it answers again every pod is synced again.
 import { readFileSync } from 'node:fs';
-import { arch, cpus, networkInterfaces, platform, release, totalmem } from 'node:os';
+import { arch, cpus, hostname, networkInterfaces, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Profile } from '../../api/profiles.js';
 import { type Clock, realClock } from '../../client/clock.js';
 import { EventRecorder } from '../../client/event-recorder.js';
+import type { KubeConfig } from '../../client/kubeconfig.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { loadProfile } from '../agent-profile.js';
+import { KubeletServer } from '../kubelet-server.js';
 import { NodeAgent } from '../node-agent.js';
 import { NodeHostInformers } from '../node-host.js';
 import type { NodeIdentity } from '../node-registration.js';
@@ -70,6 +72,11 @@ export interface DockerNodeOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Timing of the Docker Engine health check (tests shorten it). */
   health?: Pick<RuntimeHealthOptions, 'intervalMs' | 'timeoutMs' | 'downAfterMs'>;
+  /**
+   * Serve logs on the kubelet endpoint (HTTPS, default port 10250; 0 picks a free one),
+   * checking callers' tokens against this API server. Without it the node serves no logs.
+   */
+  kubelet?: { apiServer: KubeConfig; port?: number };
   log?(message: string): void;
 }
 
@@ -81,13 +88,14 @@ export class DockerNode {
     readonly health: RuntimeHealth,
     private readonly informers: NodeHostInformers,
     private readonly prober: ContainerProber,
+    private readonly kubelet: KubeletServer | undefined,
   ) {}
 
   /** Connects to Docker Engine, registers the Node (Ready when this resolves) and starts syncing pods. */
   static async start(o: DockerNodeOptions): Promise<DockerNode> {
     const clock = o.clock ?? realClock;
     const profile = o.profile ?? (await loadProfile(o.client));
-    const runtime = await DockerRuntime.connect({ log: o.log, ...o.runtime });
+    const runtime = await DockerRuntime.connect({ log: o.log, nodeName: o.nodeName, ...o.runtime });
     const prober = new ContainerProber(clock, runtime);
     // dockerode passes ping's abortSignal to the request; @types/dockerode does not know the option.
     const ping = runtime.docker.ping.bind(runtime.docker) as (options: {
@@ -100,11 +108,22 @@ export class DockerNode {
       ...o.health,
     });
     const informers = new NodeHostInformers(o.client, clock, [o.nodeName]);
+    const identity = machineIdentity(o.nodeName, runtime.version);
+    const kubelet = o.kubelet
+      ? await KubeletServer.start({
+          apiServer: o.kubelet.apiServer,
+          client: o.client,
+          runtimeFor: (name) => (name === o.nodeName ? runtime : undefined),
+          port: o.kubelet.port,
+          addresses: [identity.internalIP, hostname()],
+          clock,
+        })
+      : undefined;
     const agent = new NodeAgent({
       client: o.client,
       clock,
       profile,
-      identity: machineIdentity(o.nodeName, runtime.version),
+      identity: kubelet ? { ...identity, kubeletPort: kubelet.port } : identity,
       createRuntime: () => ({ runtime, prober }),
       runtimeHealth: health,
       pods: informers.pods,
@@ -124,7 +143,7 @@ export class DockerNode {
       if (healthy) informers.resync(o.nodeName);
     });
     health.start();
-    return new DockerNode(agent, runtime, profile, health, informers, prober);
+    return new DockerNode(agent, runtime, profile, health, informers, prober, kubelet);
   }
 
   /** Stops the agent; the containers keep running (a restarted agent adopts them). */
@@ -132,6 +151,7 @@ export class DockerNode {
     this.health.stop();
     this.informers.stop();
     this.prober.close();
+    await this.kubelet?.close();
     await this.agent.stop();
   }
 }

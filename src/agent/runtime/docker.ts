@@ -11,6 +11,7 @@ import { containerCreateOptions, pauseImage, sandboxCreateOptions } from './dock
 import {
   containerNameLabel,
   dockerContainerName,
+  nodeNameLabel,
   type PodIdentity,
   podLabels,
   podNameLabel,
@@ -33,6 +34,8 @@ export interface DockerRuntimeOptions {
   docker?: Docker;
   /** Added to every container (tests label what they create so they can clean it up). */
   extraLabels?: Record<string, string>;
+  /** The node these containers belong to (labelled on each; listPods sees only its own). */
+  nodeName?: string;
   log?(message: string): void;
 }
 
@@ -108,7 +111,7 @@ export class DockerRuntime implements ContainerRuntime {
     const options = sandboxCreateOptions(
       config,
       dockerContainerName(pod, sandboxContainerName, 0),
-      podLabels(pod, sandboxContainerName, 0, this.o.extraLabels),
+      podLabels(pod, sandboxContainerName, 0, this.labels()),
     );
     const container = await this.createReplacingStale(options);
     await container.start();
@@ -144,7 +147,7 @@ export class DockerRuntime implements ContainerRuntime {
       sandboxId,
       config,
       dockerContainerName(pod, config.name, config.attempt),
-      podLabels(pod, config.name, config.attempt, this.o.extraLabels),
+      podLabels(pod, config.name, config.attempt, this.labels()),
     );
     const container = await this.createReplacingStale(options);
     return container.id;
@@ -238,10 +241,19 @@ export class DockerRuntime implements ContainerRuntime {
     return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
   }
 
+  private labels(): Record<string, string> {
+    return { ...this.o.extraLabels, ...(this.o.nodeName ? { [nodeNameLabel]: this.o.nodeName } : {}) };
+  }
+
   async listPods(podUid?: string): Promise<RuntimePod[]> {
     const list = await this.docker.listContainers({
       all: true,
-      filters: { label: [podUid ? `${podUidLabel}=${podUid}` : podUidLabel] },
+      filters: {
+        label: [
+          podUid ? `${podUidLabel}=${podUid}` : podUidLabel,
+          ...(this.o.nodeName ? [`${nodeNameLabel}=${this.o.nodeName}`] : []),
+        ],
+      },
     });
     const pods = new Map<string, RuntimePod>();
     for (const c of list) {

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { DockerNode } from '../../agent/runtime/docker-node.js';
 import { SimNodeHost } from '../../agent/sim-node-host.js';
 import { parseQuantity } from '../../api/quantity.js';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { UsageError } from '../usage-error.js';
 
@@ -23,6 +24,7 @@ interface AgentOptions {
   pods: string;
   readyDelayMs: string;
   dataDir?: string;
+  kubeletPort: string;
 }
 
 function quantity(flag: string, value: string): string {
@@ -77,6 +79,7 @@ async function runDockerAgent(o: AgentOptions, nodeName: string, kubeconfig: str
       client,
       nodeName,
       dataDir,
+      kubelet: { apiServer: loadKubeconfig(kubeconfig, { context: o.context }), port: Number(o.kubeletPort) },
       log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
     });
   } catch (e) {
@@ -111,6 +114,7 @@ export function registerAgent(program: Command): void {
     .option('--node-name <name>', 'name of the Node to register')
     .option('--runtime <runtime>', 'container runtime: docker, or sim (SIMULATED)', 'sim')
     .option('--data-dir <dir>', 'docker: where pod volumes live (default $KUBELAB_HOME/agent/<node>)')
+    .option('--kubelet-port <port>', 'docker: HTTPS port of the endpoint that serves logs', '10250')
     .option('--cpu <quantity>', 'sim: CPU capacity to report', '4')
     .option('--memory <quantity>', 'sim: memory capacity to report', '8Gi')
     .option('--pods <count>', 'sim: maximum pods on the node', '110')
