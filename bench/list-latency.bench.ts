@@ -7,7 +7,7 @@ const configMaps = resources.find((r) => r.kind === 'ConfigMap')!;
 const objects = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const runs = 20;
 
-const server = await startServerProcess();
+const server = await startServerProcess(['--no-controllers']); // the API server and store alone: what this measures
 const client = server.client();
 const rc = client.resource(configMaps, 'default');
 let next = 0;

@@ -10,7 +10,7 @@ const configMaps = resources.find((r) => r.kind === 'ConfigMap')!;
 const watchers = Number(process.env.BENCH_WATCHERS ?? 1000);
 const writes = Number(process.env.BENCH_WRITES ?? 50);
 
-const server = await startServerProcess();
+const server = await startServerProcess(['--no-controllers']); // the API server and store alone: what this measures
 const writer = server.client();
 // Watch connections spread over several clients (sockets), as independent components would be.
 const clients = Array.from({ length: 10 }, () => ApiClient.fromKubeconfig(server.kubeconfig));

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `kubelab` program. Exit codes: 0 ok, 1 the work failed, 2 the command was misused.
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { StatusError } from '../api/status-error.js';
 import type { GlobalOptions } from './cli-context.js';
@@ -18,6 +19,7 @@ import { registerRollout } from './commands/rollout.js';
 import { registerScale } from './commands/scale.js';
 import { registerServer } from './commands/server.js';
 import { registerSetImage } from './commands/set-image.js';
+import { runComponentThread } from './control-plane-threads.js';
 import { describeServerError } from './server-errors.js';
 import { UsageError } from './usage-error.js';
 
@@ -57,19 +59,28 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else if (e instanceof UsageError) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exitCode = 2;
-  } else if (e instanceof StatusError) {
-    process.stderr.write(`${describeServerError(e)}\n`);
-    process.exitCode = 1;
-  } else {
-    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
-    process.exitCode = 1;
+// `kubelab server` runs its scheduler and controller manager on threads of this same program.
+if (!isMainThread && workerData?.kubelabComponent) {
+  await runComponentThread(workerData.kubelabComponent);
+} else {
+  await runCli();
+}
+
+async function runCli(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+    } else if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof StatusError) {
+      process.stderr.write(`${describeServerError(e)}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // Entry of the `kubelab-server.mjs` bundle that bootstrap uploads to a control-plane machine:
 // the same server as `kubelab server`, without the rest of the CLI.
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import { registerServer } from './commands/server.js';
+import { runComponentThread } from './control-plane-threads.js';
 
-const program = new Command('kubelab-server');
-registerServer(program);
-await program.parseAsync(['node', 'kubelab-server', 'server', ...process.argv.slice(2)]);
+if (!isMainThread && workerData?.kubelabComponent) {
+  // The scheduler and controller manager threads run this same bundle.
+  await runComponentThread(workerData.kubelabComponent);
+} else {
+  const program = new Command('kubelab-server');
+  registerServer(program);
+  await program.parseAsync(['node', 'kubelab-server', 'server', ...process.argv.slice(2)]);
+}

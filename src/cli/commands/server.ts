@@ -6,12 +6,8 @@
 import type { Command } from 'commander';
 import { type Profile, profileByName } from '../../api/profiles.js';
 import { startApiServer } from '../../apiserver/server.js';
-import { realClock } from '../../client/clock.js';
-import { EventRecorder } from '../../client/event-recorder.js';
-import { InformerFactory } from '../../client/informer.js';
-import { ApiClient } from '../../client/rest-client.js';
-import { ControllerManager } from '../../controllers/manager.js';
-import { Scheduler } from '../../scheduler/scheduler.js';
+import type { ScoringStrategy } from '../../scheduler/schedule.js';
+import { startComponentThread } from '../control-plane-threads.js';
 import { UsageError } from '../usage-error.js';
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -29,7 +25,7 @@ interface ServerFlags {
   clusterName?: string;
   profile: string;
   controllers: boolean;
-  scoring: string;
+  scoring: ScoringStrategy;
 }
 
 export async function runServer(opts: ServerFlags): Promise<void> {
@@ -56,29 +52,17 @@ export async function runServer(opts: ServerFlags): Promise<void> {
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   const stops: (() => Promise<void>)[] = [];
   if (opts.controllers) {
-    // Each component has its own client (connection pool, informers), as separate processes would.
-    const schedulerClient = ApiClient.fromKubeconfig(server.adminKubeconfigPath);
-    const scheduler = new Scheduler({
-      client: schedulerClient,
-      informers: new InformerFactory(schedulerClient),
-      clock: realClock,
-      profile,
-      recorder: new EventRecorder(schedulerClient, 'default-scheduler'),
-      scoring: opts.scoring,
-      log: (m) => log(`scheduler: ${m}`),
-    });
-    readiness.set('scheduler', () => scheduler.healthy());
-    void scheduler.start().catch((e) => log(`scheduler: ${(e as Error).message}`));
-    stops.push(() => scheduler.stop());
-
-    const manager = new ControllerManager({
-      client: ApiClient.fromKubeconfig(server.adminKubeconfigPath),
-      profile,
-      log,
-    });
-    readiness.set('controller-manager', () => manager.healthy());
-    void manager.start().catch((e) => log(`controller-manager: ${(e as Error).message}`));
-    stops.push(() => manager.stop());
+    for (const component of ['scheduler', 'controller-manager'] as const) {
+      const spec = {
+        component,
+        kubeconfig: server.adminKubeconfigPath,
+        profile: profile.name,
+        scoring: opts.scoring,
+      };
+      const thread = startComponentThread(spec, log);
+      readiness.set(component, () => thread.healthy());
+      stops.push(() => thread.stop());
+    }
   }
   process.stdout.write(
     `kubelab-server listening on ${server.url} (profile ${profile.name})\nadmin kubeconfig: ${server.adminKubeconfigPath}\n`,
