@@ -5,7 +5,8 @@
 // (Kubernetes' defaults — 40-50 s grace plus 300 s toleration — take about 6 minutes).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resources } from '../src/api/resources.js';
-import { podsBySelector, startSimClusterCli, waitFor } from '../test/helpers/sim-cluster-cli.js';
+import { podsBySelector, startSimClusterCli } from '../test/helpers/sim-cluster-cli.js';
+import { until } from '../test/helpers/until.js';
 import { report } from './harness.js';
 
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
@@ -28,7 +29,7 @@ spec:
 if (applied.code !== 0) throw new Error(applied.stderr);
 
 async function readyOff(node?: string): Promise<Pod[]> {
-  return waitFor(
+  return until(
     `${replicas} ready pods`,
     async () => {
       const { ready } = await podsBySelector(client, 'app=web');
@@ -50,7 +51,7 @@ for (const mode of ['poweroff', 'partition', 'agent'] as const) {
     const t0 = performance.now();
     const fail = await cluster.run('node', 'fail', victim, '--mode', mode);
     if (fail.code !== 0) throw new Error(fail.stderr);
-    await waitFor(
+    await until(
       'node Unknown',
       async () => {
         const n = await client.resource<Node>(nodeInfo).get(victim);
@@ -71,7 +72,7 @@ for (const mode of ['poweroff', 'partition', 'agent'] as const) {
     });
     const recover = await cluster.run('node', 'recover', victim);
     if (recover.code !== 0) throw new Error(recover.stderr);
-    await waitFor(
+    await until(
       'recovered node clean',
       async () => (await podsBySelector(client, 'app=web')).pods.length === replicas,
       60_000,

@@ -21,6 +21,7 @@ import { resources } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { ensureImage } from '../../src/provision/images/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
@@ -72,25 +73,6 @@ afterAll(async () => {
   await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const pods = () => client.resource<Pod>(podInfo, 'default');
 const readyCondition = async (): Promise<NodeCondition | undefined> =>

@@ -21,6 +21,7 @@ import { ApiClient } from '../../src/client/rest-client.js';
 import { raw } from '../helpers/raw-request.js';
 import { runCommand } from '../helpers/run-command.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
@@ -34,25 +35,6 @@ let client: ApiClient;
 let dataDir: string;
 let node: DockerNode;
 let kubelet: KubeletServer;
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const pods = () => client.resource<Pod>(podInfo, 'default');
 const logPath = (pod: string, query = '') => `/api/v1/namespaces/default/pods/${pod}/log${query}`;

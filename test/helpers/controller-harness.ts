@@ -11,6 +11,8 @@ import type { ControllerFactory } from '../../src/controllers/context.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
+export { until } from './until.js';
+
 export interface ControllerHarness {
   server: TestServer;
   client: ApiClient;
@@ -49,27 +51,6 @@ export async function startControllers(
       await server.stop();
     },
   };
-}
-
-/** Polls `check` until it returns something truthy, and returns that; fails after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  check: () => Promise<T> | T,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export function node(name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node {

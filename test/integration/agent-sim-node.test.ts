@@ -13,6 +13,7 @@ import { resources } from '../../src/api/resources.js';
 import { FakeClock } from '../../src/client/clock.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
@@ -31,25 +32,6 @@ afterAll(async () => {
   client.close();
   await server.stop();
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const pods = () => client.resource<Pod>(podInfo, 'default');
 

@@ -13,6 +13,7 @@ import { splitKey } from '../../src/client/object-key.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { WorkQueue } from '../../src/client/workqueue.js';
 import { startTestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const configmaps = resourceByKind('v1', 'ConfigMap')!;
 const namespaces = resourceByKind('v1', 'Namespace')!;
@@ -28,14 +29,6 @@ async function setup(options: Parameters<typeof startTestServer>[0] = {}) {
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   cleanups.push(() => client.close());
   return { server, client };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const cm = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>): ConfigMap => ({

@@ -16,6 +16,7 @@ import { InformerFactory } from '../../src/client/informer.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { startTestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const podsInfo = resourceByKind('v1', 'Pod')!;
 const nodesInfo = resourceByKind('v1', 'Node')!;
@@ -25,20 +26,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function setup() {
   const server = await startTestServer();

@@ -5,12 +5,8 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../src/api/resources.js';
-import {
-  podsBySelector,
-  type SimClusterCli,
-  startSimClusterCli,
-  waitFor,
-} from '../helpers/sim-cluster-cli.js';
+import { podsBySelector, type SimClusterCli, startSimClusterCli } from '../helpers/sim-cluster-cli.js';
+import { until } from '../helpers/until.js';
 
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const replicas = 8;
@@ -41,7 +37,7 @@ afterAll(async () => {
 });
 
 async function allReady(excludeNode?: string) {
-  return waitFor(
+  return until(
     `${replicas} ready web pods${excludeNode ? ` off ${excludeNode}` : ''}`,
     async () => {
       const { ready } = await podsBySelector(cluster.client(), 'app=web');
@@ -78,7 +74,7 @@ describe('simulated cluster through the kubelab CLI', () => {
       expect(fail.code, fail.stderr).toBe(0);
 
       // Ready=Unknown first (lease silent past the grace period), then the NoExecute taint.
-      await waitFor(
+      await until(
         `${victim} Unknown and tainted unreachable:NoExecute`,
         async () => {
           const n = await cluster.client().resource<Node>(nodeInfo).get(victim);
@@ -103,7 +99,7 @@ describe('simulated cluster through the kubelab CLI', () => {
 
       const recover = await cluster.run('node', 'recover', victim);
       expect(recover.code, recover.stderr).toBe(0);
-      await waitFor(
+      await until(
         `stale pods of ${victim} removed and exactly ${replicas} pods left`,
         async () => {
           const { pods: now, ready } = await podsBySelector(cluster.client(), 'app=web');
@@ -115,7 +111,7 @@ describe('simulated cluster through the kubelab CLI', () => {
         },
         30_000,
       );
-      await waitFor(
+      await until(
         `${victim} Ready again`,
         async () => {
           const n = await cluster.client().resource<Node>(nodeInfo).get(victim);

@@ -4,7 +4,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../src/api/resources.js';
-import { type SimClusterCli, startSimClusterCli, waitFor } from '../helpers/sim-cluster-cli.js';
+import { type SimClusterCli, startSimClusterCli } from '../helpers/sim-cluster-cli.js';
+import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
 let cluster: SimClusterCli;
@@ -35,7 +36,7 @@ spec:
       containers: [{name: db, image: kubelab/web:1}]
 `);
     expect(applied.stdout, applied.stderr).toBe('statefulset.apps/db created\n');
-    const running = await waitFor(
+    const running = await until(
       'db-0..2 ready',
       async () => {
         const p = await pods('app=db');
@@ -49,7 +50,7 @@ spec:
     const node = victim.spec!.nodeName!;
     expect((await cluster.run('node', 'fail', node, '--mode', 'poweroff')).code).toBe(0);
     // The pod on the lost node is evicted (Terminating) but its agent cannot confirm: it stays.
-    await waitFor(
+    await until(
       'db-1 terminating',
       async () => {
         const p = (await pods('app=db')).find((x) => x.metadata?.name === 'db-1');
@@ -64,7 +65,7 @@ spec:
 
     const forced = await cluster.run('delete', 'pod', 'db-1', '--force', '--grace-period=0');
     expect(forced.code, forced.stderr).toBe(0);
-    const replaced = await waitFor(
+    const replaced = await until(
       'a new db-1 ready on another node',
       async () => {
         const p = (await pods('app=db')).find((x) => x.metadata?.name === 'db-1');
@@ -91,7 +92,7 @@ spec:
 `);
     expect(applied.code, applied.stderr).toBe(0);
     const perNode = async (count: number) =>
-      waitFor(
+      until(
         `${count} ready daemon pods on distinct nodes`,
         async () => {
           const p = (await pods('app=agent')).filter((x) => !x.metadata?.deletionTimestamp);
