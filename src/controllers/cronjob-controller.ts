@@ -7,10 +7,10 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { type CronSchedule, nextCronTime, parseCronSchedule } from '../api/cron-schedule.js';
+import { deepEqual } from '../api/deep-equal.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
-import { deepEqual } from '../api/validation/object-meta.js';
 import type { ControllerFactory } from './context.js';
 import { Controller } from './controller.js';
 import { controllerKeyOf, isControlledBy, newControllerRef } from './controller-ref.js';

@@ -50,6 +50,7 @@ import {
   deploymentComplete,
   getCondition,
   newCondition,
+  type ProgressingReason,
   progressDeadlineAt,
   rolloutStatus,
   setCondition,
@@ -278,18 +279,10 @@ class DeploymentReconciler {
       }
       await this.setDeploymentRevision(d, newRS.metadata?.annotations?.[revisionAnnotation]);
       if (!getCondition(d.status, 'Progressing')) {
-        const status = structuredClone(d.status ?? {});
-        setCondition(
-          status,
-          newCondition(
-            'Progressing',
-            'True',
-            'FoundNewReplicaSet',
-            `Found new replica set "${newRS.metadata?.name}"`,
-            now,
-          ),
+        await this.writeStatus(
+          d,
+          progressing(d, 'FoundNewReplicaSet', `Found new replica set "${newRS.metadata?.name}"`, now),
         );
-        await this.writeStatus(d, status);
       }
       return { d, newRS, oldRSs };
     }
@@ -354,19 +347,16 @@ class DeploymentReconciler {
         'ScalingReplicaSet',
         `Scaled up replica set ${created.metadata?.name} to ${specReplicas(created)} from 0`,
       );
-    const status = structuredClone(d.status ?? {});
-    setCondition(
-      status,
-      newCondition(
-        'Progressing',
-        'True',
+    await this.setDeploymentRevision(d, String(newRevision));
+    await this.writeStatus(
+      d,
+      progressing(
+        d,
         'NewReplicaSetCreated',
         `Created new replica set "${created.metadata?.name}"`,
         this.ctx.clock.now(),
       ),
     );
-    await this.setDeploymentRevision(d, String(newRevision));
-    await this.writeStatus(d, status);
     return created;
   }
 
@@ -545,4 +535,16 @@ function setReplicasAnnotations(rs: ReplicaSet, d: Deployment): boolean {
     annotations: { ...a, [desiredReplicasAnnotation]: desired, [maxReplicasAnnotation]: max },
   };
   return true;
+}
+
+/** The Deployment's status with Progressing=True for `reason` (the other conditions kept). */
+function progressing(
+  d: Deployment,
+  reason: ProgressingReason,
+  message: string,
+  nowMs: number,
+): DeploymentStatus {
+  const status = structuredClone(d.status ?? {});
+  setCondition(status, newCondition('Progressing', 'True', reason, message, nowMs));
+  return status;
 }

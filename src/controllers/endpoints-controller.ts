@@ -13,10 +13,10 @@ import type {
   Service,
   ServicePort,
 } from 'kubernetes-types/core/v1.js';
+import { deepEqual } from '../api/deep-equal.js';
 import { selectorFromSet } from '../api/labels.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
-import { deepEqual } from '../api/validation/object-meta.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerFactory } from './context.js';
 import { Controller } from './controller.js';

@@ -14,11 +14,11 @@
 // is decided (active pods are then deleted), Complete / Failed once no pod is left running.
 import type { Job, JobCondition, UncountedTerminatedPods } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { deepEqual } from '../api/deep-equal.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
-import { deepEqual } from '../api/validation/object-meta.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerFactory } from './context.js';
 import { Controller } from './controller.js';

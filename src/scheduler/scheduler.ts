@@ -9,6 +9,7 @@ import type { Profile } from '../api/profiles.js';
 import { resources } from '../api/resources.js';
 import { type Explanation, explanationAnnotation } from '../api/scheduling-explanation.js';
 import { StatusError } from '../api/status-error.js';
+import { rfc3339 } from '../api/time.js';
 import type { Clock } from '../client/clock.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Informer, InformerFactory } from '../client/informer.js';
@@ -299,7 +300,7 @@ export class Scheduler {
       lastTransitionTime:
         current?.status === 'False' && current.lastTransitionTime
           ? current.lastTransitionTime
-          : new Date(this.options.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          : rfc3339(this.options.clock.now()),
     };
     await pods.patch(name, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' });
   }

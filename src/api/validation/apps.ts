@@ -2,9 +2,10 @@
 // StatefulSet specs, their update restrictions and status invariants.
 
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import { deepEqual } from '../deep-equal.js';
 import { type FieldError, FieldPath, fieldErrors } from '../field-errors.js';
 import { isValidPercent } from '../names.js';
-import { deepEqual, validateImmutableField, validateNonnegativeField } from './object-meta.js';
+import { validateImmutableField, validateNonnegativeField } from './object-meta.js';
 import { validateLongRunningTemplate, validateSelectorMatchesTemplate } from './workload.js';
 
 const specPath = FieldPath.root('spec');

@@ -3,6 +3,7 @@
 // 256 KiB budget, owner references, finalizers, and what an update may not change.
 
 import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { deepEqual } from '../deep-equal.js';
 import { type FieldError, type FieldPath, fieldErrors } from '../field-errors.js';
 import { isQualifiedName, isValidLabelValue } from '../label-rules.js';
 import { type ValidateNameFunc, validateNamespaceName } from '../names.js';
@@ -15,24 +16,6 @@ const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export function validateNonnegativeField(value: number, path: FieldPath): FieldError[] {
   return value < 0 ? [fieldErrors.invalid(path, value, isNegativeErrorMsg)] : [];
-}
-
-/** Go's reflect.DeepEqual over JSON-shaped values, treating absent and undefined alike. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) {
-    if (!deepEqual(ao[k], bo[k])) return false;
-  }
-  return true;
 }
 
 export function validateImmutableField(newVal: unknown, oldVal: unknown, path: FieldPath): FieldError[] {

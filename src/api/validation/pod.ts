@@ -3,9 +3,9 @@
 // may change; everything else needs a new pod, and the error says which fields differed.
 
 import type { Container, Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
+import { deepEqual } from '../deep-equal.js';
 import { type FieldError, FieldPath, fieldErrors } from '../field-errors.js';
 import { inclusiveRangeError, isValidIP, validateNodeName } from '../names.js';
-import { deepEqual } from './object-meta.js';
 import { validatePodSpec, validateTolerations } from './pod-spec.js';
 
 const maxInt32 = 2147483647;

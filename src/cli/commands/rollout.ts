@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { resources } from '../../api/resources.js';
+import { rfc3339 } from '../../api/time.js';
 import { Informer } from '../../client/informer.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
@@ -223,7 +224,7 @@ async function restart(client: ApiClient, namespace: string, name: string) {
   const d = await api.get(name);
   if (d.spec?.paused)
     throw new Error(`deployments.apps "${name}" can't restart paused deployment (run rollout resume first)`);
-  const restartedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const restartedAt = rfc3339(Date.now());
   await api.patch(
     name,
     {
