@@ -12,7 +12,8 @@ const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 export interface TestKubelet {
   pods: Informer<Pod>;
-  stop(): void;
+  /** Stops watching and waits for the requests already under way. */
+  stop(): Promise<void>;
 }
 
 export async function startTestKubelet(
@@ -22,6 +23,8 @@ export async function startTestKubelet(
   const node = options.node ?? 'node-a';
   const pods = new Informer<Pod>(client, podInfo);
   const busy = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
   const handle = async (pod: Pod) => {
     const { name, namespace, uid } = pod.metadata ?? {};
     const key = `${namespace}/${name}/${pod.metadata?.resourceVersion}`;
@@ -49,14 +52,27 @@ export async function startTestKubelet(
         );
       }
     } catch (e) {
-      // The pod went away or moved on meanwhile; the next event brings its new state.
-      if (!(e instanceof StatusError)) throw e;
+      // The pod went away or moved on meanwhile; the next event brings its new state. Any
+      // other failure is a bug the test must see, unless the test is already tearing down.
+      if (!(e instanceof StatusError) && !stopped) throw e;
     }
   };
-  pods.addEventHandler({ onAdd: (p) => void handle(p), onUpdate: (_o, p) => void handle(p) });
+  const track = (pod: Pod) => {
+    if (stopped) return;
+    const run = handle(pod).finally(() => inFlight.delete(run));
+    inFlight.add(run);
+  };
+  pods.addEventHandler({ onAdd: track, onUpdate: (_o, p) => track(p) });
   pods.start();
   await pods.waitForSync();
-  return { pods, stop: () => pods.stop() };
+  return {
+    pods,
+    async stop() {
+      stopped = true;
+      pods.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
 }
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */

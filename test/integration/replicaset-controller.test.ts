@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await manager.stop();
-  kubelet.stop();
+  await kubelet.stop();
   client.close();
   await server.stop();
 });
