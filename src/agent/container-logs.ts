@@ -5,7 +5,7 @@
 // as PodLogOptions.
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { statusErrors } from '../api/status-error.js';
-import type { ContainerLogOptions } from './runtime/runtime.js';
+import { type ContainerLogOptions, runtimeContainerId } from './runtime/runtime.js';
 
 export interface LogRequest {
   options: ContainerLogOptions;
@@ -41,12 +41,6 @@ export function parseLogRequest(query: URLSearchParams): LogRequest {
   };
 }
 
-/** `docker://abc` -> `abc`: the runtime-local id. */
-function runtimeId(containerID: string | undefined): string | undefined {
-  const id = containerID?.replace(/^[a-z]+:\/\//, '');
-  return id || undefined;
-}
-
 /**
  * The runtime id of the container whose log to show: the previous attempt (`previous`), the
  * running one, else the last that ran. Throws BadRequest with the kubelet's words otherwise.
@@ -61,15 +55,15 @@ export function logContainerId(pod: Pod, containerName: string, previous: boolea
   const where = `container "${containerName}" in pod "${podName}"`;
   if (!status) throw statusErrors.badRequest(`${where} is waiting to start: ContainerCreating`);
   const { running, terminated, waiting } = status.state ?? {};
-  const last = runtimeId(status.lastState?.terminated?.containerID);
+  const last = runtimeContainerId(status.lastState?.terminated?.containerID);
   if (previous) {
     if (!last) throw statusErrors.badRequest(`previous terminated ${where} not found`);
     return last;
   }
-  const current = runtimeId(status.containerID);
+  const current = runtimeContainerId(status.containerID);
   if (running && current) return current;
   if (terminated) {
-    const id = runtimeId(terminated.containerID) ?? last;
+    const id = runtimeContainerId(terminated.containerID) ?? last;
     if (!id) throw statusErrors.badRequest(`${where} is terminated`);
     return id;
   }

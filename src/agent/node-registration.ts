@@ -2,6 +2,7 @@
 // restart, as the kubelet's tryRegisterWithAPIServer does) and the status it reports —
 // capacity, addresses, nodeInfo and the Ready/pressure conditions with heartbeat times.
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
+import { simulatedNodeLabel } from '../api/node-labels.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
@@ -9,7 +10,6 @@ import type { ApiClient } from '../client/rest-client.js';
 
 export const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 export const kubeletVersion = 'v1.32.0-kubelab';
-export const simulatedNodeLabel = 'node.kubelab.dev/simulated';
 
 export interface NodeCapacity {
   cpu: string;

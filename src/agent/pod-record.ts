@@ -3,10 +3,12 @@
 // whether a back-off holds it. It is rebuilt from the pod's status when an agent restarts
 // (the status is the durable record; the sim runtime's containers died with the process).
 import type { ContainerStateTerminated, Pod } from 'kubernetes-types/core/v1.js';
-import type { RuntimeContainerStatus, Sandbox } from './runtime/runtime.js';
+import { type RuntimeContainerStatus, runtimeContainerId, type Sandbox } from './runtime/runtime.js';
 
 export interface ContainerRecord {
   id?: string;
+  /** The exited instance before `id`, kept for `logs --previous` until the next restart. */
+  previousId?: string;
   restartCount: number;
   /** The previous instance's exit: status.containerStatuses[].lastState.terminated. */
   lastTermination?: ContainerStateTerminated;
@@ -52,6 +54,7 @@ export function recordForPod(pod: Pod, nowIso: string): PodRecord {
     const c: ContainerRecord = {
       restartCount: cs.restartCount ?? 0,
       lastTermination: cs.lastState?.terminated,
+      previousId: runtimeContainerId(cs.lastState?.terminated?.containerID),
     };
     const running = cs.state?.running;
     const terminated = cs.state?.terminated ?? (cs.state?.waiting ? cs.lastState?.terminated : undefined);
@@ -59,7 +62,7 @@ export function recordForPod(pod: Pod, nowIso: string): PodRecord {
     else if (terminated) {
       if (cs.state?.waiting) c.lastTermination = undefined;
       c.recordedExit = {
-        id: (terminated.containerID ?? cs.containerID ?? '').replace(/^\w+:\/\//, ''),
+        id: runtimeContainerId(terminated.containerID ?? cs.containerID) ?? '',
         podUid: record.uid,
         name: cs.name,
         image: cs.image,

@@ -133,3 +133,8 @@ export const statusErrors = {
   internal: (message: string) => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`),
   unavailable: (message: string) => new StatusError(503, 'ServiceUnavailable', message),
 };
+
+/** Any thrown value as the Status a client gets: a StatusError as it is, else InternalError. */
+export function asStatusError(e: unknown): StatusError {
+  return e instanceof StatusError ? e : statusErrors.internal((e as Error)?.message ?? String(e));
+}

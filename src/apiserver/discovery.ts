@@ -17,6 +17,7 @@ const subresourceDiscovery: Record<
   binding: { verbs: ['create'], kind: 'Binding' },
   eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
   log: { verbs: ['get'] },
+  exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
 };
 
 function groupVersions(): { group: string; version: string }[] {
@@ -40,17 +41,37 @@ function groupDoc(group: string) {
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
+/** metrics.k8s.io (metrics-api.ts): read-only NodeMetrics and PodMetrics, as metrics-server's. */
+const metricsGroup = {
+  name: 'metrics.k8s.io',
+  versions: [{ groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' }],
+  preferredVersion: { groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' },
+};
+
+const metricsResources = [
+  { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+  { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
+];
+
 export function apiGroupListDoc() {
   const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupDoc) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups.map(groupDoc), metricsGroup] };
 }
 
 export function apiGroupDoc(group: string) {
+  if (group === metricsGroup.name) return { kind: 'APIGroup', apiVersion: 'v1', ...metricsGroup };
   const doc = groupDoc(group);
   return doc.versions.length ? { kind: 'APIGroup', apiVersion: 'v1', ...doc } : undefined;
 }
 
 export function apiResourceListDoc(group: string, version: string) {
+  if (group === metricsGroup.name && version === 'v1beta1')
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'metrics.k8s.io/v1beta1',
+      resources: metricsResources,
+    };
   const inGv = resources.filter((r) => r.group === group && r.version === version);
   if (inGv.length === 0) return undefined;
   const list: object[] = [];

@@ -1,7 +1,7 @@
 // Reading request bodies and writing responses. Bodies are capped (3 MiB, kube-apiserver's
 // limit) while streaming, so an oversize upload is refused with 413 without buffering it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StatusError, statusErrors } from '../api/status-error.js';
+import { asStatusError, statusErrors } from '../api/status-error.js';
 
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
@@ -65,7 +65,7 @@ export function writeJson(res: ServerResponse, code: number, value: unknown): vo
 }
 
 export function writeError(res: ServerResponse, err: unknown): void {
-  const se = err instanceof StatusError ? err : statusErrors.internal((err as Error)?.message ?? String(err));
+  const se = asStatusError(err);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,6 +1,5 @@
 // pods/{name}/log: kube-apiserver's LogLocation + LocationStreamer. The API server holds no
-// logs; it finds the pod's node (spec.nodeName -> the Node's InternalIP and
-// daemonEndpoints.kubeletEndpoint.Port) and streams the agent's /containerLogs answer through,
+// logs; it finds the pod's node (kubelet-location.ts) and streams the agent's /containerLogs answer through,
 // with back-pressure, closing the agent's stream when the client goes away (`logs -f`).
 //
 // The agent is called with the caller's own bearer token (already authenticated here), and
@@ -12,19 +11,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { resources } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
+import { kubeletBaseUrl } from './kubelet-location.js';
 import type { Registry } from './registry.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 
 /** PodLogOptions the agent understands, passed on as they came. */
 const forwardedParams = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds'];
 
-/** The container a log request means; kube's validateContainer messages when it is ambiguous or unknown. */
-function logContainer(pod: Pod, asked: string | null): string {
+/**
+ * The container a log or exec request means; kube's validateContainer messages when it is
+ * ambiguous or unknown.
+ */
+export function requestedContainer(pod: Pod, asked: string | null): string {
   const name = pod.metadata?.name ?? '';
   const containers = pod.spec?.containers ?? [];
   const init = pod.spec?.initContainers ?? [];
@@ -42,7 +44,7 @@ function logContainer(pod: Pod, asked: string | null): string {
 }
 
 /** An error answer of the agent: its Status as it is, anything else as BadRequest with the text. */
-function agentError(code: number, body: string): StatusError {
+export function agentError(code: number, body: string): StatusError {
   try {
     const s = JSON.parse(body) as { kind?: string; message?: string; reason?: string };
     if (s.kind === 'Status')
@@ -66,25 +68,20 @@ export async function servePodLog(
   query: URLSearchParams,
 ): Promise<void> {
   const pod = (await registry.get(podInfo, namespace, podName)) as Pod;
-  const container = logContainer(pod, query.get('container'));
+  const container = requestedContainer(pod, query.get('container'));
   const nodeName = pod.spec?.nodeName;
   if (!nodeName)
     throw statusErrors.badRequest(
       `container "${container}" in pod "${podName}" is waiting to start - no logs yet`,
     );
-  const node = (await registry.get(nodeInfo, undefined, nodeName)) as Node;
-  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!address || !port)
-    throw statusErrors.badRequest(`node "${nodeName}" does not publish an address and kubelet port for logs`);
+  const base = await kubeletBaseUrl(registry, nodeName, 'logs');
   const params = new URLSearchParams();
   for (const p of forwardedParams) {
     const v = query.get(p);
     if (v !== null) params.set(p, v);
   }
-  const host = address.includes(':') ? `[${address}]` : address;
   const path = `/containerLogs/${[namespace, podName, container].map(encodeURIComponent).join('/')}`;
-  const url = `https://${host}:${port}${path}${params.size ? `?${params}` : ''}`;
+  const url = `${base}${path}${params.size ? `?${params}` : ''}`;
 
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
     const out = httpsRequest(

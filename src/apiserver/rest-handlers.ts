@@ -74,6 +74,8 @@ export class ResourceHandlers {
     if (sub && !this.servesSubresource(r, sub)) {
       throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
     }
+    // exec is served only as an upgrade (server.ts); a plain request gets kube's answer.
+    if (sub === 'exec') throw statusErrors.badRequest('Upgrade request required');
     if (sub === 'log' && info.verb === 'get')
       return servePodLog(req, res, this.registry, info.namespace!, info.name!, info.query);
     const rep = representation(req.headers.accept);
@@ -141,7 +143,7 @@ export class ResourceHandlers {
 
   private servesSubresource(r: ResourceInfo, sub: string): boolean {
     if (r.kind === 'Namespace' && sub === 'finalize') return true;
-    return (['status', 'scale', 'binding', 'eviction', 'log'] as const).some(
+    return (['status', 'scale', 'binding', 'eviction', 'log', 'exec'] as const).some(
       (s) => s === sub && r.subresources.includes(s),
     );
   }

@@ -11,11 +11,13 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { type Profile, profileConfigMap, profiles, profileToData } from '../api/profiles.js';
 import { resources } from '../api/resources.js';
-import { StatusError, statusErrors } from '../api/status-error.js';
+import { asStatusError, StatusError, statusErrors } from '../api/status-error.js';
 import { type Clock, realClock } from '../client/clock.js';
 import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
+import { rejectUpgrade } from '../client/remote-command.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { TokenAuthenticator } from './authn.js';
@@ -29,6 +31,8 @@ import {
   versionDoc,
 } from './discovery.js';
 import { writeError, writeJson } from './http-io.js';
+import { MetricsApi } from './metrics-api.js';
+import { proxyPodExec } from './pod-exec-proxy.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceHandlers } from './rest-handlers.js';
@@ -86,6 +90,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
   });
+  const metricsApi = new MetricsApi(store, () => clock.now());
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const readiness = o.readinessChecks ?? new Map<string, () => boolean>();
 
@@ -93,6 +98,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   const server: Server = createServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caPem }, (req, res) => {
     void route(req, res);
+  });
+  // Upgrades (pods/exec) get no response object: refusals are written on the raw socket.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch((e) => rejectUpgrade(socket, asStatusError(e)));
   });
   // Slow or stuck uploads must not hold connections forever; responses have their own limit.
   server.headersTimeout = 15_000;
@@ -107,6 +116,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       const path = url.split('?')[0] ?? '/';
       if (path === '/healthz' || path === '/livez' || path === '/readyz') return health(res, path, url);
       if (path === '/version' || path === '/version/') return writeJson(res, 200, versionDoc());
+      const metrics = /^\/apis\/metrics\.k8s\.io\/v1beta1\/(.+)$/.exec(path);
+      if (metrics?.[1])
+        return await withTimeout(
+          metricsApi.handle(
+            req,
+            res,
+            metrics[1].split('/').filter(Boolean).map(decodeURIComponent),
+            new URL(url, 'https://x').searchParams,
+          ),
+          new URLSearchParams(),
+        );
       const info = parseRequestInfo(req.method ?? 'GET', url);
       if (info.kind === 'discovery') return discovery(req, res, info.path, info.group, info.version);
       if (info.verb === 'watch') return await handlers.handle(req, res, info);
@@ -114,6 +134,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     } catch (e) {
       writeError(res, e);
     }
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!tokens.authenticate(req.headers.authorization)) throw statusErrors.unauthorized();
+    const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+    if (info.kind !== 'resource' || info.resource.kind !== 'Pod' || info.subresource !== 'exec' || !info.name)
+      throw statusErrors.badRequest(`no upgrade is served at ${(req.url ?? '/').split('?')[0]}`);
+    await proxyPodExec(req, socket, head, registry, info.namespace ?? 'default', info.name, info.query);
   }
 
   async function withTimeout(work: Promise<void>, query: URLSearchParams): Promise<void> {

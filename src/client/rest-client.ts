@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ListMeta, ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import WebSocket from 'ws';
 import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { StatusObject, StatusReason } from '../api/status-error.js';
@@ -105,6 +106,7 @@ export class ApiClient {
   private readonly agent: http.Agent;
   private readonly token?: string;
   private readonly transport: typeof http | typeof https;
+  private readonly tls: { ca?: string; rejectUnauthorized: boolean };
 
   constructor(config: KubeConfig) {
     this.server = config.server.replace(/\/+$/, '');
@@ -112,15 +114,11 @@ export class ApiClient {
     this.token = config.token;
     const secure = this.server.startsWith('https:');
     this.transport = secure ? https : http;
+    this.tls = { ca: config.caData, rejectUnauthorized: !config.insecureSkipTLSVerify };
     // Many informers each hold a watch open on this one agent; the default pool would starve
     // ordinary requests behind them.
     this.agent = secure
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 512,
-          ca: config.caData,
-          rejectUnauthorized: !config.insecureSkipTLSVerify,
-        })
+      ? new https.Agent({ keepAlive: true, maxSockets: 512, ...this.tls })
       : new http.Agent({ keepAlive: true, maxSockets: 512 });
   }
 
@@ -160,6 +158,28 @@ export class ApiClient {
     if ((res.statusCode ?? 500) >= 400)
       throw errorFromResponse(res.statusCode ?? 500, await readBody(res, signal));
     return res;
+  }
+
+  /**
+   * Opens a WebSocket (pods/exec) offering `protocols`; resolves once the server has switched
+   * protocols, and throws the server's Status when it refuses the upgrade.
+   */
+  openWebSocket(path: string, query: URLSearchParams, protocols: readonly string[]): Promise<WebSocket> {
+    const url = `${this.server.replace(/^http/, 'ws')}${path}?${query}`;
+    const ws = new WebSocket(url, [...protocols], {
+      ...this.tls,
+      headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => {
+        readBody(res, AbortSignal.timeout(10_000)).then(
+          (body) => reject(errorFromResponse(res.statusCode ?? 500, body)),
+          (e: Error) => reject(e),
+        );
+      });
+      ws.once('error', (e) => reject(new ApiConnectionError(this.server, e)));
+    });
   }
 
   resource<T extends KubeObject>(info: ResourceInfo, namespace?: string): ResourceClient<T> {

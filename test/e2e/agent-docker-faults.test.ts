@@ -5,22 +5,15 @@
 // a NodeNotReady event), the agent keeps renewing its Lease, running pods keep their last
 // status, and after the thaw the node is Ready again and a pod created meanwhile runs.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRunLabel } from '../../src/agent/runtime/docker-labels.js';
-import { DockerNode } from '../../src/agent/runtime/docker-node.js';
 import { runtimeDownMessage } from '../../src/agent/runtime-health.js';
-import { profiles } from '../../src/api/profiles.js';
 import { resources } from '../../src/api/resources.js';
-import { ApiClient } from '../../src/client/rest-client.js';
+import type { ApiClient } from '../../src/client/rest-client.js';
 import { ensureImage } from '../../src/provision/images/index.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
 import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
@@ -28,14 +21,11 @@ const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
 const eventInfo = resources.find((r) => r.kind === 'Event')!;
 const nodeName = 'docker-faults';
-const runId = randomBytes(4).toString('hex');
 const docker = new Docker();
 const dockerdPid = Number(execFileSync('pidof', ['dockerd']).toString().trim().split(/\s+/)[0]);
 
-let server: TestServer;
+let t: DockerTestNode;
 let client: ApiClient;
-let dataDir: string;
-let node: DockerNode;
 
 function thawDockerd(): void {
   try {
@@ -50,28 +40,15 @@ process.on('exit', thawDockerd);
 beforeAll(async () => {
   await ensureImage(docker, 'kubelab/web:1');
   await ensureImage(docker, 'kubelab/pause:1');
-  server = await startTestServer();
-  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
-  dataDir = await mkdtemp(join(tmpdir(), 'kubelab-agent-faults-'));
-  node = await DockerNode.start({
-    client,
-    nodeName,
-    dataDir,
-    runtime: { extraLabels: { [testRunLabel]: runId } },
-    profile: { ...profiles.lab, leaseRenewIntervalMs: 500, nodeStatusReportIntervalMs: 2_000 },
+  t = await startDockerTestNode(nodeName, {
     health: { intervalMs: 1_000, timeoutMs: 1_500, downAfterMs: 3_000 },
-    log: () => {},
   });
+  client = t.client;
 });
 
 afterAll(async () => {
   thawDockerd();
-  await node?.stop();
-  const mine = await docker.listContainers({ all: true, filters: { label: [`${testRunLabel}=${runId}`] } });
-  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true });
-  client?.close();
-  await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 const pods = () => client.resource<Pod>(podInfo, 'default');

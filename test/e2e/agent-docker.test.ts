@@ -4,20 +4,14 @@
 // emptyDir and localhost, limits reach Docker, faults become Kubernetes' reasons, a restarted
 // agent adopts what runs, and deletion removes the containers. Every container carries the
 // test run's label and is removed at the end.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Docker from 'dockerode';
 import type { ConfigMap, Event, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podUidLabel, testRunLabel } from '../../src/agent/runtime/docker-labels.js';
-import { DockerNode } from '../../src/agent/runtime/docker-node.js';
-import { profiles } from '../../src/api/profiles.js';
+import { podUidLabel } from '../../src/agent/runtime/docker-labels.js';
+import type { DockerNode } from '../../src/agent/runtime/docker-node.js';
 import { resources } from '../../src/api/resources.js';
-import { ApiClient } from '../../src/client/rest-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { ApiClient } from '../../src/client/rest-client.js';
+import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
 import { until } from '../helpers/until.js';
 
 const podInfo = resources.find((r) => r.kind === 'Pod')!;
@@ -26,41 +20,20 @@ const eventInfo = resources.find((r) => r.kind === 'Event')!;
 const configMapInfo = resources.find((r) => r.kind === 'ConfigMap')!;
 const secretInfo = resources.find((r) => r.kind === 'Secret')!;
 const nodeName = 'docker-e2e';
-const runId = randomBytes(4).toString('hex');
-const docker = new Docker();
 
-let server: TestServer;
+let t: DockerTestNode;
 let client: ApiClient;
-let dataDir: string;
 let node: DockerNode;
 const latenciesMs: number[] = [];
 
-function startNode(): Promise<DockerNode> {
-  return DockerNode.start({
-    client,
-    nodeName,
-    dataDir,
-    runtime: { extraLabels: { [testRunLabel]: runId } },
-    profile: { ...profiles.lab, leaseRenewIntervalMs: 500, nodeStatusReportIntervalMs: 2_000 },
-    backoff: { initialMs: 1_000, maxMs: 4_000 },
-    log: () => {},
-  });
-}
-
 beforeAll(async () => {
-  server = await startTestServer();
-  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
-  dataDir = await mkdtemp(join(tmpdir(), 'kubelab-agent-e2e-'));
-  node = await startNode();
+  t = await startDockerTestNode(nodeName, { backoff: { initialMs: 1_000, maxMs: 4_000 } });
+  client = t.client;
+  node = t.node;
 });
 
 afterAll(async () => {
-  await node?.stop();
-  const mine = await docker.listContainers({ all: true, filters: { label: [`${testRunLabel}=${runId}`] } });
-  for (const c of mine) await docker.getContainer(c.Id).remove({ force: true });
-  client?.close();
-  await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await t?.stop();
   if (latenciesMs.length) process.stderr.write(`pod create->Ready latency (ms): ${latenciesMs.join(', ')}\n`);
 });
 
@@ -126,7 +99,7 @@ async function podEvents(name: string): Promise<Event[]> {
 }
 
 async function podContainers(uid: string) {
-  return docker.listContainers({ all: true, filters: { label: [`${podUidLabel}=${uid}`] } });
+  return t.docker.listContainers({ all: true, filters: { label: [`${podUidLabel}=${uid}`] } });
 }
 
 describe('the node agent on Docker Engine', () => {
@@ -168,7 +141,7 @@ describe('the node agent on Docker Engine', () => {
     const containers = await podContainers(pod.metadata?.uid ?? '');
     const sandbox = containers.find((c) => c.Names[0]?.startsWith('/k8s_POD_web-a_default_'));
     expect(sandbox?.Image).toBe('kubelab/pause:1');
-    const app = await docker.getContainer(containerId(pod)).inspect();
+    const app = await t.docker.getContainer(containerId(pod)).inspect();
     expect(app.HostConfig.NetworkMode).toBe(`container:${sandbox?.Id}`);
     expect(app.Config.Labels).toMatchObject({
       'io.kubernetes.pod.name': 'web-a',
@@ -420,22 +393,22 @@ describe('the node agent on Docker Engine', () => {
         },
       ],
     });
-    const info = await docker.getContainer(containerId(await readyPod('limits'))).inspect();
+    const info = await t.docker.getContainer(containerId(await readyPod('limits'))).inspect();
     expect(info.HostConfig.NanoCpus).toBe(250_000_000);
     expect(info.HostConfig.Memory).toBe(64 * 1024 * 1024);
   });
 
   it('adopts running containers after an agent restart without restarting any', async () => {
     const before = await pods().get('web-a');
-    const startedAt = (await docker.getContainer(containerId(before)).inspect()).State.StartedAt;
+    const startedAt = (await t.docker.getContainer(containerId(before)).inspect()).State.StartedAt;
     await node.stop();
-    node = await startNode();
+    node = await t.startAgent();
     await new Promise((r) => setTimeout(r, 3_000));
     const after = await readyPod('web-a');
     expect(containerId(after)).toBe(containerId(before));
     expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
     expect(after.status?.podIP).toBe(before.status?.podIP);
-    expect((await docker.getContainer(containerId(after)).inspect()).State.StartedAt).toBe(startedAt);
+    expect((await t.docker.getContainer(containerId(after)).inspect()).State.StartedAt).toBe(startedAt);
   });
 
   it('removes containers of a deleted pod within its grace period', async () => {
@@ -462,7 +435,7 @@ describe('the node agent on Docker Engine', () => {
     const pod = await pods().get('web-c');
     await node.stop();
     await pods().delete('web-c', { gracePeriodSeconds: 0 });
-    node = await startNode();
+    node = await t.startAgent();
     await until(
       'orphan containers removed',
       async () => (await podContainers(pod.metadata?.uid ?? '')).length === 0,

@@ -34,6 +34,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A program may exit without reading its input (EPIPE): that is its business, not an error here.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

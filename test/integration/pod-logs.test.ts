@@ -162,7 +162,7 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
     expect(unknown.json.message).toBe('container zz is not valid for pod two');
   });
 
-  it('follows the log until the container exits, and answers --previous as kube does once the runtime removed it', async () => {
+  it('follows the log until the container exits, and shows the exited instance with --previous', async () => {
     await runningPod('crashy', [{ name: 'main', image: 'kubelab/web:1' }]);
     const follow = openStream(logPath('crashy', '?follow=true'));
     expect(await follow.response).toBe(200);
@@ -177,10 +177,13 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
         p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state?.running
       );
     });
-    // The agent removes the exited container when it starts the next attempt.
+    // The agent keeps the exited instance (one per container) when it starts the next attempt.
     const previous = await raw(server, 'GET', logPath('crashy', '?previous=true'));
-    expect(previous.status).toBe(400);
-    expect(previous.json.message).toBe('previous terminated container "main" in pod "crashy" not found');
+    expect(previous.status).toBe(200);
+    expect(previous.text).toContain('SIMULATED container main exited with code 1 (Error)');
+    const never = await raw(server, 'GET', logPath('web', '?previous=true'));
+    expect(never.status).toBe(400);
+    expect(never.json.message).toBe('previous terminated container "main" in pod "web" not found');
     const current = await raw(server, 'GET', logPath('crashy'));
     expect(current.text).toContain('started');
     expect(current.text).not.toContain('exited');
@@ -251,10 +254,17 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
     const tail = await kubectl('logs', 'web', '--tail=1', '--timestamps');
     expect(tail.stdout.trimEnd().split('\n')).toHaveLength(1);
     const previous = await kubectl('logs', 'crashy', '--previous');
-    expect(previous.code).toBe(1);
-    expect(previous.stderr).toContain(
-      'Error from server (BadRequest): previous terminated container "main" in pod "crashy" not found',
+    expect(previous.stdout).toContain('SIMULATED container main exited with code 1 (Error)');
+    const never = await kubectl('logs', 'web', '--previous');
+    expect(never.code).toBe(1);
+    expect(never.stderr).toContain(
+      'Error from server (BadRequest): previous terminated container "main" in pod "web" not found',
     );
+    // exec reaches the agent, which says why there is nothing to run (in the stream, so
+    // kubectl shows it rather than its SPDY retry's answer).
+    const exec = await kubectl('exec', 'web', '--', 'true');
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('node "logs-node" is SIMULATED: its containers are not real processes');
   });
 
   it("kubelab logs: the pod, a workload's pod, --tail, -c, and kubectl's default container", async () => {

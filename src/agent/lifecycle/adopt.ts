@@ -9,9 +9,13 @@ export async function adoptFromRuntime(ctx: PodStepContext): Promise<void> {
   const [found] = await ctx.runtime.listPods(ctx.record.uid);
   if (!found) return;
   if (found.sandbox?.running) ctx.record.sandbox = { id: found.sandbox.id, ip: found.sandbox.ip };
-  // Containers come oldest attempt first, so the last one seen per name is the current one.
+  // Containers come oldest attempt first, so the last one seen per name is the current one
+  // and the one before it the kept previous instance (logs --previous).
+  const seen = new Set<string>();
   for (const c of found.containers) {
     const record = ctx.record.containers.get(c.name) ?? { restartCount: 0 };
+    if (seen.has(c.name)) record.previousId = record.id;
+    seen.add(c.name);
     record.id = c.id;
     record.restartCount = Math.max(record.restartCount, c.attempt);
     record.recordedExit = undefined;

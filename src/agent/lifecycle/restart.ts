@@ -1,6 +1,8 @@
 // Step: an exited container either stays exited (restartPolicy), waits out its crash-loop
 // back-off (state waiting/CrashLoopBackOff), or runs again with restartCount + 1 and the exit
-// it replaces kept as lastState.terminated.
+// it replaces kept as lastState.terminated. As the kubelet's container GC (one dead container
+// per pod and container name), the exited container itself is kept until the next restart, so
+// `kubectl logs --previous` can still read it.
 import type { Container } from 'kubernetes-types/core/v1.js';
 import type { ContainerRecord } from '../pod-record.js';
 import { terminatedState } from '../pod-status.js';
@@ -38,7 +40,8 @@ export async function restartExited(
   }
   ctx.backoff.next(key, finishedAt);
   record.lastTermination = terminatedState(exited, ctx.runtime.type);
-  if (record.id) await ctx.runtime.removeContainer(record.id);
+  if (record.previousId) await ctx.runtime.removeContainer(record.previousId);
+  record.previousId = record.id;
   record.id = undefined;
   record.recordedExit = undefined;
   record.restartCount++;

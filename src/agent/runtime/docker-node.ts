@@ -19,6 +19,7 @@ import { NodeHostInformers } from '../node-host.js';
 import type { NodeIdentity } from '../node-registration.js';
 import { ContainerProber } from '../probes/prober.js';
 import { RuntimeHealth, type RuntimeHealthOptions } from '../runtime-health.js';
+import { StatsCollector } from '../stats/stats-collector.js';
 import { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
 
 /** The first IPv4 address of a real interface (not loopback, not a container bridge). */
@@ -74,9 +75,12 @@ export interface DockerNodeOptions {
   health?: Pick<RuntimeHealthOptions, 'intervalMs' | 'timeoutMs' | 'downAfterMs'>;
   /**
    * Serve logs on the kubelet endpoint (HTTPS, default port 10250; 0 picks a free one),
-   * checking callers' tokens against this API server. Without it the node serves no logs.
+   * checking callers' tokens against this API server. Without it the node serves no logs,
+   * exec or usage.
    */
   kubelet?: { apiServer: KubeConfig; port?: number };
+  /** How often usage is sampled for /stats/summary (only with `kubelet`; default 5 s). */
+  statsIntervalMs?: number;
   log?(message: string): void;
 }
 
@@ -89,6 +93,7 @@ export class DockerNode {
     private readonly informers: NodeHostInformers,
     private readonly prober: ContainerProber,
     private readonly kubelet: KubeletServer | undefined,
+    private readonly stats: StatsCollector,
   ) {}
 
   /** Connects to Docker Engine, registers the Node (Ready when this resolves) and starts syncing pods. */
@@ -109,11 +114,19 @@ export class DockerNode {
     });
     const informers = new NodeHostInformers(o.client, clock, [o.nodeName]);
     const identity = machineIdentity(o.nodeName, runtime.version);
+    const stats = new StatsCollector({
+      nodeName: o.nodeName,
+      runtime,
+      clock,
+      intervalMs: o.statsIntervalMs,
+      log: o.log && ((m) => o.log?.(`kubelet ${o.nodeName}: ${m}`)),
+    });
     const kubelet = o.kubelet
       ? await KubeletServer.start({
           apiServer: o.kubelet.apiServer,
           client: o.client,
           runtimeFor: (name) => (name === o.nodeName ? runtime : undefined),
+          stats: () => stats.summary(),
           port: o.kubelet.port,
           addresses: [identity.internalIP, hostname()],
           clock,
@@ -143,12 +156,14 @@ export class DockerNode {
       if (healthy) informers.resync(o.nodeName);
     });
     health.start();
-    return new DockerNode(agent, runtime, profile, health, informers, prober, kubelet);
+    if (kubelet) stats.start();
+    return new DockerNode(agent, runtime, profile, health, informers, prober, kubelet, stats);
   }
 
   /** Stops the agent; the containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
     this.health.stop();
+    this.stats.stop();
     this.informers.stop();
     this.prober.close();
     await this.kubelet?.close();

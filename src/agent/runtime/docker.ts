@@ -4,9 +4,10 @@
 // them. Exits are learnt from Docker's event stream ("die"), which reconnects when Docker
 // Engine restarts; on reconnect every pod with containers is reported, because exits may
 // have happened while the stream was down.
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Duplex, PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import Docker from 'dockerode';
 import { ensureImage } from '../../provision/images/index.js';
+import { cgroupUsage } from '../stats/cgroup-usage.js';
 import { containerCreateOptions, pauseImage, sandboxCreateOptions } from './docker-container-config.js';
 import {
   containerNameLabel,
@@ -24,6 +25,9 @@ import type {
   ContainerConfig,
   ContainerLogOptions,
   ContainerRuntime,
+  ContainerUsage,
+  ExecOptions,
+  ExecSession,
   RuntimeContainerStatus,
   RuntimePod,
   Sandbox,
@@ -37,6 +41,12 @@ export interface DockerRuntimeOptions {
   /** The node these containers belong to (labelled on each; listPods sees only its own). */
   nodeName?: string;
   log?(message: string): void;
+}
+
+/** The part of Docker's /containers/{id}/stats answer the agent reads. */
+interface DockerStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; stats?: { total_inactive_file?: number; inactive_file?: number } };
 }
 
 function statusCode(e: unknown): number | undefined {
@@ -61,6 +71,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly exitListeners = new Set<(s: RuntimeContainerStatus) => void>();
   private readonly sandboxPods = new Map<string, PodIdentity>();
+  /** Container id -> its main process, for reading its cgroup (stats). */
+  private readonly pids = new Map<string, number>();
   private events?: NodeJS.ReadableStream;
   private reconnectTimer?: NodeJS.Timeout;
   private closed = false;
@@ -168,6 +180,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async removeContainer(id: string): Promise<void> {
+    this.pids.delete(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (e) {
@@ -239,6 +252,104 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const { ExitCode } = await exec.inspect();
     return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  async exec(id: string, o: ExecOptions): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: o.command,
+      AttachStdin: o.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: o.tty,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty })) as Duplex;
+    let stdout: Readable = stream;
+    let stderr: Readable | undefined;
+    if (!o.tty) {
+      // Without a tty Docker multiplexes both streams on the connection (8-byte frame headers).
+      const out = new PassThrough();
+      const err = new PassThrough();
+      this.docker.modem.demuxStream(stream, out, err);
+      stream.on('end', () => {
+        out.end();
+        err.end();
+      });
+      stdout = out;
+      stderr = err;
+    }
+    const exitCode = new Promise<number>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        exec.inspect().then(
+          (info) => resolve(info.ExitCode ?? -1),
+          () => resolve(-1),
+        );
+      };
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', finish);
+    });
+    return {
+      stdin: o.stdin ? stream : undefined,
+      stdout,
+      stderr,
+      resize: async (width, height) => {
+        await exec.resize({ w: width, h: height });
+      },
+      exitCode,
+      close: () => stream.destroy(),
+    };
+  }
+
+  async containerUsage(id: string): Promise<ContainerUsage | undefined> {
+    let pid = this.pids.get(id);
+    if (pid === undefined) {
+      try {
+        const info = await this.docker.getContainer(id).inspect();
+        if (!info.State.Running) return undefined;
+        pid = info.State.Pid;
+      } catch (e) {
+        if (statusCode(e) === 404) return undefined;
+        throw e;
+      }
+      this.pids.set(id, pid);
+    }
+    try {
+      return await cgroupUsage(pid);
+    } catch {
+      // Gone, restarted, or a Docker Engine on another machine: ask it instead.
+      this.pids.delete(id);
+      return this.dockerStatsUsage(id);
+    }
+  }
+
+  /** Docker's stats API: one sample at once (one-shot), rates come from the collector. */
+  private async dockerStatsUsage(id: string): Promise<ContainerUsage | undefined> {
+    const container = this.docker.getContainer(id);
+    const getStats = container.stats.bind(container) as (options: {
+      stream: false;
+      'one-shot': true;
+    }) => Promise<DockerStats>;
+    let stats: DockerStats;
+    try {
+      stats = await getStats({ stream: false, 'one-shot': true });
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+    const cpu = stats.cpu_stats?.cpu_usage?.total_usage;
+    const usage = stats.memory_stats?.usage;
+    if (!cpu || usage === undefined) return undefined;
+    // cgroup v1 calls it total_inactive_file, v2 inactive_file.
+    const inactive =
+      stats.memory_stats?.stats?.total_inactive_file ?? stats.memory_stats?.stats?.inactive_file ?? 0;
+    return {
+      cpuUsageCoreNanoSeconds: cpu,
+      memoryUsageBytes: usage,
+      memoryWorkingSetBytes: Math.max(0, usage - inactive),
+    };
   }
 
   private labels(): Record<string, string> {
@@ -371,6 +482,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async reportExit(id: string): Promise<void> {
+    // Its pid may be reused by another process now.
+    this.pids.delete(id);
     const status = await this.containerStatus(id).catch(() => undefined);
     if (status) for (const l of this.exitListeners) l(status);
   }

@@ -5,7 +5,7 @@
 // and reports container state with exit codes. Two implementations: `sim` (in memory,
 // SIMULATED, runtime/sim.ts) and Docker Engine (runtime/docker.ts). Optional members are
 // what only a real runtime can do (exec, finding containers that outlived the agent).
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 
@@ -105,6 +105,35 @@ export interface ContainerLogOptions {
   sinceSeconds?: number;
 }
 
+/** An interactive command in a running container (`kubectl exec`). */
+export interface ExecSession {
+  /** Present when stdin was asked for; end it to close the command's stdin. */
+  stdin?: Writable;
+  /** With a tty, stdout carries everything the terminal shows and stderr is absent. */
+  stdout: Readable;
+  stderr?: Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the command's exit code once it has finished and its output is drained. */
+  exitCode: Promise<number>;
+  /** Drops the streams (the caller went away); the command itself may keep running. */
+  close(): void;
+}
+
+/** Cumulative usage of one container, read from its cgroup (Docker's stats). */
+export interface ContainerUsage {
+  /** CPU time used since the container started, in nanoseconds (cpuacct / cpu.stat). */
+  cpuUsageCoreNanoSeconds: number;
+  memoryUsageBytes: number;
+  /** Usage minus inactive file cache: what the kubelet and `kubectl top` call memory. */
+  memoryWorkingSetBytes: number;
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
 export interface ContainerRuntime {
   /** `sim` or `docker`: the scheme of container IDs (`sim://abc`). */
   readonly type: string;
@@ -137,6 +166,10 @@ export interface ContainerRuntime {
   crashContainer?(id: string, exitCode: number): Promise<void>;
   /** Runs `command` in a running container (exec probes and hooks); output is stdout+stderr. */
   execSync?(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** Starts an interactive command in a running container; absent on the SIMULATED runtime. */
+  exec?(id: string, options: ExecOptions): Promise<ExecSession>;
+  /** The container's usage now; undefined when it is gone. Absent on the SIMULATED runtime. */
+  containerUsage?(id: string): Promise<ContainerUsage | undefined>;
   /** False once a sandbox's pause container is gone or stopped (Docker Engine restarted). */
   podSandboxRunning?(id: string): Promise<boolean>;
   /** Pods with containers in the runtime (all, or the one with `podUid`). */
@@ -172,4 +205,10 @@ export interface ReadinessProber {
 export function runtimeErrorMessage(e: unknown): string {
   const err = e as { json?: { message?: string }; message?: string } | undefined;
   return (err?.json?.message ?? err?.message ?? String(e)).trim();
+}
+
+/** `docker://abc` (a status' containerID) -> `abc`, the runtime-local id; undefined when empty. */
+export function runtimeContainerId(containerID: string | undefined): string | undefined {
+  const id = containerID?.replace(/^[a-z]+:\/\//, '');
+  return id || undefined;
 }

@@ -114,7 +114,11 @@ export function registerAgent(program: Command): void {
     .option('--node-name <name>', 'name of the Node to register')
     .option('--runtime <runtime>', 'container runtime: docker, or sim (SIMULATED)', 'sim')
     .option('--data-dir <dir>', 'docker: where pod volumes live (default $KUBELAB_HOME/agent/<node>)')
-    .option('--kubelet-port <port>', 'docker: HTTPS port of the endpoint that serves logs', '10250')
+    .option(
+      '--kubelet-port <port>',
+      'docker: HTTPS port of the endpoint that serves logs, exec and usage',
+      '10250',
+    )
     .option('--cpu <quantity>', 'sim: CPU capacity to report', '4')
     .option('--memory <quantity>', 'sim: memory capacity to report', '8Gi')
     .option('--pods <count>', 'sim: maximum pods on the node', '110')

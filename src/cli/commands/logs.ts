@@ -3,17 +3,11 @@
 // means the first pod of that workload's selector, as kubectl's logs does.
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { labelSelectorToString } from '../../api/labels.js';
-import { resolveResourceName, resources } from '../../api/resources.js';
-import type { ApiClient, KubeObject } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
+import { defaultContainer, podOfTarget } from '../pod-target.js';
 import { UsageError } from '../usage-error.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const usage = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.";
-const defaultContainerAnnotation = 'kubectl.kubernetes.io/default-container';
 
 interface LogsFlags {
   follow?: boolean;
@@ -38,47 +32,6 @@ function sinceSeconds(text: string): number {
   return total;
 }
 
-/** The pod a TYPE/NAME means: a running pod of its selector, the oldest first. */
-async function podOfWorkload(client: ApiClient, namespace: string, target: string): Promise<string> {
-  const [type = '', name = ''] = target.split('/', 2);
-  const r = resolveResourceName(type);
-  if (!r || !name) throw new UsageError(`${usage}\nunknown resource type "${type}"`);
-  if (r.kind === 'Pod') return name;
-  const owner = await client
-    .resource<KubeObject & { spec?: { selector?: LabelSelector } }>(r, namespace)
-    .get(name);
-  const selector = owner.spec?.selector;
-  if (!selector) throw new UsageError(`cannot get the logs from ${r.kind} ${name}: it has no pod selector`);
-  const pods = (
-    await client.resource<Pod>(podInfo, namespace).listAll({ labelSelector: labelSelectorToString(selector) })
-  ).items.filter((p) => !p.metadata?.deletionTimestamp);
-  const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
-  pods.sort(
-    (a, b) =>
-      Number(b.status?.phase === 'Running') - Number(a.status?.phase === 'Running') ||
-      created(a) - created(b),
-  );
-  const first = pods[0]?.metadata?.name;
-  if (!first) throw new UsageError(`timed out waiting for the condition: no pods of ${r.singular}/${name}`);
-  if (pods.length > 1) process.stderr.write(`Found ${pods.length} pods, using pod/${first}\n`);
-  return first;
-}
-
-/** kubectl's choice when -c is not given: the default-container annotation, else the first. */
-async function defaultContainer(
-  client: ApiClient,
-  namespace: string,
-  podName: string,
-): Promise<string | undefined> {
-  const pod = await client.resource<Pod>(podInfo, namespace).get(podName);
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
-  const annotated = pod.metadata?.annotations?.[defaultContainerAnnotation];
-  if (annotated && names.includes(annotated)) return annotated;
-  if (names.length > 1)
-    process.stderr.write(`Defaulted container "${names[0]}" out of: ${names.join(', ')}\n`);
-  return names[0];
-}
-
 export function registerLogs(program: Command, globals: () => GlobalOptions): void {
   program
     .command('logs')
@@ -101,7 +54,7 @@ export function registerLogs(program: Command, globals: () => GlobalOptions): vo
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       try {
-        const podName = target.includes('/') ? await podOfWorkload(client, namespace, target) : target;
+        const podName = await podOfTarget(client, namespace, target, 'get the logs from', usage);
         const container = o.container ?? (await defaultContainer(client, namespace, podName));
         const res = await client.stream(
           `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`,

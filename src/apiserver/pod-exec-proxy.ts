@@ -1,0 +1,116 @@
+// pods/{name}/exec: kube-apiserver's ExecLocation + UpgradeAwareHandler. The client's
+// WebSocket upgrade is relayed to the agent of the pod's node (/exec/ns/pod/container with the
+// same command and flags); once the agent answers 101 the two connections are joined byte for
+// byte, so the remote-command frames pass through untouched and either side closing closes
+// both. Before that, every refusal is an HTTP answer with a Status kubectl prints. The caller's
+// token goes to the agent, which checks it back against this server (as for logs).
+//
+// Only WebSocket is served: kubectl >= 1.30 speaks it (v5.channel.k8s.io) and falls back to
+// SPDY only when the upgrade fails, which then gets a message saying why.
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { resources } from '../api/resources.js';
+import { type StatusError, statusErrors } from '../api/status-error.js';
+import { kubeletBaseUrl } from './kubelet-location.js';
+import { agentError, requestedContainer } from './pod-log-proxy.js';
+import type { Registry } from './registry.js';
+
+const podInfo = resources.find((r) => r.kind === 'Pod')!;
+const forwardedParams = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
+const forwardedHeaders = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'];
+
+/** The agent's /exec URL for this request, after kube's checks on the pod. */
+async function execLocation(
+  registry: Registry,
+  namespace: string,
+  podName: string,
+  query: URLSearchParams,
+): Promise<string> {
+  const pod = (await registry.get(podInfo, namespace, podName)) as Pod;
+  const container = requestedContainer(pod, query.get('container'));
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed')
+    throw statusErrors.badRequest(
+      `cannot exec into a container in a completed pod; current phase is ${phase}`,
+    );
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw statusErrors.badRequest(`pod ${podName} does not have a host assigned`);
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+  if (!statuses.find((c) => c.name === container)?.state?.running)
+    throw statusErrors.badRequest(
+      `unable to upgrade connection: container ${container} is not running in pod ${podName} (see kubelab describe pod ${podName})`,
+    );
+  const base = await kubeletBaseUrl(registry, nodeName, 'exec');
+  const params = new URLSearchParams();
+  for (const p of forwardedParams) for (const v of query.getAll(p)) params.append(p, v);
+  return `${base}/exec/${[namespace, podName, container].map(encodeURIComponent).join('/')}?${params}`;
+}
+
+/** The 101 answer of the agent, written back to the client as it came. */
+function switchingProtocols(res: IncomingMessage): string {
+  const lines = ['HTTP/1.1 101 Switching Protocols'];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+    lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+export async function proxyPodExec(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  registry: Registry,
+  namespace: string,
+  podName: string,
+  query: URLSearchParams,
+): Promise<void> {
+  // The pod's own problems first: kubectl retries a refused WebSocket with SPDY, and prints
+  // the answer to that second try.
+  const url = await execLocation(registry, namespace, podName, query);
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+    throw statusErrors.badRequest(
+      `kubelab serves exec over WebSocket only (kubectl >= 1.30 uses it by default); this client asked for ${req.headers.upgrade ?? 'no upgrade'}`,
+    );
+  const headers: Record<string, string> = {
+    Connection: 'Upgrade',
+    Authorization: req.headers.authorization ?? '',
+  };
+  for (const h of forwardedHeaders) {
+    const v = req.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const out = httpsRequest(url, { method: 'GET', headers, rejectUnauthorized: false });
+    const fail = (e: StatusError) => reject(e);
+    socket.once('close', () => out.destroy());
+    out.on('error', (e) =>
+      fail(
+        statusErrors.internal(
+          `error dialing backend: cannot reach the node agent at ${new URL(url).host}: ${e.message} (is the node up? kubelab get nodes)`,
+        ),
+      ),
+    );
+    out.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => fail(agentError(res.statusCode ?? 500, Buffer.concat(chunks).toString('utf8'))));
+    });
+    out.on('upgrade', (res, upstream, upstreamHead) => {
+      socket.write(switchingProtocols(res));
+      if (upstreamHead.length) socket.write(upstreamHead);
+      if (head.length) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+      const closeBoth = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
+      socket.on('error', closeBoth);
+      upstream.on('error', closeBoth);
+      socket.on('close', closeBoth);
+      upstream.on('close', closeBoth);
+      resolve();
+    });
+    out.end();
+  });
+}
