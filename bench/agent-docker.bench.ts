@@ -38,10 +38,17 @@ function memoryMB(pid: number) {
   return { rssMB: mb('VmRSS'), peakRssMB: mb('VmHWM'), anonMB: mb('RssAnon'), fileMB: mb('RssFile') };
 }
 
+/** The Node flags the bundle's first line asks for (`#!/usr/bin/env -S node FLAGS`): the agent runs with them. */
+function agentNodeFlags(): string[] {
+  const shebang = readFileSync(agentBundle, 'utf8').split('\n', 1)[0] ?? '';
+  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(shebang)?.[1]?.split(' ') ?? [];
+}
+
 function startAgent(kubeconfig: string, dataDir: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...agentNodeFlags(),
       agentBundle,
       '--kubeconfig',
       kubeconfig,

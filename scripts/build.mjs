@@ -13,12 +13,40 @@ const entries = [
   { in: 'src/cli/agent-main.ts', out: 'kubelab-agent' },
 ];
 
+// The agent runs on every worker and never dials Docker over SSH (docker-modem's ssh2) nor
+// opens BuildKit sessions (dockerode's gRPC and protobuf): those modules are replaced by a
+// stub that fails loudly if ever called, which keeps ~1.4 MB of code out of each agent's memory.
+const agentOnlyStubs = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/;
+const stubPlugin = {
+  name: 'kubelab-agent-stubs',
+  setup(build) {
+    build.onResolve({ filter: agentOnlyStubs }, (args) => ({ path: args.path, namespace: 'kubelab-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'kubelab-stub' }, (args) => ({
+      contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not part of the kubelab agent bundle`)}); };
+module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : fail) });`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildBundles({ quiet = false } = {}) {
   const { existsSync } = await import('node:fs');
   const present = entries.filter((e) => existsSync(`${root}/${e.in}`));
+  const agent = present.filter((e) => e.out === 'kubelab-agent');
+  await bundle(
+    present.filter((e) => e.out !== 'kubelab-agent'),
+    [],
+    quiet,
+  );
+  if (agent.length) await bundle(agent, [stubPlugin], quiet);
+  for (const e of present) await chmod(`${root}/dist/${e.out}.mjs`, 0o755);
+}
+
+async function bundle(entryPoints, plugins, quiet) {
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: present,
+    entryPoints,
+    plugins,
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -44,7 +72,6 @@ export async function buildBundles({ quiet = false } = {}) {
     // try/catch and ssh2 uses its pure-JS code, so the bundles stay self-contained.
     external: ['cpu-features', '*.node'],
   });
-  for (const e of present) await chmod(`${root}/dist/${e.out}.mjs`, 0o755);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

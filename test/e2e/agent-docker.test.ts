@@ -346,6 +346,28 @@ describe('the node agent on Docker Engine', () => {
     expect(reasons).toContain('BackOff: Back-off pulling image "registry.invalid/none:1"');
   });
 
+  it('shows pulling progress as events: a missing lab image is built on the node', async () => {
+    await t.docker
+      .getImage('kubelab/web:3')
+      .remove({ force: true })
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+      });
+    await createPod('built-here', { containers: [{ name: 'web', image: 'kubelab/web:3' }] });
+    await readyPod('built-here');
+    const reasons = await until('the pull events', async () => {
+      const r = (await podEvents('built-here')).map((e) => `${e.reason}: ${e.message}`);
+      return r.some((x) => x.startsWith('Pulled: ')) && r;
+    });
+    expect(reasons).toContain('Pulling: Pulling image "kubelab/web:3"');
+    expect(reasons).toContain(
+      'Pulling: Pulling image "kubelab/web:3": building it on this node from its recipe (lab image, no registry)',
+    );
+    expect(
+      reasons.some((r) => /^Pulled: Successfully pulled image "kubelab\/web:3" in [\d.]+s$/.test(r)),
+    ).toBe(true);
+  });
+
   it('reports a command that is not found as RunContainerError with the Docker message', async () => {
     await createPod('no-command', {
       containers: [{ name: 'web', image: 'kubelab/web:1', command: ['/no/such/binary'] }],

@@ -6,7 +6,7 @@
 // Every container carries the test run's label and is removed at the end.
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../src/api/resources.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';

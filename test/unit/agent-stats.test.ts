@@ -109,12 +109,15 @@ describe('StatsCollector', () => {
       runtime: runtimeWith(() =>
         present ? { cpuUsageCoreNanoSeconds: cpu, memoryUsageBytes: 1, memoryWorkingSetBytes: 1 } : undefined,
       ),
-      machine: async () => ({
-        cpuUsageCoreNanoSeconds: (machineCpu += 1e9),
-        memoryTotalBytes: 1,
-        memoryAvailableBytes: 1,
-        memoryFreeBytes: 1,
-      }),
+      machine: async () => {
+        machineCpu += 1e9;
+        return {
+          cpuUsageCoreNanoSeconds: machineCpu,
+          memoryTotalBytes: 1,
+          memoryAvailableBytes: 1,
+          memoryFreeBytes: 1,
+        };
+      },
     });
     await collector.sample();
     clock.step(1_000);

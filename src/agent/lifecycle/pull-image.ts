@@ -7,6 +7,8 @@ import type { ContainerRecord } from '../pod-record.js';
 import { imageTag } from '../runtime/sim-images.js';
 import { containerEventSuffix, type PodStepContext } from './step-context.js';
 
+const pullProgressIntervalMs = 1_000;
+
 export function imagePullPolicy(container: Container): string {
   if (container.imagePullPolicy) return container.imagePullPolicy;
   return imageTag(container.image ?? '') === 'latest' && !container.image?.includes('@')
@@ -55,8 +57,17 @@ export async function pullImage(
   }
   ctx.recorder.event(ctx.pod, 'Normal', 'Pulling', `Pulling image "${image}"${suffix}`);
   const started = ctx.clock.now();
+  // Progress as events (kubelab's addition: the kubelet reports only start and end), at most
+  // one a second so a long pull does not flood the event stream.
+  let lastProgressAt = Number.NEGATIVE_INFINITY;
+  const onProgress = (progress: string) => {
+    const now = ctx.clock.now();
+    if (now - lastProgressAt < pullProgressIntervalMs) return;
+    lastProgressAt = now;
+    ctx.recorder.event(ctx.pod, 'Normal', 'Pulling', `Pulling image "${image}": ${progress}${suffix}`);
+  };
   try {
-    const { imageID } = await ctx.runtime.pullImage(image);
+    const { imageID } = await ctx.runtime.pullImage(image, onProgress);
     const took = ((ctx.clock.now() - started) / 1000).toFixed(3);
     ctx.recorder.event(
       ctx.pod,

@@ -43,6 +43,40 @@ export interface DockerRuntimeOptions {
   log?(message: string): void;
 }
 
+/** One line of Docker's pull progress stream. */
+interface PullEvent {
+  id?: string;
+  status?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/** Folds Docker's per-layer pull events into one line: layers done, bytes downloaded. */
+class PullProgress {
+  private readonly layers = new Map<string, { current: number; total: number; done: boolean }>();
+
+  update(e: PullEvent): string | undefined {
+    if (!e.id || !e.status) return undefined;
+    const layer = this.layers.get(e.id) ?? { current: 0, total: 0, done: false };
+    this.layers.set(e.id, layer);
+    if (e.status === 'Downloading' && e.progressDetail?.total) {
+      layer.current = e.progressDetail.current ?? 0;
+      layer.total = e.progressDetail.total;
+    } else if (
+      e.status === 'Download complete' ||
+      e.status === 'Pull complete' ||
+      e.status === 'Already exists'
+    ) {
+      layer.done = true;
+      layer.current = layer.total;
+    } else return undefined;
+    const all = [...this.layers.values()];
+    const mb = (n: number) => (n / 1e6).toFixed(1);
+    const current = all.reduce((a, l) => a + l.current, 0);
+    const total = all.reduce((a, l) => a + l.total, 0);
+    return `${all.filter((l) => l.done).length} of ${all.length} layers, ${mb(current)} of ${mb(total)} MB`;
+  }
+}
+
 /** The part of Docker's /containers/{id}/stats answer the agent reads. */
 interface DockerStats {
   cpu_stats?: { cpu_usage?: { total_usage?: number } };
@@ -94,12 +128,27 @@ export class DockerRuntime implements ContainerRuntime {
     return runtime;
   }
 
-  async pullImage(image: string): Promise<{ imageID: string }> {
-    if (isLabImage(image)) await ensureImage(this.docker, image);
+  async pullImage(image: string, onProgress?: (progress: string) => void): Promise<{ imageID: string }> {
+    if (isLabImage(image))
+      await ensureImage(this.docker, image, {
+        onProgress: (e) => {
+          if (e.step === 'building')
+            onProgress?.('building it on this node from its recipe (lab image, no registry)');
+          else if (e.step === 'importing') onProgress?.('importing the built filesystem into Docker Engine');
+        },
+      });
     else {
       const stream = await this.docker.pull(image);
+      const layers = new PullProgress();
       await new Promise<void>((resolve, reject) =>
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (event: PullEvent) => {
+            const text = layers.update(event);
+            if (text) onProgress?.(text);
+          },
+        ),
       );
     }
     const present = await this.imageStatus(image);

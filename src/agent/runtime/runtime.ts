@@ -142,8 +142,11 @@ export interface ContainerRuntime {
   /** True for the in-memory runtime: every place a user sees it says SIMULATED. */
   readonly simulated: boolean;
 
-  /** Makes the image present on the node; resolves to its imageID. */
-  pullImage(image: string): Promise<{ imageID: string }>;
+  /**
+   * Makes the image present on the node; resolves to its imageID. `onProgress` hears how the
+   * pull (or, for a lab image, the local build) is going, in words.
+   */
+  pullImage(image: string, onProgress?: (progress: string) => void): Promise<{ imageID: string }>;
   /** The imageID of an image already on the node, undefined when it is not there. */
   imageStatus(image: string): Promise<{ imageID: string } | undefined>;
   runPodSandbox(config: SandboxConfig): Promise<Sandbox>;
