@@ -11,6 +11,8 @@ export interface UserInfo {
 
 interface TokenRecord extends UserInfo {
   sha256: string;
+  /** RFC 3339; a join token stops working then. */
+  expiresAt?: string;
 }
 
 function hash(token: string): Buffer {
@@ -36,10 +38,20 @@ export class TokenAuthenticator {
     return this.records.some((r) => r.name === name);
   }
 
-  /** Creates a random token for a user, persists its hash, and returns the token. */
-  async issue(user: UserInfo): Promise<string> {
+  /**
+   * Creates a random token for a user, persists its hash, and returns the token. `replace`
+   * revokes the user's earlier tokens (a node that joins again gets one credential, not two);
+   * `expiresAt` bounds a join token's life.
+   */
+  async issue(user: UserInfo, options: { expiresAt?: Date; replace?: boolean } = {}): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    this.records = [...this.records, { ...user, sha256: hash(token).toString('hex') }];
+    const now = Date.now();
+    const kept = this.records.filter(
+      (r) => !(options.replace && r.name === user.name) && !(r.expiresAt && Date.parse(r.expiresAt) <= now),
+    );
+    const record: TokenRecord = { ...user, sha256: hash(token).toString('hex') };
+    if (options.expiresAt) record.expiresAt = options.expiresAt.toISOString();
+    this.records = [...kept, record];
     await writeFile(this.path, `${JSON.stringify(this.records, null, 2)}\n`, { mode: 0o600 });
     return token;
   }
@@ -48,8 +60,11 @@ export class TokenAuthenticator {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match?.[1]) return undefined;
     const presented = hash(match[1]);
+    const now = Date.now();
     for (const r of this.records) {
-      if (timingSafeEqual(presented, Buffer.from(r.sha256, 'hex'))) return { name: r.name, groups: r.groups };
+      if (!timingSafeEqual(presented, Buffer.from(r.sha256, 'hex'))) continue;
+      if (r.expiresAt && Date.parse(r.expiresAt) <= now) return undefined;
+      return { name: r.name, groups: r.groups };
     }
     return undefined;
   }

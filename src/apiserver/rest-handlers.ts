@@ -8,6 +8,8 @@ import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js'
 import { statusErrors } from '../api/status-error.js';
 import { toTable } from '../api/table/to-table.js';
 import type { Store } from '../store/store.js';
+import type { UserInfo } from './authn.js';
+import { checkNodeOwnsObject } from './authz.js';
 import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
@@ -68,7 +70,13 @@ export class ResourceHandlers {
     private readonly opts: HandlerOptions,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest): Promise<void> {
+  /** `user`: the authenticated caller, for the checks that need the request body (a node's own objects). */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequest,
+    user?: UserInfo,
+  ): Promise<void> {
     const r = info.resource;
     const sub = info.subresource;
     if (sub && !this.servesSubresource(r, sub)) {
@@ -107,7 +115,7 @@ export class ResourceHandlers {
           maxBufferedBytes: 16 * 1024 * 1024,
         });
       case 'create':
-        return this.create(req, res, info, rep);
+        return this.create(req, res, info, rep, user);
       case 'update':
         return this.update(req, res, info, rep);
       case 'patch':
@@ -153,11 +161,14 @@ export class ResourceHandlers {
     res: ServerResponse,
     info: ResourceRequest,
     rep: Representation,
+    user?: UserInfo,
   ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
     requireJsonBody(req);
     const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    if (user)
+      checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.name)

@@ -21,6 +21,7 @@ import { rejectUpgrade } from '../client/remote-command.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { TokenAuthenticator } from './authn.js';
+import { authorize, mastersGroup, nodesGroup } from './authz.js';
 import {
   apiGroupDoc,
   apiGroupListDoc,
@@ -31,6 +32,7 @@ import {
   versionDoc,
 } from './discovery.js';
 import { writeError, writeJson } from './http-io.js';
+import { joinApiPrefix, serveJoin } from './join.js';
 import { MetricsApi } from './metrics-api.js';
 import { proxyPodExec } from './pod-exec-proxy.js';
 import { Registry } from './registry.js';
@@ -116,7 +118,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       const path = url.split('?')[0] ?? '/';
       if (path === '/healthz' || path === '/livez' || path === '/readyz') return health(res, path, url);
       if (path === '/version' || path === '/version/') return writeJson(res, 200, versionDoc());
+      if (path.startsWith(joinApiPrefix))
+        return await withTimeout(
+          serveJoin(req, res, path.slice(joinApiPrefix.length), user, tokens),
+          new URLSearchParams(),
+        );
       const metrics = /^\/apis\/metrics\.k8s\.io\/v1beta1\/(.+)$/.exec(path);
+      if (metrics?.[1] && !user.groups.includes(mastersGroup) && !user.groups.includes(nodesGroup))
+        throw new StatusError(403, 'Forbidden', `User "${user.name}" cannot read metrics.k8s.io`);
       if (metrics?.[1])
         return await withTimeout(
           metricsApi.handle(
@@ -129,18 +138,21 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         );
       const info = parseRequestInfo(req.method ?? 'GET', url);
       if (info.kind === 'discovery') return discovery(req, res, info.path, info.group, info.version);
-      if (info.verb === 'watch') return await handlers.handle(req, res, info);
-      await withTimeout(handlers.handle(req, res, info), info.query);
+      await authorize(user, info, registry);
+      if (info.verb === 'watch') return await handlers.handle(req, res, info, user);
+      await withTimeout(handlers.handle(req, res, info, user), info.query);
     } catch (e) {
       writeError(res, e);
     }
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (!tokens.authenticate(req.headers.authorization)) throw statusErrors.unauthorized();
+    const user = tokens.authenticate(req.headers.authorization);
+    if (!user) throw statusErrors.unauthorized();
     const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
     if (info.kind !== 'resource' || info.resource.kind !== 'Pod' || info.subresource !== 'exec' || !info.name)
       throw statusErrors.badRequest(`no upgrade is served at ${(req.url ?? '/').split('?')[0]}`);
+    await authorize(user, info, registry);
     await proxyPodExec(req, socket, head, registry, info.namespace ?? 'default', info.name, info.query);
   }
 

@@ -7,6 +7,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ensureNodeKubeconfig } from '../../agent/node-credentials.js';
 import { DockerNode } from '../../agent/runtime/docker-node.js';
 import { SimNodeHost } from '../../agent/sim-node-host.js';
 import { parseQuantity } from '../../api/quantity.js';
@@ -25,6 +26,7 @@ interface AgentOptions {
   readyDelayMs: string;
   dataDir?: string;
   kubeletPort: string;
+  bootstrapKubeconfig?: string;
 }
 
 function quantity(flag: string, value: string): string {
@@ -39,6 +41,13 @@ function quantity(flag: string, value: string): string {
 export async function runAgent(o: AgentOptions): Promise<void> {
   if (!o.kubeconfig) throw new UsageError('--kubeconfig FILE is required (the cluster the node joins)');
   if (!o.nodeName) throw new UsageError('--node-name NAME is required');
+  if (o.bootstrapKubeconfig) {
+    const { joined } = await ensureNodeKubeconfig(o.nodeName, o.kubeconfig, o.bootstrapKubeconfig);
+    if (joined)
+      process.stdout.write(
+        `kubelab agent: node ${o.nodeName} joined; its credential is in ${o.kubeconfig}\n`,
+      );
+  }
   if (o.runtime !== 'sim' && o.runtime !== 'docker')
     throw new UsageError(`unknown runtime "${o.runtime}"; available: docker, sim (SIMULATED)`);
   if (o.runtime === 'docker') return runDockerAgent(o, o.nodeName, o.kubeconfig);
@@ -111,6 +120,10 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('Run the node agent (kubelet) on Docker Engine, or a SIMULATED node with --runtime sim')
     .option('--kubeconfig <file>', 'kubeconfig of the cluster to join')
+    .option(
+      '--bootstrap-kubeconfig <file>',
+      'kubeconfig with a join token: when --kubeconfig does not exist yet, join with it and write --kubeconfig',
+    )
     .option('--node-name <name>', 'name of the Node to register')
     .option('--runtime <runtime>', 'container runtime: docker, or sim (SIMULATED)', 'sim')
     .option('--data-dir <dir>', 'docker: where pod volumes live (default $KUBELAB_HOME/agent/<node>)')

@@ -1,0 +1,67 @@
+// Joining a node (kubeadm's bootstrap tokens + the kubelet's TLS bootstrap, with bearer
+// tokens instead of client certificates):
+//   1. an admin asks for a join token:  POST /apis/join.kubelab.dev/v1/jointokens
+//      {"ttlSeconds": 3600} -> {"token": ..., "expiresAt": ...}; it authenticates as
+//      `system:bootstrap` in `system:bootstrappers` and can do nothing else;
+//   2. the agent exchanges it for its own credential:  POST .../nodecredentials
+//      {"nodeName": "worker-1"} -> {"token": ..., "user": "system:node:worker-1"}.
+// The node credential may change only that node's objects (authz.ts). Joining again replaces
+// the node's earlier credential, so a re-provisioned machine never leaves a second one behind.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDNS1123Subdomain } from '../api/names.js';
+import { StatusError, statusErrors } from '../api/status-error.js';
+import type { TokenAuthenticator, UserInfo } from './authn.js';
+import { bootstrappersGroup, mastersGroup, nodesGroup, nodeUserPrefix } from './authz.js';
+import { parseJsonBody, readBody, writeJson } from './http-io.js';
+
+export const joinApiPrefix = '/apis/join.kubelab.dev/v1/';
+const defaultTtlSeconds = 3600;
+const maxTtlSeconds = 24 * 3600;
+
+function refuse(user: UserInfo, what: string): StatusError {
+  return new StatusError(403, 'Forbidden', `User "${user.name}" cannot create ${what}`);
+}
+
+export async function serveJoin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  resource: string,
+  user: UserInfo,
+  tokens: TokenAuthenticator,
+): Promise<void> {
+  if (req.method !== 'POST')
+    throw statusErrors.methodNotAllowed(`${req.method} is not supported: POST to ${resource}`);
+  const body = (parseJsonBody(await readBody(req, 64 * 1024), 'the request') ?? {}) as Record<
+    string,
+    unknown
+  >;
+  if (resource === 'jointokens') {
+    if (!user.groups.includes(mastersGroup)) throw refuse(user, 'join tokens');
+    const ttl = body.ttlSeconds === undefined ? defaultTtlSeconds : body.ttlSeconds;
+    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > maxTtlSeconds)
+      throw statusErrors.badRequest(
+        `ttlSeconds: must be a whole number of seconds from 1 to ${maxTtlSeconds}`,
+      );
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const token = await tokens.issue(
+      { name: `system:bootstrap:${expiresAt.getTime().toString(36)}`, groups: [bootstrappersGroup] },
+      { expiresAt },
+    );
+    return writeJson(res, 201, { token, expiresAt: expiresAt.toISOString() });
+  }
+  if (resource === 'nodecredentials') {
+    if (!user.groups.includes(bootstrappersGroup) && !user.groups.includes(mastersGroup))
+      throw refuse(user, 'node credentials (a join token is needed)');
+    const nodeName = body.nodeName;
+    if (typeof nodeName !== 'string' || isDNS1123Subdomain(nodeName).length > 0)
+      throw statusErrors.badRequest('nodeName: must be a node name (a DNS-1123 subdomain, e.g. worker-1)');
+    const name = `${nodeUserPrefix}${nodeName}`;
+    const token = await tokens.issue({ name, groups: [nodesGroup] }, { replace: true });
+    return writeJson(res, 201, { token, user: name });
+  }
+  throw new StatusError(
+    404,
+    'NotFound',
+    `the server could not find the requested resource (${joinApiPrefix}${resource})`,
+  );
+}
