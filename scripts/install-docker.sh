@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gets Docker Engine running on this machine, plus the static busybox the workload images are
-# built from (src/provision/images). Idempotent: if `docker info` answers and /bin/busybox
-# exists, it does nothing. There is no systemd on these machines, so dockerd is started in
+# built from (src/provision/images), and the other Debian packages the tests use. Idempotent:
+# what is installed and running is left alone. There is no systemd on these machines, so dockerd is started in
 # the background by hand and we wait for its socket to answer.
 set -euo pipefail
 
@@ -13,6 +13,9 @@ docker_answers() { docker info >/dev/null 2>&1; }
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x /bin/busybox ] || missing+=(busybox-static)
+# A real OpenSSH server for the bootstrap tests (src/provision/ssh), and tmux for terminal tests.
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   # Only refresh the package lists when apt does not know a candidate for every package:
