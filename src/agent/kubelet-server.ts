@@ -59,6 +59,13 @@ function writeStatus(res: ServerResponse, e: unknown): void {
 
 const notFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
 
+/** The caller's bearer token; every endpoint here needs one. */
+function bearerToken(req: IncomingMessage): string {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) throw statusErrors.unauthorized();
+  return token;
+}
+
 /** `?stdin=true` / `?tty=1`, as the kubelet reads its exec flags. */
 const flag = (q: URLSearchParams, name: string) => ['true', '1'].includes(q.get(name) ?? '');
 
@@ -128,8 +135,7 @@ export class KubeletServer {
       .split('/')
       .filter((p) => p !== '')
       .map(decodeURIComponent);
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) throw statusErrors.unauthorized();
+    const token = bearerToken(req);
     if (parts[0] !== verb || parts.length !== 4) throw notFound();
     const [, namespace, podName, container] = parts as [string, string, string, string];
     return { url, namespace, podName, container, token };
@@ -176,8 +182,7 @@ export class KubeletServer {
 
   /** GET /stats/summary: the node's and its pods' usage, for callers that may read the Node. */
   private async serveStats(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) throw statusErrors.unauthorized();
+    const token = bearerToken(req);
     const summary = this.o.stats?.();
     if (!summary)
       throw statusErrors.unavailable(
