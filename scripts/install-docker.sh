@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gets Docker Engine running on this machine, plus the static busybox the workload images are
-# built from (src/provision/images), and the other Debian packages the tests use. Idempotent:
+# built from and debootstrap the node image is built with (src/provision/images), qemu to boot
+# the node image's disk, and the other Debian packages the tests use. Idempotent:
 # what is installed and running is left alone. There is no systemd on these machines, so dockerd is started in
 # the background by hand and we wait for its socket to answer.
 set -euo pipefail
@@ -16,11 +17,17 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 # A real OpenSSH server for the bootstrap tests (src/provision/ssh), and tmux for terminal tests.
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+[ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+# qemu without its Recommends: they are a desktop's worth of GUI and firmware packages, and
+# kubelab only boots a kernel on a serial console.
+missing_lean=()
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing_lean+=(qemu-system-x86)
+command -v qemu-img >/dev/null 2>&1 || missing_lean+=(qemu-utils)
 
-if [ "${#missing[@]}" -gt 0 ]; then
+if [ "$((${#missing[@]} + ${#missing_lean[@]}))" -gt 0 ]; then
   # Only refresh the package lists when apt does not know a candidate for every package:
   # a fresh machine has no lists, a prepared one skips the slow update.
-  for pkg in "${missing[@]}"; do
+  for pkg in "${missing[@]}" "${missing_lean[@]}"; do
     # (grep without -q: an early exit would SIGPIPE apt-cache and fail under pipefail)
     if ! apt-cache policy "$pkg" 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
       echo "install-docker: apt-get update"
@@ -28,8 +35,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
       break
     fi
   done
-  echo "install-docker: apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-docker: apt-get install ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ "${#missing_lean[@]}" -gt 0 ]; then
+    echo "install-docker: apt-get install --no-install-recommends ${missing_lean[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_lean[@]}" >/dev/null
+  fi
 fi
 
 if docker_answers; then

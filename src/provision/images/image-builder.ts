@@ -64,7 +64,7 @@ export function workloadImagesDir(): string {
 }
 
 /** Docker Engine must answer before anything else; say how to start it when it does not. */
-async function requireDocker(docker: Dockerode): Promise<void> {
+export async function requireDocker(docker: Dockerode): Promise<void> {
   try {
     await docker.ping();
   } catch (e) {
@@ -74,7 +74,11 @@ async function requireDocker(docker: Dockerode): Promise<void> {
   }
 }
 
-async function inspectImage(docker: Dockerode, tag: string): Promise<Dockerode.ImageInspectInfo | undefined> {
+/** The image's details, or undefined when Docker Engine does not have it. */
+export async function inspectImage(
+  docker: Dockerode,
+  tag: string,
+): Promise<Dockerode.ImageInspectInfo | undefined> {
   try {
     return await docker.getImage(tag).inspect();
   } catch (e) {
@@ -99,7 +103,8 @@ function importChanges(image: WorkloadImage, hash: string): string[] {
   return changes;
 }
 
-function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
+/** Waits for the end of a streamed Docker operation (import, build, load), failing on its error. */
+export function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(stream, (err, events: { error?: string }[]) => {
       const failed = err?.message ?? events.find((e) => e.error)?.error;

@@ -1,7 +1,8 @@
 // Reading an image's recipe folders and fingerprinting them. The fingerprint (the
 // `dev.kubelab.recipe-hash` label) covers everything that ends up in the image: the files
 // with their modes, the image settings, the busybox binary and the builder's own layout,
-// so a rebuild happens exactly when one of them changed.
+// so a rebuild happens exactly when one of them changed. The node image (node-recipe.ts)
+// reads and fingerprints its folder with the same functions.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -21,41 +22,53 @@ export interface RecipeFile {
 const rootfsLayoutVersion = 1;
 
 /**
- * vm-images/workloads/ of this checkout, found by walking up from this module: the same
- * code runs from src/ (tests) and from the dist/ bundle.
+ * vm-images/<name>/ of this checkout (`workloads`, `node`), found by walking up from this
+ * module: the same code runs from src/ (tests) and from the dist/ bundle.
  */
-export function findWorkloadRecipesDir(start = dirname(fileURLToPath(import.meta.url))): string {
+export function findRecipesDir(name: string, start = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'vm-images', 'workloads');
+    const candidate = join(dir, 'vm-images', name);
     if (existsSync(join(candidate, 'README.md'))) return candidate;
     if (dirname(dir) === dir)
       throw new Error(
-        `no vm-images/workloads/ recipes above ${start}: run kubelab from its repository checkout`,
+        `no vm-images/${name}/ recipes above ${start}: run kubelab from its repository checkout`,
       );
   }
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+export const findWorkloadRecipesDir = (start?: string): string => findRecipesDir('workloads', start);
+
+const byPath = (a: RecipeFile, b: RecipeFile): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Every file under a folder, with its path relative to that folder, sorted by path. */
+export async function readRecipeFolder(folder: string): Promise<RecipeFile[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+  const files: RecipeFile[] = [];
+  for (const entry of entries.filter((e) => e.isFile())) {
+    const file = join(entry.parentPath, entry.name);
+    const path = relative(folder, file).split(sep).join('/');
+    const executable = ((await stat(file)).mode & 0o111) !== 0;
+    files.push({ path, mode: executable ? 0o755 : 0o644, content: await readFile(file) });
+  }
+  return files.sort(byPath);
 }
 
 /** The image's files: its recipe folders merged in order (later folders win), sorted by path. */
 export async function readRecipeFiles(recipesDir: string, image: WorkloadImage): Promise<RecipeFile[]> {
-  const byPath = new Map<string, RecipeFile>();
+  const merged = new Map<string, RecipeFile>();
   for (const layer of image.layers) {
     const layerDir = join(recipesDir, layer);
     if (!existsSync(layerDir)) throw new Error(`${image.tag}: recipe folder ${layerDir} does not exist`);
-    for (const file of await listFiles(layerDir)) {
-      const path = relative(layerDir, file).split(sep).join('/');
-      const executable = ((await stat(file)).mode & 0o111) !== 0;
-      byPath.set(path, { path, mode: executable ? 0o755 : 0o644, content: await readFile(file) });
-    }
+    for (const file of await readRecipeFolder(layerDir)) merged.set(file.path, file);
   }
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...merged.values()].sort(byPath);
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** A file list's part of a fingerprint: path, mode and content hash of each. */
+export const filesFingerprint = (files: readonly RecipeFile[]): string[][] =>
+  files.map((f) => [f.path, f.mode.toString(8), sha256(f.content)]);
 
 export function recipeHash(image: WorkloadImage, files: readonly RecipeFile[], busybox: Buffer): string {
   const fingerprint = {
@@ -64,7 +77,7 @@ export function recipeHash(image: WorkloadImage, files: readonly RecipeFile[], b
     env: Object.entries(image.env ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     exposedPorts: image.exposedPorts ?? [],
     description: image.description,
-    files: files.map((f) => [f.path, f.mode.toString(8), sha256(f.content)]),
+    files: filesFingerprint(files),
     busybox: sha256(busybox),
   };
   return sha256(JSON.stringify(fingerprint));
