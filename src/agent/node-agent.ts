@@ -24,7 +24,11 @@ export interface NodeAgentOptions {
   profile: Profile;
   identity: NodeIdentity;
   /** Builds the runtime once the Node exists (its pod CIDR comes from the registered Node). */
-  createRuntime(node: Node): { runtime: ContainerRuntime; prober: ReadinessProber };
+  createRuntime(
+    node: Node,
+  ):
+    | { runtime: ContainerRuntime; prober: ReadinessProber }
+    | Promise<{ runtime: ContainerRuntime; prober: ReadinessProber }>;
   pods: { get(key: string): Pod | undefined; hasSynced?(): boolean };
   /** Host directory for pod volumes (emptyDir, configMap, secret); unset for the sim runtime. */
   podsDir?: string;
@@ -70,7 +74,7 @@ export class NodeAgent {
     const { client, clock, profile } = this.o;
     this.node = await registerNode(client, this.o.identity, clock.now());
     if (!this.node.spec?.podCIDR && this.o.podCIDRWaitMs) this.node = await this.waitForPodCIDR(this.node);
-    const { runtime, prober } = this.o.createRuntime(this.node);
+    const { runtime, prober } = await this.o.createRuntime(this.node);
     this.runtime = runtime;
     const recorder = new EventRecorder(client, 'kubelet', this.name, clock);
     const backoff = new RestartBackOff(clock, this.o.backoff?.initialMs, this.o.backoff?.maxMs);

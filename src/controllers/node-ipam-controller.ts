@@ -1,5 +1,5 @@
 // Node IPAM (kube-controller-manager's nodeipam with the range allocator): gives every node
-// its own /24 pod CIDR out of the cluster CIDR 10.244.0.0/16, once, so pod IPs never collide
+// its own /24 pod CIDR out of the cluster CIDR (api/cluster-network.ts, 10.244.0.0/16), once, so pod IPs never collide
 // across nodes and the pod network can route each node's range to that node.
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { resources } from '../api/resources.js';
@@ -8,7 +8,6 @@ import type { ControllerFactory } from './context.js';
 import { Controller } from './controller.js';
 
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-export const clusterCIDR = '10.244.0.0/16';
 
 function cidrIndex(cidr: string | undefined): number | undefined {
   const m = /^10\.244\.(\d+)\.0\/24$/.exec(cidr ?? '');

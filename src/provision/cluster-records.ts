@@ -11,7 +11,12 @@ export interface MachineRecord {
   role: 'control-plane' | 'worker';
   /** Process id for machines that are local processes (the sim provider). */
   pid?: number;
+  /** Where the other machines reach it (its Node's InternalIP). */
   address?: string;
+  /** Machine providers: how this computer reaches its SSH server. */
+  ssh?: { address: string; port: number; user: string; privateKeyPath: string };
+  /** Machine providers' control plane: where this computer reaches the API server, if not address:6443. */
+  apiEndpoint?: { host: string; port: number };
 }
 
 export interface ClusterRecord {

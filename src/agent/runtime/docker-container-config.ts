@@ -14,6 +14,8 @@ export function sandboxCreateOptions(
   config: SandboxConfig,
   name: string,
   labels: Record<string, string>,
+  /** Docker's default bridge, or the node's pod network (docker-pod-network.ts). */
+  network = 'bridge',
 ): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostPort: string; HostIp?: string }[]> = {};
@@ -32,7 +34,7 @@ export function sandboxCreateOptions(
     Labels: labels,
     ExposedPorts: exposed,
     HostConfig: {
-      NetworkMode: 'bridge',
+      NetworkMode: network,
       IpcMode: 'shareable',
       PortBindings: bindings,
       RestartPolicy: { Name: 'no' },

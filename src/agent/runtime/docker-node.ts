@@ -21,11 +21,12 @@ import { ContainerProber } from '../probes/prober.js';
 import { RuntimeHealth, type RuntimeHealthOptions } from '../runtime-health.js';
 import { StatsCollector } from '../stats/stats-collector.js';
 import { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
+import { DockerHostGateway } from './docker-host-gateway.js';
 
 /** The first IPv4 address of a real interface (not loopback, not a container bridge). */
 export function machineInternalIP(): string {
   for (const [name, addrs] of Object.entries(networkInterfaces())) {
-    if (/^(docker|br-|veth)/.test(name)) continue;
+    if (/^(docker|br-|veth|kubelab)/.test(name)) continue;
     const v4 = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
     if (v4) return v4.address;
   }
@@ -47,11 +48,11 @@ function goArch(): string {
   return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
 }
 
-export function machineIdentity(name: string, runtimeVersion: string): NodeIdentity {
+export function machineIdentity(name: string, runtimeVersion: string, nodeIP?: string): NodeIdentity {
   return {
     name,
     capacity: { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110' },
-    internalIP: machineInternalIP(),
+    internalIP: nodeIP ?? machineInternalIP(),
     runtimeVersion,
     simulated: false,
     os: platform(),
@@ -79,6 +80,17 @@ export interface DockerNodeOptions {
    * exec or usage.
    */
   kubelet?: { apiServer: KubeConfig; port?: number };
+  /**
+   * The address other machines reach this one at (the kubelet's --node-ip); default: the
+   * first address of a real interface, which is wrong on a VM whose first NIC is qemu's NAT.
+   */
+  nodeIP?: string;
+  /**
+   * `host-gw`: pods get addresses from this node's pod CIDR on their own bridge and reach pods
+   * on other nodes through routes to them (host-gateway.ts). Default: Docker's bridge, for an
+   * agent alone on a computer (its pods are reachable only from that computer).
+   */
+  podNetwork?: 'docker-bridge' | 'host-gw';
   /** How often usage is sampled for /stats/summary (only with `kubelet`; default 5 s). */
   statsIntervalMs?: number;
   log?(message: string): void;
@@ -94,6 +106,7 @@ export class DockerNode {
     private readonly prober: ContainerProber,
     private readonly kubelet: KubeletServer | undefined,
     private readonly stats: StatsCollector,
+    private readonly podNetwork: DockerHostGateway,
   ) {}
 
   /** Connects to Docker Engine, registers the Node (Ready when this resolves) and starts syncing pods. */
@@ -113,7 +126,7 @@ export class DockerNode {
       ...o.health,
     });
     const informers = new NodeHostInformers(o.client, clock, [o.nodeName]);
-    const identity = machineIdentity(o.nodeName, runtime.version);
+    const identity = machineIdentity(o.nodeName, runtime.version, o.nodeIP);
     const stats = new StatsCollector({
       nodeName: o.nodeName,
       runtime,
@@ -132,12 +145,18 @@ export class DockerNode {
           clock,
         })
       : undefined;
+    const podNetwork = new DockerHostGateway({ client: o.client, clock, nodeName: o.nodeName, log: o.log });
     const agent = new NodeAgent({
       client: o.client,
       clock,
       profile,
       identity: kubelet ? { ...identity, kubeletPort: kubelet.port } : identity,
-      createRuntime: () => ({ runtime, prober }),
+      createRuntime: async (node) => {
+        if (o.podNetwork === 'host-gw') await podNetwork.start(node, runtime);
+        return { runtime, prober };
+      },
+      // The host-gateway network needs the pod CIDR node IPAM gives: wait for it.
+      podCIDRWaitMs: o.podNetwork === 'host-gw' ? 60_000 : 0,
       runtimeHealth: health,
       pods: informers.pods,
       podsDir: join(o.dataDir, 'pods'),
@@ -157,7 +176,7 @@ export class DockerNode {
     });
     health.start();
     if (kubelet) stats.start();
-    return new DockerNode(agent, runtime, profile, health, informers, prober, kubelet, stats);
+    return new DockerNode(agent, runtime, profile, health, informers, prober, kubelet, stats, podNetwork);
   }
 
   /** Stops the agent; the containers keep running (a restarted agent adopts them). */
@@ -165,6 +184,7 @@ export class DockerNode {
     this.health.stop();
     this.stats.stop();
     this.informers.stop();
+    this.podNetwork.stop();
     this.prober.close();
     await this.kubelet?.close();
     await this.agent.stop();

@@ -110,6 +110,8 @@ export class DockerRuntime implements ContainerRuntime {
   private events?: NodeJS.ReadableStream;
   private reconnectTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Where new sandboxes get their address; see usePodNetwork. */
+  private sandboxNetwork = 'bridge';
 
   private constructor(
     private readonly o: DockerRuntimeOptions,
@@ -126,6 +128,14 @@ export class DockerRuntime implements ContainerRuntime {
     const runtime = new DockerRuntime(o, docker, `docker://${Version}`);
     await runtime.followEvents(false);
     return runtime;
+  }
+
+  /**
+   * New sandboxes join the node's pod network (docker-pod-network.ts) instead of Docker's
+   * default bridge. Called once, after the node's pod CIDR is known and before any pod starts.
+   */
+  usePodNetwork(network: string): void {
+    this.sandboxNetwork = network;
   }
 
   async pullImage(image: string, onProgress?: (progress: string) => void): Promise<{ imageID: string }> {
@@ -173,6 +183,7 @@ export class DockerRuntime implements ContainerRuntime {
       config,
       dockerContainerName(pod, sandboxContainerName, 0),
       podLabels(pod, sandboxContainerName, 0, this.labels()),
+      this.sandboxNetwork,
     );
     const container = await this.createReplacingStale(options);
     await container.start();

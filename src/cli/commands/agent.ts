@@ -27,6 +27,8 @@ interface AgentOptions {
   dataDir?: string;
   kubeletPort: string;
   bootstrapKubeconfig?: string;
+  nodeIp?: string;
+  podNetwork: string;
 }
 
 function quantity(flag: string, value: string): string {
@@ -79,6 +81,10 @@ export async function runAgent(o: AgentOptions): Promise<void> {
 }
 
 async function runDockerAgent(o: AgentOptions, nodeName: string, kubeconfig: string): Promise<void> {
+  if (o.podNetwork !== 'docker-bridge' && o.podNetwork !== 'host-gw')
+    throw new UsageError(`--pod-network must be docker-bridge or host-gw, got "${o.podNetwork}"`);
+  if (o.nodeIp !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(o.nodeIp))
+    throw new UsageError(`--node-ip must be an IPv4 address, got "${o.nodeIp}"`);
   const client = ApiClient.fromKubeconfig(kubeconfig, { context: o.context });
   const dataDir =
     o.dataDir ?? join(process.env.KUBELAB_HOME ?? join(homedir(), '.kubelab'), 'agent', nodeName);
@@ -88,6 +94,8 @@ async function runDockerAgent(o: AgentOptions, nodeName: string, kubeconfig: str
       client,
       nodeName,
       dataDir,
+      nodeIP: o.nodeIp,
+      podNetwork: o.podNetwork,
       kubelet: { apiServer: loadKubeconfig(kubeconfig, { context: o.context }), port: Number(o.kubeletPort) },
       log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
     });
@@ -131,6 +139,12 @@ export function registerAgent(program: Command): void {
       '--kubelet-port <port>',
       'docker: HTTPS port of the endpoint that serves logs, exec and usage',
       '10250',
+    )
+    .option('--node-ip <address>', 'docker: the address other machines reach this one at (InternalIP)')
+    .option(
+      '--pod-network <mode>',
+      'docker: host-gw (pods on a bridge holding the node pod CIDR, routed between machines) or docker-bridge (Docker default bridge; one machine)',
+      'docker-bridge',
     )
     .option('--cpu <quantity>', 'sim: CPU capacity to report', '4')
     .option('--memory <quantity>', 'sim: memory capacity to report', '8Gi')

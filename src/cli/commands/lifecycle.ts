@@ -8,6 +8,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import Docker from 'dockerode';
 import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import {
@@ -21,6 +22,14 @@ import {
   setCurrentCluster,
   writeClusterRecord,
 } from '../../provision/cluster-records.js';
+import { findProgram } from '../../provision/images/build-command.js';
+import { listNodeImage } from '../../provision/images/index.js';
+import {
+  downMachineCluster,
+  machineProvider,
+  machineProviderNames,
+  upMachineCluster,
+} from '../../provision/machine-cluster.js';
 import {
   processAlive,
   processFrozen,
@@ -110,6 +119,32 @@ async function startLocalControlPlane(name: string, profile: string): Promise<Cl
   return record;
 }
 
+/**
+ * `kubelab up` without --provider: docker when an engine answers (real machines as containers),
+ * otherwise sim (no installs at all). Says which and why, since the two behave very differently.
+ */
+async function defaultProvider(): Promise<string> {
+  const version = await new Docker()
+    .version()
+    .then((v) => v.Version)
+    .catch((e: Error) => e);
+  let reason: string;
+  if (version instanceof Error) reason = `no Docker Engine answers: ${version.message.split('\n')[0]}`;
+  // Container-nodes need the node image: cached, or buildable here (debootstrap, as root).
+  else if (!(await listNodeImage().catch(() => undefined))?.cached && !findProgram('debootstrap'))
+    reason = `Docker Engine ${version} answers, but the node image is not built and debootstrap is missing (apt-get install debootstrap, then kubelab images build node)`;
+  else {
+    process.stdout.write(
+      `provider: docker (Docker Engine ${version} answers; each node is a container-node with its own systemd, sshd and Docker Engine)\n`,
+    );
+    return 'docker';
+  }
+  process.stdout.write(
+    `provider: sim (${reason}); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker\n`,
+  );
+  return 'sim';
+}
+
 async function clusterName(given: string | undefined): Promise<string> {
   const name = given ?? (await currentClusterName());
   if (!name) throw new UsageError('no cluster selected: pass --name N or create one with `kubelab up`');
@@ -121,10 +156,13 @@ export function registerLifecycle(program: Command): void {
     .command('up')
     .description('Create or resume a cluster (idempotent)')
     .option('--name <name>', 'cluster name', defaultName)
-    .option('--provider <provider>', 'where machines run: sim (local, SIMULATED nodes)', 'sim')
+    .option(
+      '--provider <provider>',
+      'where machines run: docker (container-nodes), sim (local, SIMULATED nodes); default: docker when Docker Engine answers, else sim',
+    )
     .option('--workers <count>', 'number of worker nodes', '2')
     .option('--profile <profile>', 'timers: lab (failover in ~10 s) or k8s (upstream defaults)', 'lab')
-    .action(async (o: { name: string; provider: string; workers: string; profile: string }) => {
+    .action(async (o: { name: string; provider?: string; workers: string; profile: string }) => {
       const workers = Number(o.workers);
       if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
         throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
@@ -136,10 +174,33 @@ export function registerLifecycle(program: Command): void {
           `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
         );
       }
-      if (o.provider !== 'sim') {
-        throw new UsageError(`provider "${o.provider}" is not part of this build yet; available: sim`);
-      }
       const existing = await readClusterRecord(o.name);
+      const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
+      if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
+        throw new UsageError(
+          `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
+        );
+      if (provider !== 'sim') {
+        const started = Date.now();
+        process.stdout.write(
+          `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
+        );
+        const { record } = await upMachineCluster({
+          name: o.name,
+          provider: machineProvider(provider),
+          workers,
+          profile: o.profile,
+        });
+        await setCurrentCluster(o.name);
+        process.stdout.write(
+          `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
+        );
+        return;
+      }
+      if (existing && existing.provider !== 'sim')
+        throw new UsageError(
+          `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
+        );
       const cp = existing?.machines.find((m) => m.role === 'control-plane');
       if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
         process.stdout.write(
@@ -174,6 +235,14 @@ export function registerLifecycle(program: Command): void {
       const name = await clusterName(o.name);
       const record = await readClusterRecord(name);
       if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
+      if (record.provider !== 'sim') {
+        await downMachineCluster(record);
+        await removeClusterRecord(name);
+        process.stdout.write(
+          `cluster "${name}" deleted: its machines (${record.machines.map((m) => m.name).join(', ')}) and what the ${record.provider} provider made for them are gone\n`,
+        );
+        return;
+      }
       // Workers first, so no agent is left talking to a control plane that is gone.
       for (const m of [...record.machines].sort((a, b) =>
         a.role === b.role ? 0 : a.role === 'worker' ? -1 : 1,
@@ -196,6 +265,12 @@ export function registerLifecycle(program: Command): void {
         `cluster:  ${record.name}\nprovider: ${record.provider}${record.provider === 'sim' ? ' (SIMULATED)' : ''}\nserver:   ${record.server}\n`,
       );
       for (const m of record.machines) {
+        if (record.provider !== 'sim') {
+          process.stdout.write(
+            `machine:  ${m.name} (${m.role}) ${m.address ?? ''} ssh ${m.ssh?.user}@${m.ssh?.address}:${m.ssh?.port}\n`,
+          );
+          continue;
+        }
         const state = !processAlive(m.pid)
           ? 'stopped'
           : (await processFrozen(m.pid))

@@ -1,8 +1,14 @@
 // `kubelab node fail NODE [--mode poweroff|partition|agent]` and `kubelab node recover NODE`:
 // failure injection on the current cluster's worker nodes (sim provider: the node's agent
-// process is stopped, frozen or killed through the OS).
+// process is stopped, frozen or killed through the OS; machine providers: the machine is
+// powered off or cut off the network by its provider, or its agent stopped over SSH).
 import type { Command } from 'commander';
-import { currentClusterName, readClusterRecord } from '../../provision/cluster-records.js';
+import {
+  type ClusterRecord,
+  currentClusterName,
+  readClusterRecord,
+} from '../../provision/cluster-records.js';
+import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
 import {
   failSimNode,
   type NodeFailureMode,
@@ -17,17 +23,19 @@ const modeMeaning: Record<NodeFailureMode, string> = {
   agent: 'agent stopped (SIGTERM): heartbeats stop, pods keep their last status',
 };
 
-async function simCluster(given: string | undefined): Promise<string> {
+async function clusterRecord(given: string | undefined): Promise<ClusterRecord> {
   const name = given ?? (await currentClusterName());
   if (!name) throw new UsageError('no cluster selected: pass --cluster N or create one with `kubelab up`');
   const record = await readClusterRecord(name);
   if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
-  if (record.provider !== 'sim')
-    throw new UsageError(
-      `node failure injection for provider "${record.provider}" is not part of this build yet`,
-    );
-  return name;
+  return record;
 }
+
+const machineModeMeaning: Record<NodeFailureMode, string> = {
+  poweroff: 'machine powered off: it and its containers are gone until `kubelab node recover`',
+  partition: 'machine cut off from the control plane and the other nodes; its containers keep running',
+  agent: 'agent stopped (systemctl stop kubelab-agent): heartbeats stop, containers keep running',
+};
 
 export function registerNode(program: Command): void {
   const node = program.command('node').description('Failure injection on worker nodes');
@@ -40,11 +48,12 @@ export function registerNode(program: Command): void {
     .action(async (nodeName: string, o: { mode: string; cluster?: string }) => {
       if (!nodeFailureModes.includes(o.mode as NodeFailureMode))
         throw new UsageError(`--mode must be one of ${nodeFailureModes.join(', ')}, got "${o.mode}"`);
-      const cluster = await simCluster(o.cluster);
-      await failSimNode(cluster, nodeName, o.mode as NodeFailureMode);
-      process.stdout.write(
-        `node ${nodeName} failed (${o.mode}): ${modeMeaning[o.mode as NodeFailureMode]}\n`,
-      );
+      const record = await clusterRecord(o.cluster);
+      const mode = o.mode as NodeFailureMode;
+      if (record.provider === 'sim') await failSimNode(record.name, nodeName, mode);
+      else await failMachineNode(record, nodeName, mode);
+      const meaning = record.provider === 'sim' ? modeMeaning[mode] : machineModeMeaning[mode];
+      process.stdout.write(`node ${nodeName} failed (${mode}): ${meaning}\n`);
     });
   node
     .command('recover')
@@ -52,8 +61,15 @@ export function registerNode(program: Command): void {
     .argument('<node>')
     .option('--cluster <name>', 'cluster (default: the current cluster)')
     .action(async (nodeName: string, o: { cluster?: string }) => {
-      const cluster = await simCluster(o.cluster);
-      const outcome = await recoverSimNode(cluster, nodeName);
+      const record = await clusterRecord(o.cluster);
+      if (record.provider !== 'sim') {
+        await recoverMachineNode(record, nodeName);
+        process.stdout.write(
+          `node ${nodeName} recovered: machine running and on the network, agent started; it turns Ready within seconds\n`,
+        );
+        return;
+      }
+      const outcome = await recoverSimNode(record.name, nodeName);
       const said = {
         resumed: 'resumed (SIGCONT); it catches up with what changed while it was frozen',
         restarted: 'agent restarted; the node is Ready again',

@@ -50,7 +50,18 @@ function statusCode(e: unknown): number | undefined {
  * hash of the cluster name): Docker lets a container rejoin with its old address (recovering
  * a partition) only on a network whose subnet was given explicitly.
  */
-async function ensureNetwork(docker: Docker, cluster: string): Promise<void> {
+function ensureNetwork(docker: Docker, cluster: string): Promise<void> {
+  // Docker accepts two networks of one name, so machines made at once must share one attempt.
+  let pending = networksInFlight.get(cluster);
+  if (!pending) {
+    pending = createNetworkOnce(docker, cluster).finally(() => networksInFlight.delete(cluster));
+    networksInFlight.set(cluster, pending);
+  }
+  return pending;
+}
+const networksInFlight = new Map<string, Promise<void>>();
+
+async function createNetworkOnce(docker: Docker, cluster: string): Promise<void> {
   const name = clusterNetworkName(cluster);
   try {
     await docker.getNetwork(name).inspect();

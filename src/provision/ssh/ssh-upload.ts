@@ -91,7 +91,10 @@ export async function uploadToMachine(
   try {
     const sftp = connection.isRoot && !withoutSftp.has(connection) ? await openSftp(connection) : undefined;
     if (sftp) {
-      await sendOverSftp(sftp, bytes(), temporaryPath, timeoutMs).catch((e: Error) => {
+      const sending = Buffer.isBuffer(source)
+        ? sendOverSftp(sftp, bytes(), temporaryPath, timeoutMs)
+        : sendFileOverSftp(sftp, source.path, temporaryPath, local.size, timeoutMs, options.onProgress);
+      await sending.catch((e: Error) => {
         throw e.name === 'AbortError' || e.name === 'TimeoutError'
           ? connection.error(
               step,
@@ -121,10 +124,19 @@ export async function uploadToMachine(
 async function describeSource(source: UploadSource): Promise<{ size: number; sha256: string }> {
   if (Buffer.isBuffer(source))
     return { size: source.length, sha256: createHash('sha256').update(source).digest('hex') };
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(source.path), hash);
-  return { size: (await stat(source.path)).size, sha256: hash.digest('hex') };
+  // Hashing a 120 MB Node runtime takes ~0.5 s and bootstrap uploads it to every machine.
+  const info = await stat(source.path);
+  const key = `${source.path}\0${info.size}\0${info.mtimeMs}`;
+  let sha256 = fileHashes.get(key);
+  if (!sha256) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(source.path), hash);
+    sha256 = hash.digest('hex');
+    fileHashes.set(key, sha256);
+  }
+  return { size: info.size, sha256 };
 }
+const fileHashes = new Map<string, string>();
 
 function openSource(source: UploadSource): Readable {
   if (!Buffer.isBuffer(source)) return createReadStream(source.path, { highWaterMark: chunkBytes });
@@ -160,6 +172,43 @@ function openSftp(connection: SshConnection): Promise<SFTPWrapper | undefined> {
       withoutSftp.add(connection);
       resolve(undefined);
     });
+  });
+}
+
+/**
+ * A file goes with SFTP's pipelined writes (fastPut, 64 requests in flight): one write at a
+ * time waits a round trip per 64 KiB, which made a 120 MB Node runtime take ~45 s instead of ~2 s.
+ */
+function sendFileOverSftp(
+  sftp: SFTPWrapper,
+  localPath: string,
+  remotePath: string,
+  totalBytes: number,
+  timeoutMs: number,
+  onProgress: UploadOptions['onProgress'],
+): Promise<void> {
+  onProgress?.({ sentBytes: 0, totalBytes });
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sftp.end();
+      reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+    }, timeoutMs);
+    sftp.fastPut(
+      localPath,
+      remotePath,
+      {
+        concurrency: 64,
+        chunkSize: 32 * 1024,
+        mode: 0o600,
+        step: (sentBytes: number) => onProgress?.({ sentBytes, totalBytes }),
+      },
+      (e) => {
+        clearTimeout(timer);
+        sftp.end();
+        if (e) reject(e);
+        else resolve();
+      },
+    );
   });
 }
 

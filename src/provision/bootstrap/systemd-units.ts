@@ -1,0 +1,101 @@
+// The systemd units bootstrap writes (pure text, so a test reads exactly what a machine gets).
+// systemd restarts a crashed server or agent within a second; `systemctl stop` (how
+// `kubelab node fail --mode agent` stops an agent) is not a crash, so it stays stopped.
+import { shellQuote } from '../ssh/index.js';
+import { remoteBinDir } from './kubelab-bundles.js';
+
+export const serverUnitName = 'kubelab-server.service';
+export const agentUnitName = 'kubelab-agent.service';
+export const serverDataDir = '/var/lib/kubelab/server';
+export const agentDataDir = '/var/lib/kubelab/agent';
+export const nodeKubeconfigPath = '/etc/kubelab/kubelet.kubeconfig';
+export const bootstrapKubeconfigPath = '/etc/kubelab/bootstrap.kubeconfig';
+export const serverAdminKubeconfigPath = `${serverDataDir}/admin.kubeconfig`;
+export const apiServerPort = 6443;
+
+const execLine = (args: string[]) => args.map((a) => (/^[\w./:=@-]+$/.test(a) ? a : shellQuote(a))).join(' ');
+
+export interface ServerUnitSpec {
+  nodePath: string;
+  clusterName: string;
+  profile: string;
+  /** Names and addresses the serving certificate must cover (machine address, forwarded host). */
+  sans: string[];
+}
+
+export function serverUnit(spec: ServerUnitSpec): string {
+  const args = [
+    spec.nodePath,
+    `${remoteBinDir}/kubelab-server.mjs`,
+    '--data-dir',
+    serverDataDir,
+    '--listen',
+    `0.0.0.0:${apiServerPort}`,
+    '--cluster-name',
+    spec.clusterName,
+    '--profile',
+    spec.profile,
+    ...[...new Set(spec.sans)].flatMap((s) => ['--san', s]),
+  ];
+  return `# Written by kubelab bootstrap; \`kubelab up\` rewrites it.
+[Unit]
+Description=kubelab control plane (API server, scheduler, controller manager)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=${execLine(args)}
+Restart=always
+RestartSec=1
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export interface AgentUnitSpec {
+  nodePath: string;
+  nodeName: string;
+  /** The machine's address on the cluster network: its InternalIP, and where routes point. */
+  nodeIP: string;
+}
+
+export function agentUnit(spec: AgentUnitSpec): string {
+  const args = [
+    spec.nodePath,
+    // The agent bundle's own V8 flag (see src/cli/agent-main.ts).
+    '--max-semi-space-size=1',
+    `${remoteBinDir}/kubelab-agent.mjs`,
+    '--kubeconfig',
+    nodeKubeconfigPath,
+    '--bootstrap-kubeconfig',
+    bootstrapKubeconfigPath,
+    '--node-name',
+    spec.nodeName,
+    '--runtime',
+    'docker',
+    '--node-ip',
+    spec.nodeIP,
+    '--pod-network',
+    'host-gw',
+    '--data-dir',
+    agentDataDir,
+  ];
+  return `# Written by kubelab bootstrap; \`kubelab up\` rewrites it.
+[Unit]
+Description=kubelab node agent (kubelet) on Docker Engine
+After=docker.service network-online.target
+Wants=docker.service network-online.target
+
+[Service]
+ExecStart=${execLine(args)}
+Restart=always
+RestartSec=1
+# Containers are Docker Engine's children, not the agent's: stopping the agent leaves pods running.
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+`;
+}

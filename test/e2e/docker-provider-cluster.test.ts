@@ -1,0 +1,223 @@
+// `kubelab up --provider docker --workers 2` from nothing, through the real CLI: three
+// container-nodes, each bootstrapped over real SSH (Node runtime, kubelab programs, lab
+// images, systemd units, join token), all Ready; a Deployment of kubelab/web:1 spread over
+// both workers; HTTP from a pod to a pod on the other node by pod IP (host-gateway routes);
+// every failure mode (poweroff, partition, agent) moves the pods to the other worker, and after
+// recovery nothing is duplicated and no stale container is left; a node's credential cannot
+// touch another node (403); a second `up` changes nothing; `down` leaves nothing behind.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatusError } from '../../src/api/status-error.js';
+import { parseKubeconfig } from '../../src/client/kubeconfig.js';
+import { ApiClient } from '../../src/client/rest-client.js';
+import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
+import { kubelab } from '../helpers/run-command.js';
+import { until } from '../helpers/until.js';
+
+const docker = new Docker();
+const cluster = `e2e${process.pid}`;
+const controlPlane = `${cluster}-control-plane`;
+const workers = [`${cluster}-worker`, `${cluster}-worker2`];
+// A home of its own for cluster records, sharing the machine's image cache (the node image
+// takes ~2 minutes to build once).
+const home = mkdtempSync(join(tmpdir(), 'kubelab-docker-provider-'));
+const env = { KUBELAB_HOME: home };
+const cli = (args: string[], timeoutMs = 60_000) => kubelab(args, { env, timeoutMs });
+let admin: ApiClient;
+
+async function ok(args: string[], timeoutMs?: number): Promise<string> {
+  const r = await cli(args, timeoutMs);
+  if (r.code !== 0) throw new Error(`kubelab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+const pods = async () =>
+  (
+    await admin.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
+      query: { labelSelector: 'app=web' },
+    })
+  ).items;
+const ready = (p: Pod) =>
+  !p.metadata?.deletionTimestamp &&
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+const onMachine = (machine: string, command: string) =>
+  execFileSync('docker', ['exec', machine, 'sh', '-c', command], { encoding: 'utf8' });
+
+beforeAll(async () => {
+  symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
+}, 10_000);
+
+afterAll(async () => {
+  admin?.close();
+  await cli(['down', '--name', cluster], 120_000);
+  rmSync(home, { recursive: true, force: true });
+}, 180_000);
+
+describe('docker provider: a real multi-node cluster', () => {
+  it('up --workers 2 from nothing: every machine bootstrapped over SSH, all Nodes Ready', async () => {
+    const out = await ok(['up', '--provider', 'docker', '--name', cluster, '--workers', '2'], 900_000);
+    expect(out).toMatch(/ready in [\d.]+ s: 3 nodes Ready/);
+    for (const m of [controlPlane, ...workers]) {
+      expect(out).toContain(`${m}: connect over SSH done`);
+      expect(out).toContain(`${m}: join and start the agent done`);
+    }
+    admin = ApiClient.fromKubeconfig(join(home, 'clusters', cluster, 'kubeconfig'));
+    const nodes = (await admin.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items;
+    expect(nodes.map((n) => n.metadata?.name).sort()).toEqual([controlPlane, ...workers].sort());
+    for (const n of nodes) {
+      expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(n.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^docker:\/\//);
+      expect(n.spec?.podCIDR).toMatch(/^10\.244\.\d+\.0\/24$/);
+    }
+    const cp = nodes.find((n) => n.metadata?.name === controlPlane);
+    expect(cp?.spec?.taints).toContainEqual({
+      key: 'node-role.kubernetes.io/control-plane',
+      effect: 'NoSchedule',
+    });
+  }, 900_000);
+
+  it("a node's own credential may change its own Node but not another's (403)", async () => {
+    const text = onMachine(workers[0]!, 'cat /etc/kubelab/kubelet.kubeconfig');
+    const config = parseKubeconfig(text);
+    // The kubeconfig names the control plane's cluster address, which this computer reaches too.
+    const node = new ApiClient(config);
+    try {
+      const patch = { metadata: { annotations: { 'e2e.kubelab.dev/touched': 'yes' } } };
+      const merge = 'application/merge-patch+json';
+      await node.request('PATCH', `/api/v1/nodes/${workers[0]}`, { body: patch, contentType: merge });
+      const denied = await node
+        .request('PATCH', `/api/v1/nodes/${workers[1]}`, { body: patch, contentType: merge })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(denied).toBeInstanceOf(StatusError);
+      expect((denied as StatusError).code).toBe(403);
+    } finally {
+      node.close();
+    }
+  });
+
+  it('a Deployment of kubelab/web:1 spreads over both workers and a pod reaches a pod on the other node by IP', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'kubelab/web:1', ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    };
+    const applied = await kubelab(['apply', '-f', '-'], { env, input: JSON.stringify(deployment) });
+    expect(applied.stdout).toContain('deployment.apps/web created');
+    const running = await until(
+      '4 web pods Ready',
+      async () => {
+        const list = (await pods()).filter(ready);
+        return list.length === 4 ? list : undefined;
+      },
+      60_000,
+    );
+    const byNode = new Map<string, Pod[]>();
+    for (const p of running)
+      byNode.set(p.spec?.nodeName ?? '', [...(byNode.get(p.spec?.nodeName ?? '') ?? []), p]);
+    expect([...byNode.keys()].sort()).toEqual([...workers].sort());
+    const from = byNode.get(workers[0]!)![0]!;
+    const to = byNode.get(workers[1]!)![0]!;
+    expect(to.status?.podIP).toMatch(/^10\.244\./);
+    const answer = await ok([
+      'exec',
+      from.metadata!.name!,
+      '--',
+      'sh',
+      '-c',
+      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${to.status!.podIP} 8080`,
+    ]);
+    expect(answer).toContain('200 OK');
+    expect(answer).toContain(`"pod":"${to.metadata!.name}"`);
+  }, 120_000);
+
+  for (const mode of ['poweroff', 'partition', 'agent'] as const) {
+    it(`node fail --mode ${mode}: its pods become Ready on the other worker; after recover no duplicates and no stale containers`, async () => {
+      const before = await pods();
+      const victim = before.find((p) => p.spec?.nodeName)?.spec?.nodeName ?? workers[0]!;
+      const other = workers.find((w) => w !== victim)!;
+      const failed = Date.now();
+      await ok(['node', 'fail', victim, '--mode', mode]);
+      await until(
+        `all 4 pods Ready on ${other}`,
+        async () => {
+          const list = (await pods()).filter(ready);
+          return list.length === 4 && list.every((p) => p.spec?.nodeName === other);
+        },
+        60_000,
+        200,
+      );
+      const failoverMs = Date.now() - failed;
+      expect(failoverMs).toBeLessThan(60_000);
+      await ok(['node', 'recover', victim], 180_000);
+      await until(
+        `${victim} Ready again and exactly 4 pods`,
+        async () => {
+          const node = await admin.request<Node>('GET', `/api/v1/nodes/${victim}`);
+          const list = await pods();
+          return (
+            node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+            list.length === 4 &&
+            list.every(ready)
+          );
+        },
+        90_000,
+        200,
+      );
+      // The returning node removes the containers of the pods that were replaced elsewhere.
+      await until(
+        `no pod containers left on ${victim}`,
+        () => onMachine(victim, 'docker ps -aq').trim() === '',
+        60_000,
+        500,
+      );
+    }, 300_000);
+  }
+
+  it('a second up changes nothing: same machines, same pods, services not restarted', async () => {
+    const since = (m: string, unit: string) =>
+      onMachine(m, `systemctl show -p ActiveEnterTimestampMonotonic --value ${unit}`).trim();
+    const machinesBefore = (
+      await docker.listContainers({ filters: { label: [`${clusterLabel}=${cluster}`] } })
+    )
+      .map((c) => c.Id)
+      .sort();
+    const podsBefore = (await pods()).map((p) => p.metadata?.uid).sort();
+    const serverSince = since(controlPlane, 'kubelab-server');
+    const agentSince = [controlPlane, ...workers].map((m) => since(m, 'kubelab-agent'));
+    const out = await ok(['up', '--provider', 'docker', '--name', cluster, '--workers', '2'], 300_000);
+    expect(out).not.toMatch(/joined with a join token|\(uploaded\)|loaded\)/);
+    expect(out).toContain('already joined');
+    const machinesAfter = (
+      await docker.listContainers({ filters: { label: [`${clusterLabel}=${cluster}`] } })
+    )
+      .map((c) => c.Id)
+      .sort();
+    expect(machinesAfter).toEqual(machinesBefore);
+    expect((await pods()).map((p) => p.metadata?.uid).sort()).toEqual(podsBefore);
+    expect(since(controlPlane, 'kubelab-server')).toBe(serverSince);
+    expect([controlPlane, ...workers].map((m) => since(m, 'kubelab-agent'))).toEqual(agentSince);
+  }, 300_000);
+
+  it('down leaves no containers, networks or volumes behind', async () => {
+    await ok(['down', '--name', cluster], 120_000);
+    const filters = { label: [`${clusterLabel}=${cluster}`] };
+    expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+    expect(await docker.listNetworks({ filters })).toEqual([]);
+    expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
+    expect((await cli(['status', '--name', cluster])).code).not.toBe(0);
+  }, 180_000);
+});
