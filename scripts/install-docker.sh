@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gets Docker Engine running on this machine, plus the static busybox the workload images are
 # built from and debootstrap the node image is built with (src/provision/images), qemu to boot
-# the node image's disk, and the other Debian packages the tests use. Idempotent:
+# the node image's disk, vagrant, and the other Debian packages the tests use. Idempotent:
 # what is installed and running is left alone. There is no systemd on these machines, so dockerd is started in
 # the background by hand and we wait for its socket to answer.
 set -euo pipefail
@@ -18,11 +18,19 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+# The firewall partition tests run real iptables in a private network namespace: unshare (from
+# util-linux) makes it, ip (iproute2) sets up its loopback, iptables puts the rules in.
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /sbin/ip ] || missing+=(iproute2)
+[ -x /usr/sbin/iptables ] || missing+=(iptables)
 # qemu without its Recommends: they are a desktop's worth of GUI and firmware packages, and
 # kubelab only boots a kernel on a serial console.
 missing_lean=()
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing_lean+=(qemu-system-x86)
 command -v qemu-img >/dev/null 2>&1 || missing_lean+=(qemu-utils)
+# Vagrant for the vagrant provider's tests (real `vagrant validate`, a real failing `vagrant up`):
+# without its Recommends, which are vagrant-libvirt and the libvirt daemon; the tests need no provider.
+command -v vagrant >/dev/null 2>&1 || missing_lean+=(vagrant)
 
 if [ "$((${#missing[@]} + ${#missing_lean[@]}))" -gt 0 ]; then
   # Only refresh the package lists when apt does not know a candidate for every package:
@@ -51,7 +59,8 @@ if docker_answers; then
 fi
 
 # A dockerd that is still starting up is left alone rather than doubled.
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+# Only this machine's own dockerd counts: container-nodes run nested dockerds, visible here.
+if ! pgrep -x dockerd --ns $$ --nslist pid >/dev/null 2>&1; then
   echo "install-docker: starting dockerd (log: $DOCKERD_LOG)"
   # setsid + </dev/null: dockerd must outlive this script and the shell that ran it.
   setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &

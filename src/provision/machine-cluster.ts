@@ -2,13 +2,14 @@
 // the machines, records them, then bootstraps them over SSH; `down` destroys them; node
 // failures are the provider's (poweroff, partition) or bootstrap's over SSH (agent). The cluster
 // record keeps each machine's SSH endpoint and address so every later command finds them.
-
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { bootstrapCluster } from './bootstrap/cluster-bootstrap.js';
-import { type ImagesArchive, readImagesArchive } from './bootstrap/machine-setup.js';
+import { type ImagesArchive, MachineSetup, readImagesArchive } from './bootstrap/machine-setup.js';
 import { ProgressReporter } from './bootstrap/progress-reporter.js';
-import { agentUnitName } from './bootstrap/systemd-units.js';
+import { agentUnitName, teardownScript } from './bootstrap/systemd-units.js';
 import {
   type ClusterRecord,
   clusterKubeconfigPath,
@@ -16,17 +17,30 @@ import {
   readClusterRecord,
   writeClusterRecord,
 } from './cluster-records.js';
-import { buildWorkloadImages, workloadArchiveName, workloadImagesDir } from './images/index.js';
+import {
+  buildWorkloadImages,
+  ensureImage,
+  findWorkloadImage,
+  saveImages,
+  workloadArchiveName,
+  workloadImagesDir,
+} from './images/index.js';
 import { DockerProvider } from './providers/docker-provider.js';
 import type { MachineProvider, MachineRole, ProvisionedMachine } from './providers/machine-provider.js';
 import { simWorkerName } from './providers/sim.js';
+import { SshHostsProvider } from './providers/ssh-hosts.js';
+import type { Inventory } from './providers/ssh-inventory.js';
+import { VagrantProvider } from './providers/vagrant.js';
 import { clusterSshFiles, connectToMachine, ensureSshKeyPair, sshRun } from './ssh/index.js';
 
 export type MachineProviderName = 'docker' | 'qemu' | 'vagrant' | 'ssh';
-export const machineProviderNames: MachineProviderName[] = ['docker'];
+export const machineProviderNames: MachineProviderName[] = ['docker', 'vagrant', 'ssh'];
 
-export function machineProvider(name: string): MachineProvider {
+/** The provider of a cluster; `ssh` needs its inventory to create, not to fail or destroy. */
+export function machineProvider(name: string, inventory?: Inventory): MachineProvider {
   if (name === 'docker') return new DockerProvider();
+  if (name === 'vagrant') return new VagrantProvider();
+  if (name === 'ssh') return new SshHostsProvider(inventory);
   throw new Error(
     `provider "${name}" is not part of this build yet; available: sim, ${machineProviderNames.join(', ')}`,
   );
@@ -90,6 +104,8 @@ export interface UpOptions {
   name: string;
   provider: MachineProvider;
   workers: number;
+  /** The machines, when the provider's own list says (an ssh inventory); else planned from `workers`. */
+  machines?: { name: string; role: MachineRole }[];
   profile: string;
   out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
@@ -111,7 +127,7 @@ export async function upMachineCluster(o: UpOptions): Promise<UpResult> {
   const key = await ensureSshKeyPair(files.privateKeyPath, `kubelab-${o.name}`);
   // An existing cluster keeps its machines; --workers only ever adds (removing is `down`).
   const known = existing?.machines.filter((m) => m.role === 'worker').length ?? 0;
-  const plan = planMachines(o.name, Math.max(o.workers, known));
+  const plan = o.machines ?? planMachines(o.name, Math.max(o.workers, known));
   const machines = await o.provider.ensureMachines(
     { cluster: o.name, machines: plan, sshKey: key },
     (m, s, st, d) => progress.step(m, s, st, d),
@@ -141,7 +157,36 @@ export async function upMachineCluster(o: UpOptions): Promise<UpResult> {
 }
 
 export async function downMachineCluster(record: ClusterRecord): Promise<void> {
+  // Machines kubelab did not make are kept: what bootstrap installed on them is removed instead.
+  if (record.provider === 'ssh') await teardownMachines(record);
   await machineProvider(record.provider).destroyMachines(record.name);
+}
+
+async function teardownMachines(record: ClusterRecord): Promise<void> {
+  const knownHostsPath = clusterSshFiles(record.name).knownHostsPath;
+  const outcomes = await Promise.allSettled(
+    record.machines.map(async (m) => {
+      const machine = provisionedMachine(record, m.name);
+      const connection = await connectToMachine(machine.name, machine.ssh, {
+        knownHostsPath,
+        deadlineMs: 30_000,
+      });
+      try {
+        await sshRun(connection, teardownScript(), {
+          asRoot: true,
+          step: 'remove kubelab',
+          timeoutMs: 120_000,
+        });
+      } finally {
+        connection.close();
+      }
+    }),
+  );
+  const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+  if (failed.length > 0)
+    throw new Error(
+      `could not remove kubelab from every machine (the cluster record is kept; run \`kubelab down\` again once they answer):\n  ${failed.join('\n  ')}`,
+    );
 }
 
 async function systemctl(
@@ -182,4 +227,60 @@ export async function recoverMachineNode(record: ClusterRecord, nodeName: string
   const machine = provisionedMachine(record, nodeName);
   await machineProvider(record.provider).recoverMachine(record.name, machine);
   await systemctl(record, machine, 'start');
+}
+
+/**
+ * `kubelab images load IMAGE...`: images from this computer's Docker Engine into every node's,
+ * without a registry — `docker save` once, then streamed over SSH into `docker load` on all
+ * machines at once; a machine that already has these image ids is left alone. Lab images
+ * missing here are built first; other images must be pulled or built here first.
+ */
+export async function loadImagesIntoNodes(
+  record: ClusterRecord,
+  references: string[],
+  out: UpOptions['out'] = process.stdout,
+): Promise<void> {
+  const docker = new Docker();
+  const images: ImagesArchive['images'] = [];
+  for (const ref of references) {
+    if (findWorkloadImage(ref)) await ensureImage(docker, ref);
+    const info = await docker
+      .getImage(ref)
+      .inspect()
+      .catch(() => {
+        throw new Error(
+          `${ref} is not in this computer's Docker Engine: pull or build it first (docker pull ${ref}), then load it`,
+        );
+      });
+    images.push({ tag: ref, id: info.Id });
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'kubelab-images-load-'));
+  const progress = new ProgressReporter(out);
+  const setups: MachineSetup[] = [];
+  try {
+    const path = join(dir, 'images.tar');
+    await saveImages(
+      docker,
+      images.map((i) => i.tag),
+      path,
+    );
+    const knownHostsPath = clusterSshFiles(record.name).knownHostsPath;
+    const outcomes = await Promise.allSettled(
+      record.machines.map(async (m) => {
+        const setup = await MachineSetup.connect(
+          provisionedMachine(record, m.name),
+          knownHostsPath,
+          progress,
+        );
+        setups.push(setup);
+        await setup.loadImages({ path, images }, 'images');
+      }),
+    );
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+    if (failed.length > 0) throw new Error(`loading images failed:\n  ${failed.join('\n  ')}`);
+  } finally {
+    progress.close();
+    for (const s of setups) s.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }

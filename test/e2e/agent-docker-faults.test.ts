@@ -25,7 +25,18 @@ const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
 const eventInfo = resources.find((r) => r.kind === 'Event')!;
 const nodeName = 'docker-faults';
 const docker = new Docker();
-const dockerdPid = Number(execFileSync('pidof', ['dockerd']).toString().trim().split(/\s+/)[0]);
+/**
+ * This machine's dockerd: container-nodes (other e2e tests) run nested dockerds that `pidof`
+ * sees too, so only a dockerd in this process's own pid namespace counts.
+ */
+const hostDockerdPid = () =>
+  Number(
+    execFileSync('pgrep', ['-x', 'dockerd', '--ns', String(process.pid), '--nslist', 'pid'])
+      .toString()
+      .trim()
+      .split(/\s+/)[0],
+  );
+const dockerdPid = hostDockerdPid();
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let t: DockerTestNode;
@@ -154,7 +165,7 @@ describe('Docker Engine restarted under the agent', () => {
       const p = await pods().get('before');
       return podReady(p) && p;
     });
-    const pid = Number(execFileSync('pidof', ['dockerd']).toString().trim().split(/\s+/)[0]);
+    const pid = hostDockerdPid();
     // A clean stop (SIGTERM): dockerd stops every container on its way out, as a reboot of
     // the engine does without live-restore. Then the same start as .ci/run's.
     process.kill(pid, 'SIGTERM');

@@ -140,8 +140,11 @@ describe('docker provider: a real multi-node cluster', () => {
       '-c',
       `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${to.status!.podIP} 8080`,
     ]);
-    expect(answer).toContain('200 OK');
-    expect(answer).toContain(`"pod":"${to.metadata!.name}"`);
+    const where = running.map((p) => `${p.metadata?.name} ${p.status?.podIP} ${p.spec?.nodeName}`).join('; ');
+    expect(answer, `from ${from.metadata?.name} to ${to.status?.podIP}; pods: ${where}`).toContain('200 OK');
+    expect(answer, `from ${from.metadata?.name} to ${to.status?.podIP}; pods: ${where}`).toContain(
+      `"pod":"${to.metadata!.name}"`,
+    );
   }, 120_000);
 
   for (const mode of ['poweroff', 'partition', 'agent'] as const) {
@@ -186,6 +189,42 @@ describe('docker provider: a real multi-node cluster', () => {
       );
     }, 300_000);
   }
+
+  it('images load: an image only this computer has reaches every node over SSH and a pod runs it', async () => {
+    const tag = `e2e-loaded/web:${process.pid}`;
+    await docker.getImage('kubelab/web:2').tag({ repo: `e2e-loaded/web`, tag: String(process.pid) });
+    try {
+      const out = await ok(['images', 'load', tag], 120_000);
+      expect(out).toContain(`loaded ${tag} into 3 node(s)`);
+      for (const m of [controlPlane, ...workers])
+        expect(onMachine(m, `docker image inspect -f '{{.Id}}' ${tag}`)).toMatch(/^sha256:/);
+      // Again: every node has that id already, nothing is sent.
+      expect(await ok(['images', 'load', tag], 120_000)).toContain('1 up to date');
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'loaded' },
+        spec: { containers: [{ name: 'web', image: tag, imagePullPolicy: 'Never' }] },
+      };
+      const applied = await kubelab(['apply', '-f', '-'], { env, input: JSON.stringify(pod) });
+      expect(applied.code).toBe(0);
+      await until(
+        'the pod of the loaded image Running',
+        async () => {
+          const p = await admin.request<Pod>('GET', '/api/v1/namespaces/default/pods/loaded');
+          return p.status?.phase === 'Running';
+        },
+        60_000,
+        200,
+      );
+      await ok(['delete', 'pod', 'loaded']);
+    } finally {
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined);
+    }
+  }, 240_000);
 
   it('a second up changes nothing: same machines, same pods, services not restarted', async () => {
     const since = (m: string, unit: string) =>

@@ -1,9 +1,11 @@
-// `kubelab images build [workloads|node|all]` and `kubelab images list`: the lab workload
+// `kubelab images build [workloads|node|all]`, `kubelab images list` and `kubelab images load
+// IMAGE...` (into a cluster's nodes over SSH): the lab workload
 // images (vm-images/workloads/) in the local Docker Engine, and the node image
 // (vm-images/node/): a Docker image for container-nodes and a qemu disk.
 import { basename } from 'node:path';
 import { Argument, type Command } from 'commander';
 import Dockerode from 'dockerode';
+import { currentClusterName, readClusterRecord } from '../../provision/cluster-records.js';
 import {
   buildNodeImage,
   buildWorkloadImages,
@@ -14,7 +16,9 @@ import {
   type NodeImageStep,
   nodeImageRepository,
 } from '../../provision/images/index.js';
+import { loadImagesIntoNodes } from '../../provision/machine-cluster.js';
 import { tableTabwriter, tabwrite } from '../printers/tabwriter.js';
+import { UsageError } from '../usage-error.js';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -209,5 +213,25 @@ export function registerImages(program: Command): void {
     .command('list')
     .description('The lab workload images and the node image, and whether each is built and current')
     .action(listCommand);
+  images
+    .command('load')
+    .description(
+      "Copy images from this computer's Docker Engine into every node of the current cluster (docker save | ssh docker load; no registry needed)",
+    )
+    .argument('<image...>', 'image references, e.g. kubelab/web:2 nginx:1.27')
+    .option('--cluster <name>', 'cluster (default: the current cluster)')
+    .action(async (refs: string[], o: { cluster?: string }) => {
+      const name = o.cluster ?? (await currentClusterName());
+      if (!name)
+        throw new UsageError('no cluster selected: pass --cluster N or create one with `kubelab up`');
+      const record = await readClusterRecord(name);
+      if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
+      if (record.provider === 'sim')
+        throw new UsageError(
+          `cluster "${name}" has SIMULATED nodes (provider sim): they run no images, so there is nothing to load`,
+        );
+      await loadImagesIntoNodes(record, refs);
+      process.stdout.write(`loaded ${refs.join(', ')} into ${record.machines.length} node(s) of ${name}\n`);
+    });
   for (const cmd of images.commands) cmd.exitOverride();
 }

@@ -36,6 +36,7 @@ import {
   startSimWorkers,
   stopSimMachine,
 } from '../../provision/providers/sim.js';
+import { type Inventory, inventoryMachines, loadInventory } from '../../provision/providers/ssh-inventory.js';
 import { printTable } from '../printers/table-printer.js';
 import { UsageError } from '../usage-error.js';
 import { tableAccept } from './get.js';
@@ -145,6 +146,19 @@ async function defaultProvider(): Promise<string> {
   return 'sim';
 }
 
+/** The ssh provider's machines come from an inventory file; no other provider takes one. */
+async function inventoryFor(provider: string, path: string | undefined): Promise<Inventory | undefined> {
+  if (provider !== 'ssh') {
+    if (path) throw new UsageError(`--inventory is for --provider ssh, not ${provider}`);
+    return undefined;
+  }
+  if (!path)
+    throw new UsageError(
+      '--provider ssh needs --inventory FILE: the machines to use (see examples/inventory.yaml)',
+    );
+  return loadInventory(path);
+}
+
 async function clusterName(given: string | undefined): Promise<string> {
   const name = given ?? (await currentClusterName());
   if (!name) throw new UsageError('no cluster selected: pass --name N or create one with `kubelab up`');
@@ -158,74 +172,85 @@ export function registerLifecycle(program: Command): void {
     .option('--name <name>', 'cluster name', defaultName)
     .option(
       '--provider <provider>',
-      'where machines run: docker (container-nodes), sim (local, SIMULATED nodes); default: docker when Docker Engine answers, else sim',
+      'where machines run: docker (container-nodes), vagrant (VMs from the Vagrantfile), ssh (your machines, --inventory), sim (local, SIMULATED nodes); default: docker when Docker Engine answers, else sim',
     )
     .option('--workers <count>', 'number of worker nodes', '2')
+    .option('--inventory <file>', 'ssh provider: the machines to use (see examples/inventory.yaml)')
     .option('--profile <profile>', 'timers: lab (failover in ~10 s) or k8s (upstream defaults)', 'lab')
-    .action(async (o: { name: string; provider?: string; workers: string; profile: string }) => {
-      const workers = Number(o.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
-        throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
-      }
-      if (o.profile !== 'lab' && o.profile !== 'k8s')
-        throw new UsageError(`--profile must be lab or k8s, got "${o.profile}"`);
-      if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
-        throw new UsageError(
-          `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
-        );
-      }
-      const existing = await readClusterRecord(o.name);
-      const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
-      if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
-        throw new UsageError(
-          `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
-        );
-      if (provider !== 'sim') {
-        const started = Date.now();
-        process.stdout.write(
-          `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
-        );
-        const { record } = await upMachineCluster({
-          name: o.name,
-          provider: machineProvider(provider),
-          workers,
-          profile: o.profile,
-        });
+    .action(
+      async (o: {
+        name: string;
+        provider?: string;
+        workers: string;
+        inventory?: string;
+        profile: string;
+      }) => {
+        const workers = Number(o.workers);
+        if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
+          throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
+        }
+        if (o.profile !== 'lab' && o.profile !== 'k8s')
+          throw new UsageError(`--profile must be lab or k8s, got "${o.profile}"`);
+        if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
+          throw new UsageError(
+            `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
+          );
+        }
+        const existing = await readClusterRecord(o.name);
+        const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
+        if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
+          throw new UsageError(
+            `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
+          );
+        if (provider !== 'sim') {
+          const started = Date.now();
+          process.stdout.write(
+            `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
+          );
+          const inventory = await inventoryFor(provider, o.inventory);
+          const { record } = await upMachineCluster({
+            name: o.name,
+            provider: machineProvider(provider, inventory),
+            workers,
+            machines: inventory && inventoryMachines(inventory),
+            profile: o.profile,
+          });
+          await setCurrentCluster(o.name);
+          process.stdout.write(
+            `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
+          );
+          return;
+        }
+        if (existing && existing.provider !== 'sim')
+          throw new UsageError(
+            `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
+          );
+        const cp = existing?.machines.find((m) => m.role === 'control-plane');
+        if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
+          process.stdout.write(
+            `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
+          );
+          const started = Date.now();
+          const record = await startLocalControlPlane(o.name, o.profile);
+          process.stdout.write(
+            `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+          );
+        }
+        if (workers > 0) {
+          const started = Date.now();
+          process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
+          const machines = await startSimWorkers(o.name, workers);
+          for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
+          process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        }
         await setCurrentCluster(o.name);
-        process.stdout.write(
-          `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
-        );
-        return;
-      }
-      if (existing && existing.provider !== 'sim')
-        throw new UsageError(
-          `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
-        );
-      const cp = existing?.machines.find((m) => m.role === 'control-plane');
-      if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
-        process.stdout.write(
-          `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
-        );
-      } else {
-        process.stdout.write(
-          `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
-        );
-        const started = Date.now();
-        const record = await startLocalControlPlane(o.name, o.profile);
-        process.stdout.write(
-          `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-        );
-      }
-      if (workers > 0) {
-        const started = Date.now();
-        process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
-        const machines = await startSimWorkers(o.name, workers);
-        for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
-        process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      }
-      await setCurrentCluster(o.name);
-      process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
-    });
+        process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
+      },
+    );
 
   program
     .command('down')

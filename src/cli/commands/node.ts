@@ -15,6 +15,7 @@ import {
   nodeFailureModes,
   recoverSimNode,
 } from '../../provision/providers/sim.js';
+import { sshPoweroffNote } from '../../provision/providers/ssh-hosts.js';
 import { UsageError } from '../usage-error.js';
 
 const modeMeaning: Record<NodeFailureMode, string> = {
@@ -52,7 +53,12 @@ export function registerNode(program: Command): void {
       const mode = o.mode as NodeFailureMode;
       if (record.provider === 'sim') await failSimNode(record.name, nodeName, mode);
       else await failMachineNode(record, nodeName, mode);
-      const meaning = record.provider === 'sim' ? modeMeaning[mode] : machineModeMeaning[mode];
+      const meaning =
+        record.provider === 'sim'
+          ? modeMeaning[mode]
+          : record.provider === 'ssh' && mode === 'poweroff'
+            ? sshPoweroffNote
+            : machineModeMeaning[mode];
       process.stdout.write(`node ${nodeName} failed (${mode}): ${meaning}\n`);
     });
   node

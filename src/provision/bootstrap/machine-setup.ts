@@ -171,9 +171,9 @@ export class MachineSetup {
     });
   }
 
-  /** Loads the lab images into the machine's Docker Engine unless it has exactly these already. */
-  async loadImages(archive: ImagesArchive): Promise<void> {
-    await step(this.progress, this.name, 'lab images', async () => {
+  /** Loads an image archive into the machine's Docker Engine unless it has exactly these already. */
+  async loadImages(archive: ImagesArchive, stepName = 'lab images'): Promise<void> {
+    await step(this.progress, this.name, stepName, async () => {
       const tags = archive.images.map((i) => shellQuote(i.tag)).join(' ');
       const present = await sshExec(
         this.connection,
@@ -188,7 +188,7 @@ export class MachineSetup {
         step: 'load the lab images (docker load)',
         stdin: createReadStream(archive.path),
         timeoutMs: 600_000,
-        onLine: (line) => this.progress.step(this.name, 'lab images', 'detail', line.slice(0, 80)),
+        onLine: (line) => this.progress.step(this.name, stepName, 'detail', line.slice(0, 80)),
       });
       return { detail: `${archive.images.length} loaded` };
     });

@@ -99,3 +99,28 @@ KillMode=process
 WantedBy=multi-user.target
 `;
 }
+
+/**
+ * What `kubelab down` runs on a machine it did not create (the ssh provider): everything
+ * bootstrap installed goes — units, programs, data, credentials, the pods' containers, the pod
+ * bridge, routes and firewall chains — and Docker Engine stays, since it may have been there
+ * before. Safe to run twice.
+ */
+export function teardownScript(): string {
+  return [
+    `systemctl disable --now ${agentUnitName} ${serverUnitName} 2>/dev/null || true`,
+    `rm -f /etc/systemd/system/${agentUnitName} /etc/systemd/system/${serverUnitName}`,
+    'systemctl daemon-reload',
+    'if command -v docker >/dev/null; then',
+    '  ids=$(docker ps -aq --filter label=io.kubernetes.pod.uid); [ -z "$ids" ] || docker rm -f $ids >/dev/null',
+    '  docker network rm kubelab-pods >/dev/null 2>&1 || true',
+    'fi',
+    'ip route flush proto 77 2>/dev/null || true',
+    'for c in "filter FORWARD KUBELAB-FORWARD" "nat POSTROUTING KUBELAB-POSTROUTING"; do',
+    '  set -- $c',
+    '  while iptables -w -t $1 -D $2 -j $3 2>/dev/null; do :; done',
+    '  iptables -w -t $1 -F $3 2>/dev/null || true; iptables -w -t $1 -X $3 2>/dev/null || true',
+    'done',
+    `rm -rf /opt/kubelab /etc/kubelab /var/lib/kubelab`,
+  ].join('\n');
+}

@@ -197,27 +197,36 @@ async function saveArchive(ctx: BuildContext, dir: string, images: readonly Buil
   }
   ctx.progress({ image: archive, step: 'saving' });
   await mkdir(dir, { recursive: true });
+  await saveImages(
+    ctx.docker,
+    images.map((i) => i.tag),
+    archive,
+  );
+  await writeFile(indexPath, indexText);
+  ctx.progress({ image: archive, step: 'saved', done: true });
+}
+
+/** `docker save TAG...` into `path` (written whole or not at all). */
+export async function saveImages(docker: Dockerode, tags: readonly string[], path: string): Promise<void> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-    ctx.docker.modem.dial(
+    docker.modem.dial(
       {
         path: '/images/get?',
         method: 'GET',
-        options: { names: images.map((i) => i.tag) },
+        options: { names: tags },
         isStream: true,
-        statusCodes: { 200: true, 500: 'server error' },
+        statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
       },
       (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
     ),
   );
-  const partial = `${archive}.partial`;
+  const partial = `${path}.partial`;
   try {
     await pipeline(stream, createWriteStream(partial));
-    await rename(partial, archive);
+    await rename(partial, path);
   } finally {
     await rm(partial, { force: true });
   }
-  await writeFile(indexPath, indexText);
-  ctx.progress({ image: archive, step: 'saved', done: true });
 }
 
 /** Builds every lab workload image that is missing or out of date, in catalogue order. */

@@ -9,6 +9,7 @@ export {
   type ImageBuildStep,
   listWorkloadImages,
   recipeHashLabel,
+  saveImages,
   type WorkloadImageState,
   workloadArchiveName,
   workloadImagesDir,
