@@ -4,7 +4,7 @@
 // 6 minutes). The active profile is published in the `kube-system/kubelab-profile`
 // ConfigMap so agents, the TUI and labs read the same numbers the control plane uses.
 
-export type ProfileName = 'lab' | 'k8s';
+export type ProfileName = 'lab' | 'lab-slow' | 'k8s';
 
 export interface Profile {
   name: ProfileName;
@@ -37,6 +37,20 @@ export const profiles: Record<ProfileName, Profile> = {
     defaultUnreachableTolerationSeconds: 2,
     unschedulableRetryMs: 10_000,
   },
+  // The lab's timers for machines too slow to keep a 1 s heartbeat: emulated (TCG) VMs, where
+  // one vCPU runs Node ~20x slower and the control plane shares it with an agent and dockerd.
+  // With `lab`, such nodes flap NotReady while healthy; here a failover takes ~25 s instead.
+  'lab-slow': {
+    name: 'lab-slow',
+    leaseRenewIntervalMs: 2_000,
+    leaseDurationSeconds: 20,
+    nodeStatusReportIntervalMs: 20_000,
+    nodeMonitorGracePeriodMs: 20_000,
+    nodeMonitorPeriodMs: 1_000,
+    defaultNotReadyTolerationSeconds: 5,
+    defaultUnreachableTolerationSeconds: 5,
+    unschedulableRetryMs: 10_000,
+  },
   k8s: {
     name: 'k8s',
     leaseRenewIntervalMs: 10_000,
@@ -52,7 +66,7 @@ export const profiles: Record<ProfileName, Profile> = {
 
 export function profileByName(name: string): Profile {
   const p = profiles[name as ProfileName];
-  if (!p) throw new Error(`unknown profile "${name}": use lab or k8s`);
+  if (!p) throw new Error(`unknown profile "${name}": use lab, lab-slow or k8s`);
   return p;
 }
 

@@ -27,6 +27,7 @@ import {
 } from './images/index.js';
 import { DockerProvider } from './providers/docker-provider.js';
 import type { MachineProvider, MachineRole, ProvisionedMachine } from './providers/machine-provider.js';
+import { QemuProvider } from './providers/qemu-machines.js';
 import { simWorkerName } from './providers/sim.js';
 import { SshHostsProvider } from './providers/ssh-hosts.js';
 import type { Inventory } from './providers/ssh-inventory.js';
@@ -34,11 +35,12 @@ import { VagrantProvider } from './providers/vagrant.js';
 import { clusterSshFiles, connectToMachine, ensureSshKeyPair, sshRun } from './ssh/index.js';
 
 export type MachineProviderName = 'docker' | 'qemu' | 'vagrant' | 'ssh';
-export const machineProviderNames: MachineProviderName[] = ['docker', 'vagrant', 'ssh'];
+export const machineProviderNames: MachineProviderName[] = ['docker', 'qemu', 'vagrant', 'ssh'];
 
 /** The provider of a cluster; `ssh` needs its inventory to create, not to fail or destroy. */
 export function machineProvider(name: string, inventory?: Inventory): MachineProvider {
   if (name === 'docker') return new DockerProvider();
+  if (name === 'qemu') return new QemuProvider();
   if (name === 'vagrant') return new VagrantProvider();
   if (name === 'ssh') return new SshHostsProvider(inventory);
   throw new Error(

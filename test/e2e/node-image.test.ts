@@ -4,7 +4,6 @@
 // in shared/ENVIRONMENT.md, and a qemu VM under TCG (software emulation).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +19,7 @@ import {
   nodeImageRepository,
   recipeHashLabel,
 } from '../../src/provision/images/index.js';
+import { freeLoopbackPort } from '../../src/provision/providers/qemu-host-ports.js';
 import {
   connectToMachine,
   ensureSshKeyPair,
@@ -69,18 +69,6 @@ afterAll(async () => {
 });
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** A loopback port nothing listens on, for qemu's hostfwd (which cannot pick one itself). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** Streams kubelab/pause:1 into the machine's Docker Engine and runs a command in it there. */
 async function runNestedContainer(connection: SshConnection): Promise<string> {
@@ -257,7 +245,7 @@ describe('node image', () => {
       '10G',
     ]);
     expect(created.stderr).toBe('');
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const append = [
       'root=/dev/vda',
       'console=ttyS0',

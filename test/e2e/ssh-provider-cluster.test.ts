@@ -1,7 +1,8 @@
 // `kubelab up --provider ssh --inventory FILE` on machines kubelab did not make: three
 // container-nodes started here stand in for a user's existing servers (real sshd, real systemd,
 // real Docker Engine), listed in an inventory file. Bootstrap installs the cluster on them over
-// real SSH; `node fail --mode partition` firewalls a machine off with iptables (its containers
+// real SSH (on one of them installing Docker Engine from Debian's packages, as it was removed);
+// `node fail --mode partition` firewalls a machine off with iptables (its containers
 // keep running) and `--mode poweroff` emulates a power cut; both move the pods and recover
 // cleanly; `down` removes what kubelab installed and leaves the machines themselves running.
 import { execFileSync } from 'node:child_process';
@@ -65,6 +66,16 @@ beforeAll(async () => {
       }),
     ),
   );
+  // One of the "existing servers" has no Docker Engine: bootstrap installs it from Debian's packages.
+  execFileSync('docker', [
+    'exec',
+    machines[2]!.name,
+    'sh',
+    '-c',
+    // After boot (systemd answers only once it is up), so nothing starts Docker again behind us.
+    'until systemctl is-system-running 2>/dev/null | grep -qE "running|degraded"; do sleep 0.2; done; ' +
+      'systemctl stop docker.socket docker.service && DEBIAN_FRONTEND=noninteractive apt-get purge -y -q docker.io >/dev/null && ! command -v docker',
+  ]);
   const inventory = [
     'apiVersion: kubelab.dev/v1alpha1',
     'kind: Inventory',
@@ -93,6 +104,8 @@ describe('ssh provider: existing machines from an inventory', () => {
       600_000,
     );
     expect(out).toMatch(/ready in [\d.]+ s: 3 nodes Ready/);
+    expect(out).toContain(`${machines[2]!.name}: Docker Engine done`);
+    expect(out).toMatch(new RegExp(`${machines[2]!.name}: Docker Engine done in [\\d.]+ s \\(installed\\)`));
     admin = ApiClient.fromKubeconfig(join(home, 'clusters', cluster, 'kubeconfig'));
     const nodes = (await admin.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items;
     expect(nodes.map((n) => n.metadata?.name).sort()).toEqual(machines.map((m) => m.name).sort());

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 
 /** Call at the top level of a test file; returns the folder (set as KUBELAB_HOME from beforeAll on). */
-export function useTemporaryKubelabHome(prefix: string): string {
+export function temporaryKubelabHome(prefix: string): string {
   const home = mkdtempSync(join(tmpdir(), prefix));
   const previousHome = process.env.KUBELAB_HOME;
   beforeAll(() => {

@@ -19,11 +19,11 @@ import {
   vagrantOutputLine,
   vagrantSettingsFor,
 } from '../../src/provision/providers/vagrant-plan.js';
-import { useTemporaryKubelabHome } from '../helpers/kubelab-home.js';
+import { temporaryKubelabHome } from '../helpers/kubelab-home.js';
 import { requireProgram } from '../helpers/require-program.js';
 import { testSshKey, vagrantTestPlan } from '../helpers/vagrant-plans.js';
 
-const home = useTemporaryKubelabHome('kubelab-vagrant-real-');
+const home = temporaryKubelabHome('kubelab-vagrant-real-');
 const requireVagrant = () => requireProgram('vagrant', ['--version']);
 
 describe("the cluster's Vagrantfile copy", () => {

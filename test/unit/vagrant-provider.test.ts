@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { ProvisionedMachine } from '../../src/provision/providers/machine-provider.js';
 import { VagrantProvider, vagrantClusterDir } from '../../src/provision/providers/vagrant.js';
 import { vagrantMachineNames } from '../../src/provision/providers/vagrant-plan.js';
-import { useTemporaryKubelabHome } from '../helpers/kubelab-home.js';
+import { temporaryKubelabHome } from '../helpers/kubelab-home.js';
 import { testSshKey as sshKey } from '../helpers/vagrant-plans.js';
 
 // What the provider does before and around vagrant, with no vagrant program at all: the
 // cluster's folder, the pinned copy, and what a person reads when vagrant is missing. How a
 // real `vagrant up` failing reads is in test/integration/vagrant-real.test.ts.
-useTemporaryKubelabHome('kubelab-vagrant-provider-');
+temporaryKubelabHome('kubelab-vagrant-provider-');
 
 const missing = new VagrantProvider({ vagrantBinary: 'kubelab-test-no-such-vagrant', env: {} });
 

@@ -32,7 +32,7 @@ export class DockerHostGateway {
         `pod network (host-gw): the control plane gave node ${this.o.nodeName} no pod CIDR (spec.podCIDR); is the controller manager running? (kubelab status)`,
       );
     await ensureDockerPodNetwork(runtime.docker, podCIDR);
-    runtime.usePodNetwork(podNetworkName);
+    runtime.setPodNetwork(podNetworkName);
     const network = new HostGatewayNetwork({
       nodeName: this.o.nodeName,
       podCIDR,

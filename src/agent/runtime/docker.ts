@@ -110,7 +110,7 @@ export class DockerRuntime implements ContainerRuntime {
   private events?: NodeJS.ReadableStream;
   private reconnectTimer?: NodeJS.Timeout;
   private closed = false;
-  /** Where new sandboxes get their address; see usePodNetwork. */
+  /** Where new sandboxes get their address; see setPodNetwork. */
   private sandboxNetwork = 'bridge';
 
   private constructor(
@@ -134,7 +134,7 @@ export class DockerRuntime implements ContainerRuntime {
    * New sandboxes join the node's pod network (docker-pod-network.ts) instead of Docker's
    * default bridge. Called once, after the node's pod CIDR is known and before any pod starts.
    */
-  usePodNetwork(network: string): void {
+  setPodNetwork(network: string): void {
     this.sandboxNetwork = network;
   }
 

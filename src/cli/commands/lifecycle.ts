@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import Docker from 'dockerode';
+import { profiles } from '../../api/profiles.js';
 import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import {
@@ -129,10 +130,13 @@ async function defaultProvider(): Promise<string> {
     .version()
     .then((v) => v.Version)
     .catch((e: Error) => e);
+  // Machines need the node image: cached, or buildable here (debootstrap, as root).
+  const imageReady =
+    Boolean((await listNodeImage({ docker: null }).catch(() => undefined))?.cached) ||
+    findProgram('debootstrap') !== undefined;
   let reason: string;
   if (version instanceof Error) reason = `no Docker Engine answers: ${version.message.split('\n')[0]}`;
-  // Container-nodes need the node image: cached, or buildable here (debootstrap, as root).
-  else if (!(await listNodeImage().catch(() => undefined))?.cached && !findProgram('debootstrap'))
+  else if (!imageReady)
     reason = `Docker Engine ${version} answers, but the node image is not built and debootstrap is missing (apt-get install debootstrap, then kubelab images build node)`;
   else {
     process.stdout.write(
@@ -140,8 +144,12 @@ async function defaultProvider(): Promise<string> {
     );
     return 'docker';
   }
+  if (findProgram('qemu-system-x86_64') && imageReady) {
+    process.stdout.write(`provider: qemu (${reason}; qemu is installed: each node is a VM)\n`);
+    return 'qemu';
+  }
   process.stdout.write(
-    `provider: sim (${reason}); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker\n`,
+    `provider: sim (${reason}; no qemu either); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker\n`,
   );
   return 'sim';
 }
@@ -165,92 +173,106 @@ async function clusterName(given: string | undefined): Promise<string> {
   return name;
 }
 
+export const upDefaults = { name: defaultName, workers: '2' } as const;
+
+export interface UpOptions {
+  name: string;
+  provider?: string;
+  workers: string;
+  inventory?: string;
+  /** Default: lab, or lab-slow on qemu VMs (emulated machines miss lab's 1 s heartbeats). */
+  profile?: string;
+}
+
+/** `kubelab up`: also what `kubelab tui` runs when there is no cluster to show. */
+export async function clusterUp(o: UpOptions): Promise<void> {
+  const workers = Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
+    throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
+  }
+  if (o.profile !== undefined && !(o.profile in profiles))
+    throw new UsageError(`--profile must be lab, lab-slow or k8s, got "${o.profile}"`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
+    throw new UsageError(
+      `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
+    );
+  }
+  const existing = await readClusterRecord(o.name);
+  const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
+  if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
+    throw new UsageError(
+      `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
+    );
+  const profile = o.profile ?? (provider === 'qemu' ? 'lab-slow' : 'lab');
+  if (o.profile === undefined && profile !== 'lab')
+    process.stdout.write(
+      `profile: ${profile} (qemu VMs may run emulated, ~20x slower: lab's 1 s heartbeats would make healthy nodes flap; --profile lab to insist)\n`,
+    );
+  if (provider !== 'sim') {
+    const started = Date.now();
+    process.stdout.write(
+      `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
+    );
+    const inventory = await inventoryFor(provider, o.inventory);
+    const { record } = await upMachineCluster({
+      name: o.name,
+      provider: machineProvider(provider, inventory),
+      workers,
+      machines: inventory && inventoryMachines(inventory),
+      profile,
+    });
+    await setCurrentCluster(o.name);
+    process.stdout.write(
+      `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
+    );
+    return;
+  }
+  if (existing && existing.provider !== 'sim')
+    throw new UsageError(
+      `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
+    );
+  const cp = existing?.machines.find((m) => m.role === 'control-plane');
+  if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
+    process.stdout.write(
+      `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
+    );
+  } else {
+    process.stdout.write(
+      `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
+    );
+    const started = Date.now();
+    const record = await startLocalControlPlane(o.name, profile);
+    process.stdout.write(
+      `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+  }
+  if (workers > 0) {
+    const started = Date.now();
+    process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
+    const machines = await startSimWorkers(o.name, workers);
+    for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
+    process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  await setCurrentCluster(o.name);
+  process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
+}
+
 export function registerLifecycle(program: Command): void {
   program
     .command('up')
     .description('Create or resume a cluster (idempotent)')
-    .option('--name <name>', 'cluster name', defaultName)
+    .option('--name <name>', 'cluster name', upDefaults.name)
     .option(
       '--provider <provider>',
-      'where machines run: docker (container-nodes), vagrant (VMs from the Vagrantfile), ssh (your machines, --inventory), sim (local, SIMULATED nodes); default: docker when Docker Engine answers, else sim',
+      'where machines run: docker (container-nodes), qemu (VMs), vagrant (VMs from the Vagrantfile), ssh (your machines, --inventory), sim (local, SIMULATED nodes); default: docker when Docker Engine answers, else qemu when installed, else sim',
     )
-    .option('--workers <count>', 'number of worker nodes', '2')
+    .option('--workers <count>', 'number of worker nodes', upDefaults.workers)
     .option('--inventory <file>', 'ssh provider: the machines to use (see examples/inventory.yaml)')
-    .option('--profile <profile>', 'timers: lab (failover in ~10 s) or k8s (upstream defaults)', 'lab')
-    .action(
-      async (o: {
-        name: string;
-        provider?: string;
-        workers: string;
-        inventory?: string;
-        profile: string;
-      }) => {
-        const workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
-          throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
-        }
-        if (o.profile !== 'lab' && o.profile !== 'k8s')
-          throw new UsageError(`--profile must be lab or k8s, got "${o.profile}"`);
-        if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(o.name)) {
-          throw new UsageError(
-            `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
-          );
-        }
-        const existing = await readClusterRecord(o.name);
-        const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
-        if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
-          throw new UsageError(
-            `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
-          );
-        if (provider !== 'sim') {
-          const started = Date.now();
-          process.stdout.write(
-            `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
-          );
-          const inventory = await inventoryFor(provider, o.inventory);
-          const { record } = await upMachineCluster({
-            name: o.name,
-            provider: machineProvider(provider, inventory),
-            workers,
-            machines: inventory && inventoryMachines(inventory),
-            profile: o.profile,
-          });
-          await setCurrentCluster(o.name);
-          process.stdout.write(
-            `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
-          );
-          return;
-        }
-        if (existing && existing.provider !== 'sim')
-          throw new UsageError(
-            `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
-          );
-        const cp = existing?.machines.find((m) => m.role === 'control-plane');
-        if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
-          process.stdout.write(
-            `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
-          );
-        } else {
-          process.stdout.write(
-            `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
-          );
-          const started = Date.now();
-          const record = await startLocalControlPlane(o.name, o.profile);
-          process.stdout.write(
-            `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-          );
-        }
-        if (workers > 0) {
-          const started = Date.now();
-          process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
-          const machines = await startSimWorkers(o.name, workers);
-          for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
-          process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-        }
-        await setCurrentCluster(o.name);
-        process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
-      },
-    );
+    .option(
+      '--profile <profile>',
+      'timers: lab (failover in ~10 s; default), lab-slow (~25 s, for emulated VMs; default with qemu) or k8s (upstream defaults)',
+    )
+    .action(clusterUp);
 
   program
     .command('down')

@@ -70,7 +70,7 @@ export class MachineSetup {
       if (!facts.architecture) refuse(`unknown architecture ${facts.machine}`);
       return {
         result: new MachineSetup(machine, connection, facts, progress),
-        detail: `${facts.os.prettyName}, ${facts.architecture}, ${facts.cpus} cpu, ${megabytes(facts.memory.totalBytes)}`,
+        detail: `${facts.os.prettyName}, ${facts.architecture}, ${facts.cpus} cpu, ${(facts.memory.totalBytes / 1024 ** 3).toFixed(1)} GiB`,
       };
     });
   }
