@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiClient } from '../src/client/rest-client.js';
 import { readClusterRecord } from '../src/provision/cluster-records.js';
 import {
@@ -17,6 +16,7 @@ import {
   recoverMachineNode,
   upMachineCluster,
 } from '../src/provision/machine-cluster.js';
+import { podReady, webDeployment, webPods } from '../test/helpers/machine-cluster.js';
 import { until } from '../test/helpers/until.js';
 import { report } from './harness.js';
 
@@ -57,32 +57,11 @@ try {
   const again = await up();
   const record = (await readClusterRecord(name))!;
   const client = ApiClient.fromKubeconfig(join(home, 'clusters', name, 'kubeconfig'));
-  await client.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
-    body: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 4,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'kubelab/web:1' }] },
-        },
-      },
-    },
-  });
+  await client.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: webDeployment(4) });
   const readyPods = async (off?: string) => {
-    const { items } = await client.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
-      query: { labelSelector: 'app=web' },
-    });
-    const ready = items.filter(
-      (p) =>
-        !p.metadata?.deletionTimestamp &&
-        p.spec?.nodeName !== off &&
-        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
-    return ready.length === 4 && (off !== undefined || items.length === 4) ? ready : undefined;
+    const all = await webPods(client);
+    const ready = all.filter((p) => podReady(p) && p.spec?.nodeName !== off);
+    return ready.length === 4 && (off !== undefined || all.length === 4) ? ready : undefined;
   };
   const failovers: { mode: string; round: number; ms: number }[] = [];
   for (const mode of ['poweroff', 'partition', 'agent'] as const) {

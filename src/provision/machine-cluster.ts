@@ -13,7 +13,6 @@ import { agentUnitName, teardownScript } from './bootstrap/systemd-units.js';
 import {
   type ClusterRecord,
   clusterKubeconfigPath,
-  type MachineRecord,
   readClusterRecord,
   writeClusterRecord,
 } from './cluster-records.js';
@@ -59,29 +58,14 @@ export function planMachines(cluster: string, workers: number): { name: string; 
   ];
 }
 
-function toRecord(m: ProvisionedMachine): MachineRecord {
-  return {
-    name: m.name,
-    role: m.role,
-    address: m.address,
-    ssh: m.ssh,
-    ...(m.apiEndpoint ? { apiEndpoint: m.apiEndpoint } : {}),
-  };
-}
-
 export function provisionedMachine(record: ClusterRecord, nodeName: string): ProvisionedMachine {
   const m = record.machines.find((x) => x.name === nodeName);
   if (!m?.ssh || !m.address)
     throw new Error(
       `cluster "${record.name}" has no machine named ${nodeName}; its machines: ${record.machines.map((x) => x.name).join(', ')}`,
     );
-  return {
-    name: m.name,
-    role: m.role,
-    address: m.address,
-    ssh: m.ssh,
-    ...(m.apiEndpoint ? { apiEndpoint: m.apiEndpoint } : {}),
-  };
+  // A machine provider's record is the ProvisionedMachine it returned (see upMachineCluster).
+  return { ...m, address: m.address, ssh: m.ssh };
 }
 
 /** The lab images archive, built here when this computer has Docker Engine (else nodes build on demand). */
@@ -139,7 +123,7 @@ export async function upMachineCluster(o: UpOptions): Promise<UpResult> {
     provider: o.provider.name,
     createdAt: existing?.createdAt ?? new Date().toISOString(),
     server: existing?.server ?? '',
-    machines: machines.map(toRecord),
+    machines: machines.map((m) => ({ ...m })),
   };
   // Recorded before bootstrap, so `kubelab down` finds the machines even if bootstrap fails.
   await writeClusterRecord(record);

@@ -5,7 +5,6 @@
 // every failure mode (poweroff, partition, agent) moves the pods to the other worker, and after
 // recovery nothing is duplicated and no stale container is left; a node's credential cannot
 // touch another node (403); a second `up` changes nothing; `down` leaves nothing behind.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { StatusError } from '../../src/api/status-error.js';
 import { parseKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
-import { kubelab } from '../helpers/run-command.js';
+import { kubelabIn, onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
@@ -26,27 +25,10 @@ const workers = [`${cluster}-worker`, `${cluster}-worker2`];
 // A home of its own for cluster records, sharing the machine's image cache (the node image
 // takes ~2 minutes to build once).
 const home = mkdtempSync(join(tmpdir(), 'kubelab-docker-provider-'));
-const env = { KUBELAB_HOME: home };
-const cli = (args: string[], timeoutMs = 60_000) => kubelab(args, { env, timeoutMs });
+const { ok, run: cli } = kubelabIn(home);
 let admin: ApiClient;
-
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await cli(args, timeoutMs);
-  if (r.code !== 0) throw new Error(`kubelab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-const pods = async () =>
-  (
-    await admin.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
-      query: { labelSelector: 'app=web' },
-    })
-  ).items;
-const ready = (p: Pod) =>
-  !p.metadata?.deletionTimestamp &&
-  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-const onMachine = (machine: string, command: string) =>
-  execFileSync('docker', ['exec', machine, 'sh', '-c', command], { encoding: 'utf8' });
+const pods = () => webPods(admin);
+const ready = podReady;
 
 beforeAll(async () => {
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
@@ -54,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   admin?.close();
-  await cli(['down', '--name', cluster], 120_000);
+  await cli(['down', '--name', cluster], { timeoutMs: 120_000 });
   rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
@@ -102,20 +84,7 @@ describe('docker provider: a real multi-node cluster', () => {
   });
 
   it('a Deployment of kubelab/web:1 spreads over both workers and a pod reaches a pod on the other node by IP', async () => {
-    const deployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 4,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'kubelab/web:1', ports: [{ containerPort: 8080 }] }] },
-        },
-      },
-    };
-    const applied = await kubelab(['apply', '-f', '-'], { env, input: JSON.stringify(deployment) });
+    const applied = await cli(['apply', '-f', '-'], { input: JSON.stringify(webDeployment(4)) });
     expect(applied.stdout).toContain('deployment.apps/web created');
     const running = await until(
       '4 web pods Ready',
@@ -206,7 +175,7 @@ describe('docker provider: a real multi-node cluster', () => {
         metadata: { name: 'loaded' },
         spec: { containers: [{ name: 'web', image: tag, imagePullPolicy: 'Never' }] },
       };
-      const applied = await kubelab(['apply', '-f', '-'], { env, input: JSON.stringify(pod) });
+      const applied = await cli(['apply', '-f', '-'], { input: JSON.stringify(pod) });
       expect(applied.code).toBe(0);
       await until(
         'the pod of the loaded image Running',

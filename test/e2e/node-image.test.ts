@@ -19,6 +19,7 @@ import {
   nodeImageRepository,
   recipeHashLabel,
 } from '../../src/provision/images/index.js';
+import { containerNodeHostConfig } from '../../src/provision/providers/docker-machines.js';
 import { freeLoopbackPort } from '../../src/provision/providers/qemu-host-ports.js';
 import {
   connectToMachine,
@@ -187,16 +188,7 @@ describe('node image', () => {
       Hostname: 'node-e2e',
       Cmd: ['/sbin/init'],
       Labels: { [testLabel]: testLabelValue },
-      HostConfig: {
-        CapAdd: ['ALL'],
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['apparmor=unconfined', 'seccomp=unconfined'],
-        // `--security-opt systempaths=unconfined` is the docker CLI's word for these two.
-        MaskedPaths: [],
-        ReadonlyPaths: [],
-        Tmpfs: { '/run': '', '/run/lock': '' },
-        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw', `${volume}:/var/lib/docker`],
-      },
+      HostConfig: containerNodeHostConfig(volume),
     });
     await container.putArchive(authorizedKeyArchive(key.publicKey), { path: '/' });
     const startedAt = performance.now();

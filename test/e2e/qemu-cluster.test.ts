@@ -7,35 +7,20 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
-import { kubelab } from '../helpers/run-command.js';
+import { kubelabIn, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const cluster = `q${process.pid}`;
 const controlPlane = `${cluster}-control-plane`;
 const worker = `${cluster}-worker`;
 const home = mkdtempSync(join(tmpdir(), 'kubelab-qemu-cluster-'));
-const env = { KUBELAB_HOME: home };
 let admin: ApiClient;
 
-async function ok(args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await kubelab(args, { env, timeoutMs });
-  if (r.code !== 0) throw new Error(`kubelab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-const webPods = async () =>
-  (
-    await admin.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
-      query: { labelSelector: 'app=web' },
-    })
-  ).items.filter(
-    (p) =>
-      !p.metadata?.deletionTimestamp &&
-      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  );
+const { ok, run } = kubelabIn(home);
+const webPodsReady = async () => (await webPods(admin)).filter(podReady);
 
 beforeAll(() => {
   // The node image's qemu disk from the machine's cache (built once, ~2 minutes).
@@ -44,7 +29,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   admin?.close();
-  await kubelab(['down', '--name', cluster], { env, timeoutMs: 120_000 });
+  await run(['down', '--name', cluster], { timeoutMs: 120_000 });
   rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
@@ -65,42 +50,29 @@ describe('qemu provider: a cluster of real VMs under TCG', () => {
   }, 1_500_000);
 
   it('a pod runs on the worker; poweroff moves it to the control-plane node', async () => {
-    const deployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: {
-            // The control plane is the only other node: let the pod go there once the worker is gone.
-            tolerations: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
-            affinity: {
-              nodeAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    preference: {
-                      matchExpressions: [
-                        { key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' },
-                      ],
-                    },
-                  },
+    const deployment = webDeployment(1, {
+      // The control plane is the only other node: let the pod go there once the worker is gone.
+      tolerations: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: {
+                matchExpressions: [
+                  { key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' },
                 ],
               },
             },
-            containers: [{ name: 'web', image: 'kubelab/web:1' }],
-          },
+          ],
         },
       },
-    };
-    const applied = await kubelab(['apply', '-f', '-'], { env, input: JSON.stringify(deployment) });
+    });
+    const applied = await run(['apply', '-f', '-'], { input: JSON.stringify(deployment) });
     expect(applied.code, applied.stderr).toBe(0);
     const [first] = await until(
       'the pod Ready',
-      async () => ((await webPods()).length === 1 ? webPods() : undefined),
+      async () => ((await webPodsReady()).length === 1 ? webPodsReady() : undefined),
       300_000,
       1_000,
     );
@@ -109,7 +81,7 @@ describe('qemu provider: a cluster of real VMs under TCG', () => {
     const [moved] = await until(
       'the pod Ready on the control plane',
       async () => {
-        const pods = await webPods();
+        const pods = await webPodsReady();
         return pods.length === 1 && pods[0]?.spec?.nodeName === controlPlane ? pods : undefined;
       },
       300_000,

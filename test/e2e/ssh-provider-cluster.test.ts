@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { buildNodeImage } from '../../src/provision/images/index.js';
@@ -21,7 +21,7 @@ import {
   listDockerMachines,
 } from '../../src/provision/providers/docker-machines.js';
 import { ensureSshKeyPair } from '../../src/provision/ssh/index.js';
-import { kubelab } from '../helpers/run-command.js';
+import { kubelabIn, onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
@@ -29,26 +29,12 @@ const docker = new Docker();
 const site = `ssh${process.pid}`;
 const cluster = `e2essh${process.pid}`;
 const home = mkdtempSync(join(tmpdir(), 'kubelab-ssh-provider-'));
-const env = { KUBELAB_HOME: home };
 let machines: DockerMachine[] = [];
 let admin: ApiClient;
 
-async function ok(args: string[], timeoutMs = 60_000): Promise<string> {
-  const r = await kubelab(args, { env, timeoutMs });
-  if (r.code !== 0) throw new Error(`kubelab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-const onMachine = (machine: string, command: string) =>
-  execFileSync('docker', ['exec', machine, 'sh', '-c', command], { encoding: 'utf8' });
-const pods = async () =>
-  (
-    await admin.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
-      query: { labelSelector: 'app=web' },
-    })
-  ).items;
-const ready = (p: Pod) =>
-  !p.metadata?.deletionTimestamp &&
-  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+const { ok, run } = kubelabIn(home);
+const pods = () => webPods(admin);
+const ready = podReady;
 
 beforeAll(async () => {
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
@@ -92,7 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   admin?.close();
-  await kubelab(['down', '--name', cluster], { env, timeoutMs: 120_000 });
+  await run(['down', '--name', cluster], { timeoutMs: 120_000 });
   for (const m of await listDockerMachines(docker, site)) await destroyDockerMachine(docker, site, m.name);
   rmSync(home, { recursive: true, force: true });
 }, 180_000);
@@ -109,22 +95,7 @@ describe('ssh provider: existing machines from an inventory', () => {
     admin = ApiClient.fromKubeconfig(join(home, 'clusters', cluster, 'kubeconfig'));
     const nodes = (await admin.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items;
     expect(nodes.map((n) => n.metadata?.name).sort()).toEqual(machines.map((m) => m.name).sort());
-    const applied = await kubelab(['apply', '-f', '-'], {
-      env,
-      input: JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: { containers: [{ name: 'web', image: 'kubelab/web:1' }] },
-          },
-        },
-      }),
-    });
+    const applied = await run(['apply', '-f', '-'], { input: JSON.stringify(webDeployment(2)) });
     expect(applied.code).toBe(0);
     await until('2 pods Ready', async () => (await pods()).filter(ready).length === 2, 60_000, 200);
   }, 600_000);

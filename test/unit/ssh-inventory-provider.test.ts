@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MachinePlan, ProvisionedMachine } from '../../src/provision/providers/machine-provider.js';
 import {
   inventoryPlanProblem,
@@ -11,6 +10,7 @@ import {
   SshHostsProvider,
 } from '../../src/provision/providers/ssh-hosts.js';
 import type { Inventory } from '../../src/provision/providers/ssh-inventory.js';
+import { temporaryKubelabHome } from '../helpers/kubelab-home.js';
 
 const sshKey = { privateKeyPath: '/c/id_ed25519', publicKey: 'ssh-ed25519 AAAA' };
 const machine = (name: string, role: 'control-plane' | 'worker', address: string) => ({
@@ -87,16 +87,7 @@ describe('the emulated power cut', () => {
 });
 
 describe('SshHostsProvider without SSH', () => {
-  const home = mkdtempSync(join(tmpdir(), 'kubelab-ssh-provider-'));
-  const previousHome = process.env.KUBELAB_HOME;
-  beforeAll(() => {
-    process.env.KUBELAB_HOME = home;
-  });
-  afterAll(() => {
-    if (previousHome === undefined) delete process.env.KUBELAB_HOME;
-    else process.env.KUBELAB_HOME = previousHome;
-    rmSync(home, { recursive: true, force: true });
-  });
+  const home = temporaryKubelabHome('kubelab-ssh-provider-');
   const cp: ProvisionedMachine = {
     name: 'cp',
     role: 'control-plane',

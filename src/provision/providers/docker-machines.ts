@@ -117,6 +117,24 @@ async function machineOf(docker: Docker, containerId: string): Promise<DockerMac
 }
 
 /**
+ * What a container of the node image needs to run systemd, sshd and a nested Docker Engine:
+ * the flags shared/ENVIRONMENT.md measured, with /var/lib/docker on `dockerVolume`.
+ */
+export function containerNodeHostConfig(dockerVolume: string): Docker.HostConfig {
+  return {
+    CapAdd: ['ALL'],
+    CapDrop: ['SYS_RESOURCE'],
+    SecurityOpt: ['apparmor=unconfined', 'seccomp=unconfined'],
+    // `--security-opt systempaths=unconfined` is a docker CLI flag: in the API it is no masked
+    // and no read-only /proc and /sys paths (systemd and the nested dockerd write there).
+    MaskedPaths: [],
+    ReadonlyPaths: [],
+    Tmpfs: { '/run': 'rw', '/run/lock': 'rw' },
+    Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw', `${dockerVolume}:/var/lib/docker`],
+  };
+}
+
+/**
  * Creates and starts the machine, or returns it as it is when it exists (so `kubelab up` run
  * again repairs rather than duplicates): a stopped one is started again.
  */
@@ -147,15 +165,7 @@ export async function ensureDockerMachine(docker: Docker, spec: DockerMachineSpe
     StopSignal: 'SIGRTMIN+3',
     Labels: { [clusterLabel]: spec.cluster, [machineLabel]: spec.name, [roleLabel]: spec.role },
     HostConfig: {
-      CapAdd: ['ALL'],
-      CapDrop: ['SYS_RESOURCE'],
-      SecurityOpt: ['apparmor=unconfined', 'seccomp=unconfined'],
-      // `--security-opt systempaths=unconfined` is a docker CLI flag: in the API it is no masked
-      // and no read-only /proc and /sys paths (systemd and the nested dockerd write there).
-      MaskedPaths: [],
-      ReadonlyPaths: [],
-      Tmpfs: { '/run': 'rw', '/run/lock': 'rw' },
-      Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw', `${volume}:/var/lib/docker`],
+      ...containerNodeHostConfig(volume),
       NetworkMode: clusterNetworkName(spec.cluster),
       RestartPolicy: { Name: 'no' },
     },
