@@ -17,17 +17,24 @@ const entries = [
 // opens BuildKit sessions (dockerode's gRPC and protobuf): those modules are replaced by a
 // stub that fails loudly if ever called, which keeps ~1.4 MB of code out of each agent's memory.
 const agentOnlyStubs = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/;
-const stubPlugin = {
-  name: 'kubelab-agent-stubs',
-  setup(build) {
-    build.onResolve({ filter: agentOnlyStubs }, (args) => ({ path: args.path, namespace: 'kubelab-stub' }));
-    build.onLoad({ filter: /.*/, namespace: 'kubelab-stub' }, (args) => ({
-      contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not part of the kubelab agent bundle`)}); };
+function stubPlugin(filter, bundleName) {
+  return {
+    name: 'kubelab-stubs',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'kubelab-stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'kubelab-stub' }, (args) => ({
+        contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not part of ${bundleName}`)}); };
 module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : fail) });`,
-      loader: 'js',
-    }));
-  },
-};
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// Ink loads react-devtools-core (an optional peer it does not depend on) only when DEV=true;
+// esbuild hoists that import to the top of the bundle, so without a stub the CLI could not
+// start at all. The stub fails loudly if anyone ever asks for the devtools.
+const cliStubs = /^react-devtools-core$/;
 
 export async function buildBundles({ quiet = false } = {}) {
   const { existsSync } = await import('node:fs');
@@ -35,10 +42,10 @@ export async function buildBundles({ quiet = false } = {}) {
   const agent = present.filter((e) => e.out === 'kubelab-agent');
   await bundle(
     present.filter((e) => e.out !== 'kubelab-agent'),
-    [],
+    [stubPlugin(cliStubs, 'the kubelab bundle')],
     quiet,
   );
-  if (agent.length) await bundle(agent, [stubPlugin], quiet);
+  if (agent.length) await bundle(agent, [stubPlugin(agentOnlyStubs, 'the kubelab agent bundle')], quiet);
   for (const e of present) await chmod(`${root}/dist/${e.out}.mjs`, 0o755);
 }
 
@@ -71,6 +78,9 @@ async function bundle(entryPoints, plugins, quiet) {
     // and its own sshcrypto.node. Left out of the bundle, their require() fails inside ssh2's
     // try/catch and ssh2 uses its pure-JS code, so the bundles stay self-contained.
     external: ['cpu-features', '*.node'],
+    // React (in the TUI) picks its development build, several times slower and with extra
+    // checks, unless NODE_ENV says production; the bundles are what users run.
+    define: { 'process.env.NODE_ENV': '"production"' },
   });
 }
 

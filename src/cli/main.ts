@@ -21,6 +21,7 @@ import { registerScale } from './commands/scale.js';
 import { registerServer } from './commands/server.js';
 import { registerSetImage } from './commands/set-image.js';
 import { registerTop } from './commands/top.js';
+import { registerTui } from './commands/tui.js';
 import { runComponentThread } from './control-plane-threads.js';
 import { describeServerError } from './server-errors.js';
 import { UsageError } from './usage-error.js';
@@ -52,6 +53,7 @@ registerEvents(program, globals);
 registerRollout(program, globals);
 registerScale(program, globals);
 registerSetImage(program, globals);
+registerTui(program, globals);
 
 // Program options (-n, --kubeconfig) are accepted after the subcommand too, as kubectl
 // allows: commander recognises them anywhere unless positional options are enabled.
@@ -71,8 +73,13 @@ if (!isMainThread && workerData?.kubelabComponent) {
 }
 
 async function runCli(): Promise<void> {
+  // `kubelab` alone in a terminal opens the TUI; piped or scripted, it prints the usage as before.
+  const argv =
+    process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
+      ? [...process.argv, 'tui']
+      : process.argv;
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;

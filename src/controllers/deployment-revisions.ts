@@ -146,3 +146,49 @@ export function replicaSetsToCleanUp(d: Deployment, oldRSs: readonly ReplicaSet[
         (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0),
     );
 }
+
+export type RollbackPlan =
+  | { kind: 'patch'; revision: number; patch: object[] }
+  | { kind: 'skip'; revision: number };
+
+/**
+ * What `rollout undo` writes (kubectl's DeploymentRollbacker), for the CLI and the TUI alike:
+ * the target ReplicaSet's template copied back into the Deployment, with kubectl's
+ * bookkeeping annotations kept and the rest taken from the ReplicaSet, guarded by the
+ * Deployment's resourceVersion. `toRevision` 0 means the previous revision. `owned` are the
+ * ReplicaSets the Deployment controls. Throws kubectl's errors when there is nothing to roll
+ * back to; 'skip' when the template already is that revision's.
+ */
+export function rollbackPlan(d: Deployment, owned: readonly ReplicaSet[], toRevision: number): RollbackPlan {
+  const name = d.metadata?.name;
+  if (d.spec?.paused)
+    throw new Error(
+      `you cannot rollback a paused deployment; resume it first with 'kubelab rollout resume deployment/${name}' and try again`,
+    );
+  const rss = owned.filter((rs) => revisionOf(rs) > 0).sort((a, b) => revisionOf(a) - revisionOf(b));
+  let target: ReplicaSet | undefined;
+  if (toRevision === 0) {
+    // The previous revision: the highest one below the current (highest) one.
+    if (rss.length < 2) throw new Error(`no rollout history found for deployment "${name}"`);
+    target = rss[rss.length - 2];
+  } else {
+    target = rss.find((rs) => revisionOf(rs) === toRevision);
+    if (!target) throw new Error(`unable to find specified revision ${toRevision} in history`);
+  }
+  const revision = revisionOf(target);
+  if (equalIgnoringHash(target!.spec?.template, d.spec?.template)) return { kind: 'skip', revision };
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.metadata?.annotations ?? {}))
+    if (annotationsNotCopied.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(target!.metadata?.annotations ?? {}))
+    if (!annotationsNotCopied.has(k)) annotations[k] = v;
+  return {
+    kind: 'patch',
+    revision,
+    patch: [
+      { op: 'test', path: '/metadata/resourceVersion', value: d.metadata?.resourceVersion },
+      { op: 'replace', path: '/spec/template', value: withoutHashLabel(target!.spec?.template) },
+      { op: 'replace', path: '/metadata/annotations', value: annotations },
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describe as describeObject } from '../../src/cli/describe/describe.js';
-import { smartLabel } from '../../src/cli/describe/generic.js';
+import { describe as describeObject } from '../../src/api/describe/describe.js';
+import { smartLabel } from '../../src/api/describe/generic.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const pod: any = {

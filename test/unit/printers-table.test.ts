@@ -1,9 +1,9 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { tabwrite } from '../../src/api/table/tabwriter.js';
 import { toTable } from '../../src/api/table/to-table.js';
 import { objectName, printObjects } from '../../src/cli/printers/object-printer.js';
 import { printTable, WatchTablePrinter } from '../../src/cli/printers/table-printer.js';
-import { tabwrite } from '../../src/cli/printers/tabwriter.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const pod = (name: string, ns: string, phase: string, ageSeconds: number) => ({

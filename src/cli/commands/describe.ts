@@ -3,11 +3,11 @@
 import type { Command } from 'commander';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event } from 'kubernetes-types/core/v1.js';
+import { describe } from '../../api/describe/describe.js';
 import { resources } from '../../api/resources.js';
 import { explanationAnnotation, formatExplanation } from '../../api/scheduling-explanation.js';
 import type { ApiClient, KubeObject } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
-import { describe } from '../describe/describe.js';
 import { parseTargets } from './get.js';
 
 const eventsInfo = resources.find((r) => r.kind === 'Event')!;

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { Argument, type Command } from 'commander';
 import Dockerode from 'dockerode';
+import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
 import { currentClusterName, readClusterRecord } from '../../provision/cluster-records.js';
 import {
   buildNodeImage,
@@ -17,7 +18,6 @@ import {
   nodeImageRepository,
 } from '../../provision/images/index.js';
 import { loadImagesIntoNodes } from '../../provision/machine-cluster.js';
-import { tableTabwriter, tabwrite } from '../printers/tabwriter.js';
 import { UsageError } from '../usage-error.js';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

@@ -5,6 +5,14 @@ import type { Command } from 'commander';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
+import {
+  drainPlan,
+  evictPod,
+  podRef,
+  podsOnNode,
+  setNodeUnschedulable,
+  unmanagedPodsError,
+} from '../../client/node-drain.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
@@ -19,20 +27,9 @@ function nodeName(arg: string): string {
 }
 
 async function setUnschedulable(client: ApiClient, name: string, unschedulable: boolean): Promise<string> {
-  const nodes = client.resource<Node>(nodeInfo);
-  const node = await nodes.get(name);
   const word = unschedulable ? 'cordoned' : 'uncordoned';
-  if (Boolean(node.spec?.unschedulable) === unschedulable) return `node/${name} already ${word}`;
-  await nodes.patch(name, { spec: { unschedulable: unschedulable ? true : null } }, 'strategic');
-  return `node/${name} ${word}`;
-}
-
-function isDaemonSetPod(pod: Pod): boolean {
-  return (pod.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === 'DaemonSet');
-}
-
-function isFinished(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  const changed = await setNodeUnschedulable(client, name, unschedulable);
+  return changed ? `node/${name} ${word}` : `node/${name} already ${word}`;
 }
 
 async function drain(
@@ -41,44 +38,19 @@ async function drain(
   o: { force?: boolean; gracePeriod: string; timeout: string },
 ): Promise<void> {
   process.stdout.write(`${await setUnschedulable(client, name, true)}\n`);
-  const onNode = (await client.resource<Pod>(podInfo).listAll({ fieldSelector: `spec.nodeName=${name}` }))
-    .items;
-  const daemonPods = onNode.filter(isDaemonSetPod);
-  const unmanaged = onNode.filter(
-    (p) =>
-      !isDaemonSetPod(p) && !isFinished(p) && !(p.metadata?.ownerReferences ?? []).some((r) => r.controller),
-  );
-  if (unmanaged.length && !o.force) {
-    throw new Error(
-      `unable to drain node "${name}" due to error: cannot delete Pods that declare no controller (use --force to override): ${unmanaged
-        .map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)
-        .join(', ')}`,
-    );
-  }
-  if (daemonPods.length) {
+  const plan = drainPlan(await podsOnNode(client, name));
+  if (plan.unmanaged.length && !o.force) throw unmanagedPodsError(name, plan.unmanaged);
+  if (plan.daemonSetPods.length) {
     process.stderr.write(
-      `Warning: ignoring DaemonSet-managed Pods: ${daemonPods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ')}\n`,
+      `Warning: ignoring DaemonSet-managed Pods: ${plan.daemonSetPods.map(podRef).join(', ')}\n`,
     );
   }
-  const victims = onNode.filter((p) => !isDaemonSetPod(p));
+  const victims = plan.evict;
   const grace = Number(o.gracePeriod);
   await Promise.all(
     victims.map(async (pod) => {
-      const ns = pod.metadata!.namespace!;
-      const pod_ = pod.metadata!.name!;
-      process.stdout.write(`evicting pod ${ns}/${pod_}\n`);
-      try {
-        await client.request('POST', client.resource(podInfo, ns).path(pod_, 'eviction'), {
-          body: {
-            apiVersion: 'policy/v1',
-            kind: 'Eviction',
-            metadata: { name: pod_, namespace: ns },
-            ...(grace >= 0 ? { deleteOptions: { gracePeriodSeconds: grace } } : {}),
-          },
-        });
-      } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-      }
+      process.stdout.write(`evicting pod ${podRef(pod)}\n`);
+      await evictPod(client, pod, grace);
     }),
   );
   const deadline = Date.now() + (Number(o.timeout) > 0 ? Number(o.timeout) * 1000 : Number.POSITIVE_INFINITY);

@@ -4,21 +4,20 @@
 // that ReplicaSet the next revision number.
 import type { Command } from 'commander';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import { describePodTemplate } from '../../api/describe/containers.js';
+import { DescribeWriter } from '../../api/describe/describe-writer.js';
 import { resources } from '../../api/resources.js';
 import { rfc3339 } from '../../api/time.js';
 import { Informer } from '../../client/informer.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
 import {
-  annotationsNotCopied,
   changeCauseAnnotation,
-  equalIgnoringHash,
   revisionOf,
+  rollbackPlan,
   withoutHashLabel,
 } from '../../controllers/deployment-revisions.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
-import { describePodTemplate } from '../describe/containers.js';
-import { DescribeWriter } from '../describe/describe-writer.js';
 import { UsageError } from '../usage-error.js';
 import { parseTargets } from './get.js';
 
@@ -172,41 +171,14 @@ async function rolloutHistory(
 async function rolloutUndo(client: ApiClient, namespace: string, name: string, toRevision: number) {
   const api = client.resource<Deployment>(deploymentInfo, namespace);
   const d = await api.get(name);
-  if (d.spec?.paused)
-    throw new Error(
-      `you cannot rollback a paused deployment; resume it first with 'kubelab rollout resume deployment/${name}' and try again`,
-    );
-  const rss = (await replicaSetsOf(client, d)).filter((rs) => revisionOf(rs) > 0);
-  let target: ReplicaSet | undefined;
-  if (toRevision === 0) {
-    // The previous revision: the highest one below the current (highest) one.
-    if (rss.length < 2) throw new Error(`no rollout history found for deployment "${name}"`);
-    target = rss[rss.length - 2];
-  } else {
-    target = rss.find((rs) => revisionOf(rs) === toRevision);
-    if (!target) throw new Error(`unable to find specified revision ${toRevision} in history`);
-  }
-  if (equalIgnoringHash(target!.spec?.template, d.spec?.template)) {
+  const plan = rollbackPlan(d, await replicaSetsOf(client, d), toRevision);
+  if (plan.kind === 'skip') {
     process.stdout.write(
-      `deployment.apps/${name} skipped rollback (current template already matches revision ${revisionOf(target!)})\n`,
+      `deployment.apps/${name} skipped rollback (current template already matches revision ${plan.revision})\n`,
     );
     return;
   }
-  // kubectl keeps the Deployment's own bookkeeping annotations and takes the rest from the ReplicaSet.
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.metadata?.annotations ?? {}))
-    if (annotationsNotCopied.has(k)) annotations[k] = v;
-  for (const [k, v] of Object.entries(target!.metadata?.annotations ?? {}))
-    if (!annotationsNotCopied.has(k)) annotations[k] = v;
-  await api.patch(
-    name,
-    [
-      { op: 'test', path: '/metadata/resourceVersion', value: d.metadata?.resourceVersion },
-      { op: 'replace', path: '/spec/template', value: withoutHashLabel(target!.spec?.template) },
-      { op: 'replace', path: '/metadata/annotations', value: annotations },
-    ],
-    'json',
-  );
+  await api.patch(name, plan.patch, 'json');
   process.stdout.write(`deployment.apps/${name} rolled back\n`);
 }
 

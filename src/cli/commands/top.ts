@@ -8,9 +8,9 @@ import { simulatedNodeLabel } from '../../api/node-labels.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { resources } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
+import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
-import { tableTabwriter, tabwrite } from '../printers/tabwriter.js';
 import { UsageError } from '../usage-error.js';
 
 const nodeInfo = resources.find((r) => r.kind === 'Node')!;

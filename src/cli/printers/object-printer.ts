@@ -1,7 +1,6 @@
 // `-o json`, `-o yaml` and `-o name`, in kubectl's shapes: one object prints as itself,
-// several as a `v1 List`. kubectl prints objects through unstructured maps, so keys come
-// out sorted at every level; JSON is indented by four spaces.
-import { dump } from 'js-yaml';
+// several as a `v1 List` (the text itself comes from src/api/object-text.ts).
+import { objectJson, objectYaml } from '../../api/object-text.js';
 import { resourceByKind } from '../../api/resources.js';
 import { kindPrefix } from './table-printer.js';
 
@@ -11,19 +10,6 @@ interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string };
-}
-
-function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) sorted[key] = sortKeysDeep(v);
-    }
-    return sorted;
-  }
-  return value;
 }
 
 /** `pod/web-1`, `deployment.apps/web`: the group comes from apiVersion, as kubectl does. */
@@ -47,9 +33,8 @@ export function printObjects(
 ): string {
   if (format === 'name') return objs.map((o) => `${objectName(o)}\n`).join('');
   const asList = opts.asList ?? objs.length !== 1;
-  const value = sortKeysDeep(
-    asList ? { apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } } : objs[0],
-  );
-  if (format === 'json') return `${JSON.stringify(value, null, 4)}\n`;
-  return dump(value, { seqNoIndent: true, quoteStyle: 'double', lineWidth: -1, noRefs: true });
+  const value = asList
+    ? { apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } }
+    : objs[0];
+  return format === 'json' ? objectJson(value) : objectYaml(value);
 }

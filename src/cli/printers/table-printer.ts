@@ -3,8 +3,8 @@
 // with --show-labels, "deployment.apps/web" names when several kinds are printed together).
 import type { ResourceInfo } from '../../api/resources.js';
 import { formatLabels } from '../../api/table/label-format.js';
+import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
 import type { Table, TableCell, TableRow } from '../../api/table/types.js';
-import { tableTabwriter, tabwrite } from './tabwriter.js';
 
 export interface PrintTableOptions {
   wide?: boolean;

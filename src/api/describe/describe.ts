@@ -1,6 +1,8 @@
-// `kubelab describe`: one entry point that picks kubectl's layout for the object's kind.
+// kubectl's describe text: one entry point that picks kubectl's layout for the object's kind.
 // Each kind group lives in its own file; kinds kubectl has no describer for (Lease, Event,
-// and anything else) go through the generic field tree, as they do in kubectl.
+// and anything else) go through the generic field tree, as they do in kubectl. Pure text from
+// objects, kept here rather than in cli/ because `kubelab describe` and the TUI's `d` must
+// print the same thing and nothing may import cli/; the CLI fetches the context and prints.
 import { describeConfigMap, describeNamespace, describeSecret } from './config-objects.js';
 import type { DescribeContext } from './context.js';
 import { describeGeneric } from './generic.js';

@@ -1,7 +1,7 @@
 // `describe pod`, laid out like kubectl's describePod. A scheduling explanation (why the
 // scheduler chose or rejected nodes) gets its own section just before Events.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { since } from '../../api/table/human-duration.js';
+import { since } from '../table/human-duration.js';
 import { describeContainers, describeVolumes } from './containers.js';
 import type { DescribeContext } from './context.js';
 import { DescribeWriter, rfc1123 } from './describe-writer.js';

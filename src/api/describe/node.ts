@@ -1,7 +1,7 @@
 // `describe node`, laid out like kubectl's describeNode, with the heartbeat Lease when the
 // caller supplies it. The per-pod resource tables kubectl adds at the end are not printed.
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { nodeRoles } from '../../api/table/node.js';
+import { nodeRoles } from '../table/node.js';
 import type { DescribeContext } from './context.js';
 import { DescribeWriter, rfc1123 } from './describe-writer.js';
 

@@ -1,4 +1,5 @@
-// Go's text/tabwriter layout, which both `kubectl get` and `kubectl describe` write through.
+// Go's text/tabwriter layout, which both `kubectl get` and `kubectl describe` write through
+// (here: the CLI's tables, and describe text wherever it is shown).
 // Text is tab-separated cells; a column is aligned over each run of consecutive lines that
 // have a cell in it (the text after a line's last tab is not a cell and is never padded),
 // so a line without tabs ends every alignment block. Widths count code points like Go's

@@ -1,8 +1,8 @@
 // `describe` for Service, Endpoints and Ingress, laid out like kubectl's.
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import type { Ingress, IngressBackend } from 'kubernetes-types/networking/v1.js';
-import { formatLabels } from '../../api/table/label-format.js';
-import { formatEndpoints } from '../../api/table/network.js';
+import { formatLabels } from '../table/label-format.js';
+import { formatEndpoints } from '../table/network.js';
 import type { DescribeContext } from './context.js';
 import { DescribeWriter } from './describe-writer.js';
 

@@ -2,8 +2,8 @@
 // (two spaces per level) feeding a tabwriter with padding 2, the multi-line Labels /
 // Annotations / Tolerations fields, RFC 1123 timestamps and the closing Events table.
 import type { Event, Toleration } from 'kubernetes-types/core/v1.js';
-import { since } from '../../api/table/human-duration.js';
-import { describeTabwriter, tabwrite } from '../printers/tabwriter.js';
+import { since } from '../table/human-duration.js';
+import { describeTabwriter, tabwrite } from '../table/tabwriter.js';
 
 // Annotation values longer than this are wrapped onto their own lines, as kubectl does.
 const MAX_ANNOTATION_LEN = 140;

@@ -4,8 +4,8 @@ import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
 import type { CronJob, Job, JobTemplateSpec } from 'kubernetes-types/batch/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { humanDuration } from '../../api/table/human-duration.js';
-import { formatLabelSelector, formatLabels, labelSelectorString } from '../../api/table/label-format.js';
+import { humanDuration } from '../table/human-duration.js';
+import { formatLabelSelector, formatLabels, labelSelectorString } from '../table/label-format.js';
 import { describePodTemplate } from './containers.js';
 import type { DescribeContext } from './context.js';
 import { DescribeWriter, rfc1123 } from './describe-writer.js';

@@ -1,0 +1,144 @@
+// describe (d), YAML (y) and the scheduler's explanation (x) of one object, live: the text is
+// made again from every snapshot, so a pod's status or a node's conditions change in place.
+// Scrolls a screenful at a time; `/` searches, n / N jump between matches.
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useRef } from 'react';
+import type { KubeObject } from '../../client/rest-client.js';
+import type { KeyBinding } from '../components/keys.js';
+import { matchingLines, TextPager } from '../components/text-pager.js';
+import { clamp } from '../components/window.js';
+import { resourceOfKind } from '../data/cluster-model.js';
+import type { Screen, TextMode } from '../navigation.js';
+import { type PromptRequest, useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
+import { actionKeys, inspectKeys } from './object-keys.js';
+import { findObject, objectText } from './object-text.js';
+
+type TextScreen = Extract<Screen, { kind: 'text' }>;
+
+const modeTitle: Record<TextMode, string> = {
+  describe: 'describe',
+  yaml: 'yaml',
+  explain: 'scheduler explanation',
+};
+
+/** Where a pager is and how to move it: by a number of lines, or to a line. */
+export interface PagerPosition {
+  top: number;
+  by(delta: number): void;
+  to(line: number): void;
+}
+
+/** Keys to scroll `lines` in a window of `height` and to search them; shared with the logs screen. */
+export function pagerKeys(
+  position: PagerPosition,
+  lines: readonly string[],
+  height: number,
+  search: { value: string; set(value: string): void; prompt(request: PromptRequest): void },
+): KeyBinding[] {
+  const { top, by, to } = position;
+  const last = Math.max(0, lines.length - height);
+  const hits = matchingLines(lines, search.value);
+  const keys: KeyBinding[] = [
+    { keys: ['up'], label: 'scroll up', run: () => by(-1), helpOnly: true },
+    { keys: ['down'], label: 'scroll down', run: () => by(1), helpOnly: true },
+    { keys: ['pageup', 'b'], label: 'page up', run: () => by(-height), helpOnly: true },
+    { keys: ['pagedown', ' '], label: 'page down', run: () => by(height), helpOnly: true },
+    { keys: ['home', 'g'], label: 'top', run: () => to(0), helpOnly: true },
+    { keys: ['end', 'G'], label: 'bottom', run: () => to(last), helpOnly: true },
+    {
+      keys: ['/'],
+      label: 'search',
+      run: () =>
+        search.prompt({
+          label: 'search: ',
+          initial: search.value,
+          onSubmit: (value) => {
+            search.set(value);
+            const found = matchingLines(lines, value);
+            const first = found.find((i) => i >= top) ?? found[0];
+            if (first !== undefined) to(first);
+            return undefined;
+          },
+        }),
+    },
+  ];
+  if (hits.length) {
+    keys.push(
+      { keys: ['n'], label: 'next match', run: () => to(hits.find((i) => i > top) ?? hits[0]!) },
+      {
+        keys: ['N'],
+        label: 'previous match',
+        run: () => to([...hits].reverse().find((i) => i < top) ?? hits.at(-1)!),
+      },
+    );
+  }
+  return keys;
+}
+
+export function TextView({ screen, width, height }: { screen: TextScreen; width: number; height: number }) {
+  const tui = useTui();
+  const snapshot = useSnapshot();
+  const { target, mode } = screen;
+  useEffect(() => {
+    tui.services.source.watch(target.resource);
+    if (target.resource.kind === 'Service' || target.resource.kind === 'Ingress')
+      tui.services.source.watch(resourceOfKind('Endpoints'));
+  }, [tui.services.source, target.resource]);
+  const obj = findObject(snapshot, target);
+  // Once gone, the last text stays on screen, marked as deleted, rather than vanishing under the reader.
+  const lastSeen = useRef<KubeObject | undefined>(undefined);
+  if (obj) lastSeen.current = obj;
+  const shown = obj ?? lastSeen.current;
+  const text = useMemo(() => (shown ? objectText(snapshot, shown, mode) : ''), [snapshot, shown, mode]);
+  const lines = useMemo(() => text.replace(/\n$/, '').split('\n'), [text]);
+  const bodyHeight = height - 1;
+  const last = Math.max(0, lines.length - bodyHeight);
+  const scroll = clamp(screen.scroll, 0, last);
+
+  const bindings: KeyBinding[] = [
+    ...pagerKeys(
+      {
+        top: scroll,
+        by: (delta) =>
+          tui.update((s) => ({ scroll: clamp(clamp((s as TextScreen).scroll, 0, last) + delta, 0, last) })),
+        to: (line) => tui.update({ scroll: clamp(line, 0, last) }),
+      },
+      lines,
+      bodyHeight,
+      {
+        value: screen.search,
+        set: (search) => tui.update({ search }),
+        prompt: (request) => tui.prompt(request),
+      },
+    ),
+  ];
+  if (shown) {
+    bindings.push(...inspectKeys(tui, target, mode));
+    if (obj) bindings.push(...actionKeys(tui, target.resource, obj));
+  }
+  useScreenKeys(bindings);
+
+  const name = `${target.resource.singular}/${target.name}${target.namespace ? ` -n ${target.namespace}` : ''}`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text wrap="truncate-end">
+        <Text bold color="cyan">
+          {modeTitle[mode]} {name}
+        </Text>
+        {!obj && shown ? <Text color="red"> (deleted)</Text> : null}
+        {!shown ? (
+          <Text dimColor> {snapshot.objects.has(target.resource.plural) ? 'not found' : 'loading…'}</Text>
+        ) : null}
+        <Text dimColor>
+          {' '}
+          lines {lines.length ? scroll + 1 : 0}-{Math.min(lines.length, scroll + bodyHeight)} of{' '}
+          {lines.length}
+          {screen.search
+            ? ` · /${screen.search}: ${matchingLines(lines, screen.search).length} match(es)`
+            : ''}
+        </Text>
+      </Text>
+      <TextPager lines={lines} start={scroll} height={bodyHeight} search={screen.search} />
+    </Box>
+  );
+}
