@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../src/client/rest-client.js';
-import { readClusterRecord } from '../src/provision/cluster-records.js';
+import { readClusterRecord, removeClusterRecord } from '../src/provision/cluster-records.js';
 import {
   downMachineCluster,
   failMachineNode,
@@ -49,10 +49,15 @@ const creates: Awaited<ReturnType<typeof up>>[] = [];
 try {
   // Warm: builds or imports the node image and lab images if this machine lacks them.
   await up();
-  await downMachineCluster((await readClusterRecord(name))!);
+  // As `kubelab down`: the machines, then the record (with the host keys it pinned).
+  const down = async () => {
+    await downMachineCluster((await readClusterRecord(name))!);
+    await removeClusterRecord(name);
+  };
+  await down();
   for (let i = 0; i < rounds; i++) {
     creates.push(await up());
-    if (i < rounds - 1) await downMachineCluster((await readClusterRecord(name))!);
+    if (i < rounds - 1) await down();
   }
   const again = await up();
   const record = (await readClusterRecord(name))!;
