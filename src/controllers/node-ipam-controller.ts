@@ -14,9 +14,14 @@ function cidrIndex(cidr: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The lowest /24 of the cluster CIDR that no node holds, or undefined when all 256 are taken. */
-export function nextFreePodCIDR(nodes: readonly Node[]): string | undefined {
-  const used = new Set(nodes.map((n) => cidrIndex(n.spec?.podCIDR)).filter((i) => i !== undefined));
+/**
+ * The lowest /24 of the cluster CIDR that no node holds and that is not in `alsoUsed`, or
+ * undefined when all 256 are taken.
+ */
+export function nextFreePodCIDR(nodes: readonly Node[], alsoUsed: Iterable<string> = []): string | undefined {
+  const used = new Set(
+    [...nodes.map((n) => n.spec?.podCIDR), ...alsoUsed].map(cidrIndex).filter((i) => i !== undefined),
+  );
   for (let i = 0; i < 256; i++) if (!used.has(i)) return `10.244.${i}.0/24`;
   return undefined;
 }
@@ -24,14 +29,23 @@ export function nextFreePodCIDR(nodes: readonly Node[]): string | undefined {
 export const nodeIpamController: ControllerFactory = (ctx) => {
   const nodes = ctx.informers.informerFor<Node>(nodeInfo);
   const recorder = ctx.recorder('node-ipam-controller');
+  // Ranges this controller gave that its informer may not show yet. Without them, nodes that
+  // register together were each given the same lowest free range (the informer still showed
+  // the first one without it); kube's range allocator keeps the same in-memory record.
+  const assigned = new Map<string, string>();
   const controller = new Controller(
     // One worker: two allocations must not pick the same free range concurrently.
     { name: 'node-ipam-controller', clock: ctx.clock, workers: 1 },
     {
       async reconcile(name) {
         const node = nodes.get(name);
-        if (!node || node.spec?.podCIDR) return;
-        const cidr = nextFreePodCIDR(nodes.list());
+        if (!node || node.spec?.podCIDR) {
+          assigned.delete(name);
+          return;
+        }
+        // Given already; the informer has not caught up with the write yet.
+        if (assigned.has(name)) return;
+        const cidr = nextFreePodCIDR(nodes.list(), assigned.values());
         if (!cidr) {
           void recorder.event(
             node,
@@ -50,6 +64,7 @@ export const nodeIpamController: ControllerFactory = (ctx) => {
             },
             'merge',
           );
+          assigned.set(name, cidr);
           void recorder.event(
             node,
             'Normal',

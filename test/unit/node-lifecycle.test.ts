@@ -151,6 +151,8 @@ describe('node IPAM', () => {
     const n = (cidr?: string): Node => ({ metadata: { name: 'x' }, spec: cidr ? { podCIDR: cidr } : {} });
     expect(nextFreePodCIDR([])).toBe('10.244.0.0/24');
     expect(nextFreePodCIDR([n('10.244.0.0/24'), n('10.244.2.0/24'), n()])).toBe('10.244.1.0/24');
+    // Ranges just given that the nodes in the cache do not show yet count as taken.
+    expect(nextFreePodCIDR([n('10.244.0.0/24'), n()], ['10.244.1.0/24'])).toBe('10.244.2.0/24');
     const full = Array.from({ length: 256 }, (_, i) => n(`10.244.${i}.0/24`));
     expect(nextFreePodCIDR(full)).toBeUndefined();
   });
