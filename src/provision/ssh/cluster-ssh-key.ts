@@ -43,7 +43,7 @@ export async function ensureSshKeyPair(privateKeyPath: string, comment: string):
   await mkdir(dirname(privateKeyPath), { recursive: true, mode: 0o700 });
   let privateKey: string;
   try {
-    const made = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    const made = generateUsableEd25519(comment);
     // 'wx': two commands starting at once must not both write; the loser uses the winner's key.
     await writeFile(privateKeyPath, made.private, { mode: 0o600, flag: 'wx' });
     privateKey = made.private;
@@ -57,6 +57,23 @@ export async function ensureSshKeyPair(privateKeyPath: string, comment: string):
   // The .pub file is derived from the private key every time, so it can never disagree with it.
   if (written.trim() !== publicKey) await writeFile(publicKeyPath, `${publicKey}\n`, { mode: 0o644 });
   return { privateKeyPath, publicKey };
+}
+
+/**
+ * An ed25519 pair ssh2 itself can read back. ssh2 1.17's generator drops a leading zero byte of
+ * the public key, so about 1 pair in 256 is malformed (mscdex/ssh2#1390, #1513); a CI run met
+ * one. Such a pair is thrown away and another made.
+ */
+function generateUsableEd25519(comment: string): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const made = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (
+      !(ssh2.utils.parseKey(made.private) instanceof Error) &&
+      !(ssh2.utils.parseKey(made.public) instanceof Error)
+    )
+      return made;
+  }
+  throw new Error('could not generate a usable ed25519 key pair in 20 tries');
 }
 
 /** The authorized_keys line of a private key. */
