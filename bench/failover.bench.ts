@@ -5,6 +5,7 @@
 // (Kubernetes' defaults — 40-50 s grace plus 300 s toleration — take about 6 minutes).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resources } from '../src/api/resources.js';
+import { webDeployment } from '../test/helpers/machine-cluster.js';
 import { podsBySelector, startSimClusterCli } from '../test/helpers/sim-cluster-cli.js';
 import { until } from '../test/helpers/until.js';
 import { report } from './harness.js';
@@ -15,17 +16,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const cluster = await startSimClusterCli(4, 'bench');
 const client = cluster.client();
-const applied = await cluster.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: kubelab/web:1}]
-`);
+const applied = await cluster.apply(JSON.stringify(webDeployment(replicas)));
 if (applied.code !== 0) throw new Error(applied.stderr);
 
 async function readyOff(node?: string): Promise<Pod[]> {

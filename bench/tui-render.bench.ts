@@ -14,6 +14,7 @@ import { resources } from '../src/api/resources.js';
 import { ApiClient } from '../src/client/rest-client.js';
 import type { ClusterSnapshot } from '../src/tui/data/cluster-snapshot.js';
 import type { Screen } from '../src/tui/navigation.js';
+import { webDeployment } from '../test/helpers/machine-cluster.js';
 import { startSimClusterCli } from '../test/helpers/sim-cluster-cli.js';
 import { until } from '../test/helpers/until.js';
 import { report, summarize } from './harness.js';
@@ -182,17 +183,11 @@ async function idleCpu() {
   const cluster = await startSimClusterCli(5, 'tuibench');
   const session = `kubelab-tui-bench-${process.pid}`;
   try {
-    const applied = await cluster.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: kubelab/web:1, resources: {requests: {cpu: 10m, memory: 16Mi}}}]
-`);
+    const applied = await cluster.apply(
+      JSON.stringify(
+        webDeployment(replicas, {}, { resources: { requests: { cpu: '10m', memory: '16Mi' } } }),
+      ),
+    );
     if (applied.code !== 0) throw new Error(applied.stderr);
     await until(
       `${replicas} running pods`,

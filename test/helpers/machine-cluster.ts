@@ -2,7 +2,7 @@
 // KUBELAB_HOME of their own, the Deployment of kubelab/web they fail over, reading its pods,
 // and a command on a container-node.
 import { execFileSync } from 'node:child_process';
-import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { kubelab } from './run-command.js';
 
@@ -21,8 +21,12 @@ export function kubelabIn(home: string) {
   };
 }
 
-/** Deployment `web` of kubelab/web:1 (label app=web), with extra pod spec fields if given. */
-export function webDeployment(replicas: number, pod: Partial<PodSpec> = {}) {
+/** Deployment `web` of kubelab/web:1 (label app=web), with extra pod and container fields if given. */
+export function webDeployment(
+  replicas: number,
+  pod: Partial<PodSpec> = {},
+  container: Partial<Container> = {},
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -34,7 +38,9 @@ export function webDeployment(replicas: number, pod: Partial<PodSpec> = {}) {
         metadata: { labels: { app: 'web' } },
         spec: {
           ...pod,
-          containers: [{ name: 'web', image: 'kubelab/web:1', ports: [{ containerPort: 8080 }] }],
+          containers: [
+            { name: 'web', image: 'kubelab/web:1', ports: [{ containerPort: 8080 }], ...container },
+          ],
         },
       },
     },
