@@ -194,6 +194,11 @@ export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
+/** "pod", "deployment.apps": the prefix kubectl writes before a name (`-o name`, `get all`, apply's output). */
+export function kindPrefix(r: Pick<ResourceInfo, 'kind' | 'group'>): string {
+  return (r.group ? `${r.kind}.${r.group}` : r.kind).toLowerCase();
+}
+
 export function resourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
   return resources.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
 }

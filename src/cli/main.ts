@@ -2,6 +2,7 @@
 // The `kubelab` program. Exit codes: 0 ok, 1 the work failed, 2 the command was misused.
 import { isMainThread, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
+import { describeServerError } from '../api/server-error-report.js';
 import { StatusError } from '../api/status-error.js';
 import type { GlobalOptions } from './cli-context.js';
 import { registerAgent } from './commands/agent.js';
@@ -23,7 +24,6 @@ import { registerSetImage } from './commands/set-image.js';
 import { registerTop } from './commands/top.js';
 import { registerTui } from './commands/tui.js';
 import { runComponentThread } from './control-plane-threads.js';
-import { describeServerError } from './server-errors.js';
 import { UsageError } from './usage-error.js';
 
 const program = new Command('kubelab')

@@ -7,6 +7,7 @@ import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { resolveResourceName } from '../api/resources.js';
 import type { ActionPlan } from './actions/cluster-actions.js';
+import { expandHome, manifestPathSuggestions } from './actions/manifest-path-completion.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { findBinding, type KeyBinding, keyName, keysLabel } from './components/keys.js';
@@ -83,6 +84,18 @@ function ScreenView({ screen, width, height }: { screen: Screen; width: number; 
   }
 }
 
+/**
+ * The outcome line(s) above the footer: one for most, several for an apply that failed (one per
+ * refused field at its file:line), cut to `max` lines so the screen above keeps its room.
+ */
+function messageLines(message: { text: string; tone: Tone } | undefined, max: number): string[] {
+  if (!message) return [' '];
+  const mark = message.tone === 'error' ? '✗' : message.tone === 'success' ? '✓' : '·';
+  const lines = `${mark} ${message.text}`.split('\n');
+  if (lines.length <= max) return lines;
+  return [...lines.slice(0, max - 1), `… ${lines.length - max + 1} more line(s)`];
+}
+
 /** React state with a ref that is current the moment it is set. */
 function useRefState<T>(initial: T): [T, { readonly current: T }, (next: T | ((old: T) => T)) => void] {
   const [state, setState] = useState(initial);
@@ -100,7 +113,7 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
   const app = useApp();
   const snapshot = useSyncExternalStore(services.source.subscribe, services.source.getSnapshot);
   const [stack, , setStack] = useRefState<Screen[]>([screen ?? overviewScreen]);
-  const [namespace, , setNamespace] = useRefState<string | undefined>(initialNamespace);
+  const [namespace, namespaceRef, setNamespace] = useRefState<string | undefined>(initialNamespace);
   const [overlay, overlayRef, setOverlay] = useRefState<Overlay | undefined>(undefined);
   const [message, messageRef, setMessage] = useRefState<{ text: string; tone: Tone } | undefined>(undefined);
   const keysRef = useRef<readonly KeyBinding[]>([]);
@@ -140,6 +153,23 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
       },
     });
 
+  /** `a`: a manifest file or folder (tab completes), then the confirmation listing its objects. */
+  const openApplyPrompt = () =>
+    setOverlay({
+      kind: 'prompt',
+      value: '',
+      request: {
+        label: 'apply -f ',
+        onSubmit: (value) => {
+          const path = value.trim();
+          if (!path) return 'type a manifest file or folder (tab completes)';
+          controller.propose(() => services.actions.apply(expandHome(path), namespaceRef.current));
+          return undefined;
+        },
+        suggest: (v) => manifestPathSuggestions(v.trim(), process.cwd()),
+      },
+    });
+
   // Screens keep this across renders: it changes only with the services or the namespace.
   const controller = useMemo<TuiController>(
     () => ({
@@ -157,11 +187,15 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
         }),
       prompt: (request) => setOverlay({ kind: 'prompt', request, value: request.initial ?? '' }),
       choose: (request) => setOverlay({ kind: 'choice', request }),
-      propose: (make: () => ActionPlan) => {
+      propose: (make) => {
+        const failed = (e: Error) => setMessage({ text: e.message, tone: 'error' });
         try {
-          setOverlay({ kind: 'confirm', plan: make() });
+          const plan = make();
+          // A plan made at once is shown at once: keys typed in the same chunk (`y`) meet it.
+          if (plan instanceof Promise) plan.then((p) => setOverlay({ kind: 'confirm', plan: p }), failed);
+          else setOverlay({ kind: 'confirm', plan });
         } catch (e) {
-          setMessage({ text: (e as Error).message, tone: 'error' });
+          failed(e as Error);
         }
       },
       registerKeys: (bindings) => {
@@ -186,6 +220,7 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
     ...back,
     help,
     { keys: [':'], label: 'jump to', run: openCommandPrompt },
+    { keys: ['a'], label: 'apply a file', run: openApplyPrompt },
     { keys: ['ctrl+c'], label: 'quit (or :q)', run: () => app.exit() },
   ];
   const globalRef = useRef(global);
@@ -270,7 +305,8 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
 
   const current = stack.at(-1)!;
   const below = overlayHeight(overlay);
-  const bodyHeight = Math.max(3, rows - 3 - below);
+  const shown = messageLines(message, Math.max(1, Math.floor(rows / 4)));
+  const bodyHeight = Math.max(3, rows - 2 - shown.length - below);
   const breadcrumb = stack.map(crumb).join(' › ');
   return (
     <TuiContext.Provider value={controller}>
@@ -298,14 +334,16 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
             running: {overlay.plan.command}
           </Text>
         ) : null}
-        <Text
-          wrap="truncate-end"
-          color={message?.tone === 'error' ? 'red' : message?.tone === 'success' ? 'green' : 'gray'}
-        >
-          {message
-            ? `${message.tone === 'error' ? '✗' : message.tone === 'success' ? '✓' : '·'} ${message.text}`
-            : ' '}
-        </Text>
+        {shown.map((line, i) => (
+          <Text
+            // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one message, in order
+            key={i}
+            wrap="truncate-end"
+            color={message?.tone === 'error' ? 'red' : message?.tone === 'success' ? 'green' : 'gray'}
+          >
+            {line}
+          </Text>
+        ))}
         {/* Back and help first: when the line is cut at the terminal's width, those two still show. */}
         <Footer bindings={[...back, help, ...footerKeys, ...global.slice(back.length + 1)]} />
       </Box>

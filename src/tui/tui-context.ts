@@ -53,8 +53,11 @@ export interface TuiController {
   update(patch: Partial<Screen> | ((current: Screen) => Partial<Screen>)): void;
   prompt(request: PromptRequest): void;
   choose(request: ChoiceRequest): void;
-  /** Asks for confirmation and runs the plan; an error building it is shown instead. */
-  propose(plan: () => ActionPlan): void;
+  /**
+   * Asks for confirmation and runs the plan; an error building it is shown instead. A plan
+   * that needs I/O to be made (apply reads its files first) may come as a promise.
+   */
+  propose(plan: () => ActionPlan | Promise<ActionPlan>): void;
   /** The current screen registers its keys here; App dispatches to them. */
   registerKeys(bindings: readonly KeyBinding[]): void;
 }

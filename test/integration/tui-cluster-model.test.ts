@@ -2,7 +2,7 @@
 // SQLite): the model lists and watches what the overview draws, reads /readyz and the
 // published profile, shows a lost server as disconnected and then reconnecting, and every
 // action changes the cluster the way its CLI command does.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
@@ -264,5 +264,39 @@ describe('TUI actions against a real API server', () => {
       'drained',
       () => worker().spec?.unschedulable === true && pods().every((p) => p.metadata?.deletionTimestamp),
     );
+  });
+
+  it('apply creates, then reports unchanged, then configured; a refused field is named at its file:line', async () => {
+    const { model, actions } = await cluster();
+    const dir = await mkdtemp(join(tmpdir(), 'kubelab-tui-apply-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'api.yaml');
+    const manifest = (replicas: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: ${replicas}\n` +
+      '  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n' +
+      '    spec:\n      containers: [{name: api, image: kubelab/web:1}]\n' +
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\ndata: {mode: demo}\n';
+    await writeFile(file, manifest('2'));
+    const plan = await actions.apply(file, 'default');
+    expect(plan.command).toBe(`kubelab apply -f ${file} -n default`);
+    expect(await plan.run()).toBe('deployment.apps/api created, configmap/api-config created');
+    await snapshotWhen(model, 'api listed', (s) => s.deployments.some((d) => d.metadata?.name === 'api'));
+    expect(await (await actions.apply(file, 'default')).run()).toBe(
+      'deployment.apps/api unchanged, configmap/api-config unchanged',
+    );
+    await writeFile(file, manifest('4'));
+    expect(await (await actions.apply(file, 'default')).run()).toBe(
+      'deployment.apps/api configured, configmap/api-config unchanged',
+    );
+    await snapshotWhen(model, 'api scaled by apply', (s) =>
+      s.deployments.some((d) => d.metadata?.name === 'api' && d.spec?.replicas === 4),
+    );
+    // The server refuses the Deployment; the ConfigMap after it is still applied, as kubectl does.
+    await writeFile(file, manifest('-1'));
+    const refused = await actions.apply(file, 'default');
+    await expect(refused.run()).rejects.toThrow(
+      new RegExp(`Error from server \\(Invalid\\)[\\s\\S]*${file}:6 spec\\.replicas: [\\s\\S]*configmap/api-config unchanged`),
+    );
+    expect(model.getSnapshot().deployments.find((d) => d.metadata?.name === 'api')?.spec?.replicas).toBe(4);
   });
 });

@@ -1,8 +1,7 @@
 // `-o json`, `-o yaml` and `-o name`, in kubectl's shapes: one object prints as itself,
 // several as a `v1 List` (the text itself comes from src/api/object-text.ts).
 import { objectJson, objectYaml } from '../../api/object-text.js';
-import { resourceByKind } from '../../api/resources.js';
-import { kindPrefix } from './table-printer.js';
+import { kindPrefix, resourceByKind } from '../../api/resources.js';
 
 export type ObjectFormat = 'json' | 'yaml' | 'name';
 

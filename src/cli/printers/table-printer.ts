@@ -1,7 +1,7 @@
 // `kubelab get` output: prints a meta.k8s.io/v1 Table the way kubectl's table printer does
 // (upper-cased headers, wide columns only with -o wide, NAMESPACE first with -A, LABELS last
 // with --show-labels, "deployment.apps/web" names when several kinds are printed together).
-import type { ResourceInfo } from '../../api/resources.js';
+import { kindPrefix, type ResourceInfo } from '../../api/resources.js';
 import { formatLabels } from '../../api/table/label-format.js';
 import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
 import type { Table, TableCell, TableRow } from '../../api/table/types.js';
@@ -14,11 +14,6 @@ export interface PrintTableOptions {
   showLabels?: boolean;
   /** Prefix names with the lower-cased kind and group (`pod/web-1`, `deployment.apps/web`). */
   showKind?: Pick<ResourceInfo, 'kind' | 'group'>;
-}
-
-/** "pod", "deployment.apps": the prefix kubectl writes before a name (`-o name`, `get all`). */
-export function kindPrefix(r: Pick<ResourceInfo, 'kind' | 'group'>): string {
-  return (r.group ? `${r.kind}.${r.group}` : r.kind).toLowerCase();
 }
 
 function cellText(cell: TableCell | undefined): string {

@@ -5,7 +5,9 @@
 // requests otherwise. Nothing here shells out to kubelab.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { ResourceInfo } from '../../api/resources.js';
+import { kindPrefix, type ResourceInfo, resourceByKind } from '../../api/resources.js';
+import { applyDocuments } from '../../client/apply.js';
+import { readManifests } from '../../client/manifest-files.js';
 import {
   drainPlan,
   evictPod,
@@ -20,6 +22,7 @@ import { rollbackPlan } from '../../controllers/deployment-revisions.js';
 import type { ClusterRecord } from '../../provision/cluster-records.js';
 import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
 import { failSimNode, type NodeFailureMode, recoverSimNode } from '../../provision/providers/sim.js';
+import { shellQuote } from '../../provision/ssh/shell-quote.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 
 export interface ActionPlan {
@@ -43,11 +46,6 @@ export const failureModes: { mode: NodeFailureMode; key: string; meaning: string
   { mode: 'agent', key: 'a', meaning: 'agent stopped: heartbeats stop, containers keep running' },
 ];
 
-/** `deployment.apps`, `replicaset.apps`, `pod`: how kubectl names a kind in its messages. */
-function kindName(resource: ResourceInfo): string {
-  return `${resource.kind.toLowerCase()}${resource.group ? `.${resource.group}` : ''}`;
-}
-
 function nsFlag(namespace: string | undefined): string {
   return namespace ? ` -n ${namespace}` : '';
 }
@@ -59,6 +57,42 @@ export class ClusterActions {
     private readonly cluster?: ClusterRecord,
   ) {}
 
+  /**
+   * `kubelab apply -f PATH`: the manifests are read and parsed before anything is asked, so the
+   * confirmation lists what they hold and a broken file is refused (at its file:line) before
+   * a single object is sent. Objects without a namespace go to the one the TUI shows.
+   */
+  async apply(path: string, namespace: string | undefined): Promise<ActionPlan> {
+    const problems: string[] = [];
+    const docs = await readManifests([path], false, (e) => problems.push(e.message));
+    if (problems.length)
+      throw new Error(`${problems.join('\n')}\nnothing was applied: fix the file and apply again`);
+    if (!docs.length) throw new Error(`no objects in ${path}: nothing to apply`);
+    const names = docs.map((d) => {
+      const { apiVersion, kind, metadata } = d.object as {
+        apiVersion?: string;
+        kind?: string;
+        metadata?: { name?: string };
+      };
+      const info = resourceByKind(String(apiVersion), String(kind));
+      return `${info ? kindPrefix(info) : String(kind).toLowerCase()}/${metadata?.name ?? '?'}`;
+    });
+    return {
+      title: `Apply ${docs.length} object(s) from ${path}: ${names.join(', ')}`,
+      command: `kubelab apply -f ${shellQuote(path)}${nsFlag(namespace)}`,
+      run: async () => {
+        const done: string[] = [];
+        const failures: string[] = [];
+        await applyDocuments(this.client, docs, namespace ?? 'default', {
+          applied: (a) => done.push(`${a.name} ${a.result}`),
+          failed: (message) => failures.push(message),
+        });
+        if (failures.length) throw new Error([...failures, ...done].join('\n'));
+        return done.join(', ');
+      },
+    };
+  }
+
   scale(target: NamedObject, replicas: number): ActionPlan {
     const { resource, namespace, name } = target;
     return {
@@ -69,7 +103,7 @@ export class ClusterActions {
         const scale = await api.getScale(name);
         // The scale's resourceVersion makes the write conditional, as kubectl's is.
         await api.updateScale(name, { ...scale, spec: { replicas } });
-        return `${kindName(resource)}/${name} scaled`;
+        return `${kindPrefix(resource)}/${name} scaled`;
       },
     };
   }

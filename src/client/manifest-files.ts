@@ -1,9 +1,8 @@
-// Reads the manifests a command names with -f: files, folders (their .yaml/.yml/.json files,
+// Reads the manifests a command names with -f (or the TUI's apply asks for): files, folders (their .yaml/.yml/.json files,
 // recursively with -R, in name order as kubectl does) and `-` for standard input.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ManifestDoc, parseManifests } from '../api/manifest.js';
-import { UsageError } from './usage-error.js';
 
 const manifestExtensions = /\.(ya?ml|json)$/i;
 
@@ -41,11 +40,11 @@ export async function manifestSources(
     try {
       info = await stat(p);
     } catch {
-      throw new UsageError(`the path "${p}" does not exist`);
+      throw new Error(`the path "${p}" does not exist`);
     }
     const files = info.isDirectory() ? await filesUnder(p, recursive) : [p];
     if (info.isDirectory() && files.length === 0)
-      throw new UsageError(`no manifests (.yaml, .yml, .json) found in ${p}`);
+      throw new Error(`no manifests (.yaml, .yml, .json) found in ${p}`);
     for (const f of files) sources.push({ source: f, read: () => readFile(f, 'utf8') });
   }
   return sources;

@@ -4,7 +4,7 @@
 // match the file while keeping what other writers (controllers, defaulting, `kubelab scale`)
 // set on fields the file never mentioned. Deleting a field from the file deletes it live.
 import { isDeepStrictEqual } from 'node:util';
-import { listStrategy } from '../api/patch-merge-keys.js';
+import { listStrategy } from './patch-merge-keys.js';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;

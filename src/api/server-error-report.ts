@@ -1,8 +1,8 @@
-// How the CLI reports what the API server refused: kubectl's `Error from server (Reason):`
+// How kubelab (the CLI, the TUI) reports what the API server refused: kubectl's `Error from server (Reason):`
 // line, and — when the object came from a file — one line per offending field, pointing at
 // the file and line where that field is written.
-import type { ManifestDoc } from '../api/manifest.js';
-import { StatusError } from '../api/status-error.js';
+import type { ManifestDoc } from './manifest.js';
+import { StatusError } from './status-error.js';
 
 export function describeServerError(e: unknown, doc?: ManifestDoc, verb = 'applying'): string {
   if (!(e instanceof StatusError)) return `error: ${(e as Error).message ?? String(e)}`;
