@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { bootstrapCluster } from './bootstrap/cluster-bootstrap.js';
 import { type ImagesArchive, MachineSetup, readImagesArchive } from './bootstrap/machine-setup.js';
-import { ProgressReporter } from './bootstrap/progress-reporter.js';
+import { ProgressReporter, type ProgressSink, type StepTiming } from './bootstrap/progress-reporter.js';
 import { agentUnitName, teardownScript } from './bootstrap/systemd-units.js';
 import {
   type ClusterRecord,
@@ -69,7 +69,7 @@ export function provisionedMachine(record: ClusterRecord, nodeName: string): Pro
 }
 
 /** The lab images archive, built here when this computer has Docker Engine (else nodes build on demand). */
-async function labImages(progress: ProgressReporter): Promise<ImagesArchive | undefined> {
+async function labImages(progress: ProgressSink): Promise<ImagesArchive | undefined> {
   const docker = new Docker();
   try {
     await docker.ping();
@@ -94,16 +94,18 @@ export interface UpOptions {
   machines?: { name: string; role: MachineRole }[];
   profile: string;
   out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Where progress goes; by default live lines on `out` (the TUI passes its start screen). */
+  progress?: ProgressSink;
 }
 
 export interface UpResult {
   record: ClusterRecord;
   /** Each finished step's duration, per machine (for benchmarks and the summary). */
-  timings: ProgressReporter['timings'];
+  timings: StepTiming[];
 }
 
 export async function upMachineCluster(o: UpOptions): Promise<UpResult> {
-  const progress = new ProgressReporter(o.out ?? process.stdout);
+  const progress = o.progress ?? new ProgressReporter(o.out ?? process.stdout);
   const existing = await readClusterRecord(o.name);
   if (existing && existing.provider !== o.provider.name)
     throw new Error(

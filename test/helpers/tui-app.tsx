@@ -11,6 +11,7 @@ import type { ClusterSnapshot } from '../../src/tui/data/cluster-snapshot.js';
 import { SnapshotSource } from '../../src/tui/data/cluster-source.js';
 import type { LogSource, LogState } from '../../src/tui/data/pod-log-stream.js';
 import type { Screen } from '../../src/tui/navigation.js';
+import type { TuiServices } from '../../src/tui/tui-context.js';
 
 /** Keys as a terminal sends them. */
 export const keys = {
@@ -47,7 +48,11 @@ export interface RenderAppOptions {
   cluster?: ClusterRecord;
 }
 
-export function renderApp(snapshot: ClusterSnapshot, o: RenderAppOptions = {}) {
+/** The services App runs on, over fixture snapshots and a client whose server does not exist. */
+export function fixtureServices(
+  snapshot: ClusterSnapshot,
+  o: Pick<RenderAppOptions, 'log' | 'cluster'> = {},
+) {
   const source = new SnapshotSource(snapshot);
   const client = new ApiClient({
     contextName: 'fixture',
@@ -60,32 +65,36 @@ export function renderApp(snapshot: ClusterSnapshot, o: RenderAppOptions = {}) {
   });
   const opened: { namespace: string; pod: string; container?: string }[] = [];
   const log = new FixedLog(o.log ?? { lines: [], phase: 'streaming', dropped: 0 });
-  const element = (size: { columns: number; rows: number }) => (
-    <App
-      services={{
-        source,
-        actions,
-        openLogs: (target) => {
-          opened.push(target);
-          return log;
-        },
-        clusterLabel: 'fixture (sim, SIMULATED nodes)',
-      }}
-      size={size}
-      screen={o.screen}
-      namespace={o.namespace}
-    />
-  );
-  const actions = new ClusterActions(client, o.cluster);
-  const ui = render(element({ columns: o.columns ?? 100, rows: o.rows ?? 40 }));
-  /** Types each argument as one key press and waits for the frame it causes. */
-  const press = async (...sequence: string[]) => {
+  const services: TuiServices = {
+    source,
+    actions: new ClusterActions(client, o.cluster),
+    openLogs: (target) => {
+      opened.push(target);
+      return log;
+    },
+    clusterLabel: 'fixture (sim, SIMULATED nodes)',
+  };
+  return { services, source, client, opened, log };
+}
+
+/** Types each argument as one key press and waits for the frame it causes. */
+export function keyTyper(stdin: { write(data: string): void }) {
+  return async (...sequence: string[]) => {
     for (const k of sequence) {
-      ui.stdin.write(k);
+      stdin.write(k);
       // A lone ESC is held back briefly by Ink to tell it from an escape sequence.
       await new Promise((r) => setTimeout(r, k === keys.esc ? 60 : 15));
     }
   };
+}
+
+export function renderApp(snapshot: ClusterSnapshot, o: RenderAppOptions = {}) {
+  const { services, source, client, opened, log } = fixtureServices(snapshot, o);
+  const element = (size: { columns: number; rows: number }) => (
+    <App services={services} size={size} screen={o.screen} namespace={o.namespace} />
+  );
+  const ui = render(element({ columns: o.columns ?? 100, rows: o.rows ?? 40 }));
+  const press = keyTyper(ui.stdin);
   const frame = () => ui.lastFrame() ?? '';
   return {
     ...ui,

@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import { profiles } from '../../api/profiles.js';
 import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
+import { ProgressReporter, type ProgressSink } from '../../provision/bootstrap/progress-reporter.js';
 import {
   type ClusterRecord,
   clusterDir,
@@ -125,7 +126,7 @@ async function startLocalControlPlane(name: string, profile: string): Promise<Cl
  * `kubelab up` without --provider: docker when an engine answers (real machines as containers),
  * otherwise sim (no installs at all). Says which and why, since the two behave very differently.
  */
-async function defaultProvider(): Promise<string> {
+async function defaultProvider(progress: ProgressSink): Promise<string> {
   const version = await new Docker()
     .version()
     .then((v) => v.Version)
@@ -139,17 +140,17 @@ async function defaultProvider(): Promise<string> {
   else if (!imageReady)
     reason = `Docker Engine ${version} answers, but the node image is not built and debootstrap is missing (apt-get install debootstrap, then kubelab images build node)`;
   else {
-    process.stdout.write(
-      `provider: docker (Docker Engine ${version} answers; each node is a container-node with its own systemd, sshd and Docker Engine)\n`,
+    progress.say(
+      `provider: docker (Docker Engine ${version} answers; each node is a container-node with its own systemd, sshd and Docker Engine)`,
     );
     return 'docker';
   }
   if (findProgram('qemu-system-x86_64') && imageReady) {
-    process.stdout.write(`provider: qemu (${reason}; qemu is installed: each node is a VM)\n`);
+    progress.say(`provider: qemu (${reason}; qemu is installed: each node is a VM)`);
     return 'qemu';
   }
-  process.stdout.write(
-    `provider: sim (${reason}; no qemu either); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker\n`,
+  progress.say(
+    `provider: sim (${reason}; no qemu either); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker`,
   );
   return 'sim';
 }
@@ -185,7 +186,14 @@ export interface UpOptions {
 }
 
 /** `kubelab up`: also what `kubelab tui` runs when there is no cluster to show. */
-export async function clusterUp(o: UpOptions): Promise<void> {
+/**
+ * `kubelab up`. Progress goes to `progress`: live lines in the terminal by default, the TUI's
+ * start screen when the TUI starts a cluster.
+ */
+export async function clusterUp(
+  o: UpOptions,
+  progress: ProgressSink = new ProgressReporter(process.stdout),
+): Promise<void> {
   const workers = Number(o.workers);
   if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
     throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
@@ -198,20 +206,20 @@ export async function clusterUp(o: UpOptions): Promise<void> {
     );
   }
   const existing = await readClusterRecord(o.name);
-  const provider = o.provider ?? existing?.provider ?? (await defaultProvider());
+  const provider = o.provider ?? existing?.provider ?? (await defaultProvider(progress));
   if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
     throw new UsageError(
       `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
     );
   const profile = o.profile ?? (provider === 'qemu' ? 'lab-slow' : 'lab');
   if (o.profile === undefined && profile !== 'lab')
-    process.stdout.write(
-      `profile: ${profile} (qemu VMs may run emulated, ~20x slower: lab's 1 s heartbeats would make healthy nodes flap; --profile lab to insist)\n`,
+    progress.say(
+      `profile: ${profile} (qemu VMs may run emulated, ~20x slower: lab's 1 s heartbeats would make healthy nodes flap; --profile lab to insist)`,
     );
   if (provider !== 'sim') {
     const started = Date.now();
-    process.stdout.write(
-      `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)\n`,
+    progress.say(
+      `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)`,
     );
     const inventory = await inventoryFor(provider, o.inventory);
     const { record } = await upMachineCluster({
@@ -220,10 +228,11 @@ export async function clusterUp(o: UpOptions): Promise<void> {
       workers,
       machines: inventory && inventoryMachines(inventory),
       profile,
+      progress,
     });
     await setCurrentCluster(o.name);
-    process.stdout.write(
-      `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)\n`,
+    progress.say(
+      `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)`,
     );
     return;
   }
@@ -233,28 +242,26 @@ export async function clusterUp(o: UpOptions): Promise<void> {
     );
   const cp = existing?.machines.find((m) => m.role === 'control-plane');
   if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
-    process.stdout.write(
-      `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}\n`,
+    progress.say(
+      `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}`,
     );
   } else {
-    process.stdout.write(
-      `starting cluster "${o.name}" with provider sim (control plane as a local process)...\n`,
-    );
+    progress.say(`starting cluster "${o.name}" with provider sim (control plane as a local process)...`);
     const started = Date.now();
     const record = await startLocalControlPlane(o.name, profile);
-    process.stdout.write(
-      `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    progress.say(
+      `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
   if (workers > 0) {
     const started = Date.now();
-    process.stdout.write(`starting ${workers} SIMULATED worker node(s)...\n`);
+    progress.say(`starting ${workers} SIMULATED worker node(s)...`);
     const machines = await startSimWorkers(o.name, workers);
-    for (const m of machines) process.stdout.write(`  ${m.name} Ready (SIMULATED)\n`);
-    process.stdout.write(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    for (const m of machines) progress.say(`  ${m.name} Ready (SIMULATED)`);
+    progress.say(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   await setCurrentCluster(o.name);
-  process.stdout.write(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})\n`);
+  progress.say(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})`);
 }
 
 export function registerLifecycle(program: Command): void {
@@ -272,7 +279,7 @@ export function registerLifecycle(program: Command): void {
       '--profile <profile>',
       'timers: lab (failover in ~10 s; default), lab-slow (~25 s, for emulated VMs; default with qemu) or k8s (upstream defaults)',
     )
-    .action(clusterUp);
+    .action((o: UpOptions) => clusterUp(o));
 
   program
     .command('down')

@@ -1,9 +1,9 @@
 // `kubelab tui`, and `kubelab` alone in a terminal: the live terminal UI on the current
-// cluster (or --kubeconfig's). With no cluster at all it offers to start one, showing
-// `kubelab up`'s progress, then opens. The UI itself lives in src/tui and is loaded only here,
-// so other commands do not pay for React and Ink at start-up.
-import { createInterface } from 'node:readline/promises';
+// cluster (or --kubeconfig's). With no cluster at all it offers to start one and shows
+// `kubelab up`'s progress per machine inside the UI, then opens on that cluster. The UI itself
+// lives in src/tui and is loaded only here, so other commands do not pay for React and Ink.
 import type { Command } from 'commander';
+import type { ProgressSink } from '../../provision/bootstrap/progress-reporter.js';
 import {
   type ClusterRecord,
   currentClusterName,
@@ -13,29 +13,14 @@ import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
 import { clusterUp, upDefaults } from './lifecycle.js';
 
-async function offerCluster(): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(
-      'There is no kubelab cluster yet. Start one now with `kubelab up` (default provider, 2 workers)? [Y/n] ',
-    );
-    return !/^n/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+function clusterLabel(record: ClusterRecord): string {
+  return `${record.name} (${record.provider}${record.provider === 'sim' ? ', SIMULATED nodes' : ''})`;
 }
 
-/** The kubelab cluster the TUI will show, starting one if the user agrees; undefined for --kubeconfig / $KUBECONFIG. */
-async function clusterToShow(opts: GlobalOptions): Promise<ClusterRecord | undefined> {
-  if (opts.kubeconfig || process.env.KUBECONFIG) return undefined;
-  let name = await currentClusterName();
-  if (!name) {
-    if (!(await offerCluster()))
-      throw new UsageError('no cluster selected: create one with `kubelab up`, or pass --kubeconfig FILE');
-    await clusterUp({ ...upDefaults });
-    name = await currentClusterName();
-  }
-  const record = name ? await readClusterRecord(name) : undefined;
+async function currentRecord(): Promise<ClusterRecord | undefined> {
+  const name = await currentClusterName();
+  if (!name) return undefined;
+  const record = await readClusterRecord(name);
   if (!record)
     throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`, or \`kubelab up\`)`);
   return record;
@@ -44,24 +29,39 @@ async function clusterToShow(opts: GlobalOptions): Promise<ClusterRecord | undef
 export async function openTui(opts: GlobalOptions): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY)
     throw new UsageError('kubelab tui needs a terminal: run it with stdin and stdout on a TTY');
-  const cluster = await clusterToShow(opts);
-  const { client } = await connect(opts);
+  // --kubeconfig / $KUBECONFIG: any cluster real kubectl could reach, not necessarily kubelab's.
+  const external = Boolean(opts.kubeconfig || process.env.KUBECONFIG);
+  const record = external ? undefined : await currentRecord();
+  const open = async (cluster: ClusterRecord | undefined) => {
+    const { client } = await connect(opts);
+    return { client, cluster, clusterLabel: cluster ? clusterLabel(cluster) : client.server };
+  };
   const { runTui } = await import('../../tui/run-tui.js');
-  await runTui({
-    client,
-    cluster,
-    clusterLabel: cluster
-      ? `${cluster.name} (${cluster.provider}${cluster.provider === 'sim' ? ', SIMULATED nodes' : ''})`
-      : client.server,
-    namespace: opts.namespace,
-  });
+  const { ClusterNotStarted } = await import('../../tui/tui-root.js');
+  try {
+    await runTui({
+      cluster: external || record ? await open(record) : undefined,
+      startCluster: async (progress: ProgressSink) => {
+        await clusterUp({ ...upDefaults }, progress);
+        const made = await currentRecord();
+        if (!made) throw new Error('kubelab up finished but no cluster is current (see `kubelab clusters`)');
+        return open(made);
+      },
+      namespace: opts.namespace,
+    });
+  } catch (e) {
+    if (!(e instanceof ClusterNotStarted)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    // A start left running (ctrl+c) holds SSH connections and timers: nothing else to wait for.
+    process.exit(e.reason === 'declined' ? 0 : e.reason === 'interrupted' ? 130 : 1);
+  }
 }
 
 export function registerTui(program: Command, globals: () => GlobalOptions): void {
   program
     .command('tui')
     .description(
-      'The live terminal UI: nodes, pods, rollouts and events as they happen (kubelab alone does the same)',
+      'The live terminal UI: nodes, pods, rollouts and events as they happen (kubelab alone does the same); with no cluster it offers to start one',
     )
     .action(() => openTui(globals()));
 }

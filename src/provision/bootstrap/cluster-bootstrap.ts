@@ -13,7 +13,7 @@ import type { ProvisionedMachine } from '../providers/machine-provider.js';
 import { MachineStepError } from '../ssh/index.js';
 import { kubelabBundles } from './kubelab-bundles.js';
 import { type ImagesArchive, MachineSetup, step } from './machine-setup.js';
-import type { ProgressReporter } from './progress-reporter.js';
+import type { ProgressSink } from './progress-reporter.js';
 import {
   agentUnit,
   agentUnitName,
@@ -35,7 +35,7 @@ export interface ClusterBootstrapOptions {
   machines: ProvisionedMachine[];
   knownHostsPath: string;
   images?: ImagesArchive;
-  progress: ProgressReporter;
+  progress: ProgressSink;
   /** How long Nodes may take to be Ready after their agents start (default 120 s; TCG is slow). */
   readyTimeoutMs?: number;
 }

@@ -20,7 +20,7 @@ import {
 } from '../ssh/index.js';
 import { type KubelabBundles, remoteBinDir } from './kubelab-bundles.js';
 import { nodeRuntimeFor, remoteNodePath } from './node-runtime.js';
-import type { ProgressReporter } from './progress-reporter.js';
+import type { ProgressSink } from './progress-reporter.js';
 
 export interface ImagesArchive {
   /** A `docker save` archive. */
@@ -36,7 +36,7 @@ export class MachineSetup {
     readonly machine: ProvisionedMachine,
     readonly connection: SshConnection,
     readonly facts: MachineFacts,
-    private readonly progress: ProgressReporter,
+    private readonly progress: ProgressSink,
   ) {}
 
   get name(): string {
@@ -47,7 +47,7 @@ export class MachineSetup {
   static async connect(
     machine: ProvisionedMachine,
     knownHostsPath: string,
-    progress: ProgressReporter,
+    progress: ProgressSink,
   ): Promise<MachineSetup> {
     return step(progress, machine.name, 'connect over SSH', async () => {
       const connection = await connectToMachine(machine.name, machine.ssh, {
@@ -235,7 +235,7 @@ export class MachineSetup {
  * with the error's message (which already names the machine and the step).
  */
 export async function step<T>(
-  progress: ProgressReporter,
+  progress: ProgressSink,
   machine: string,
   name: string,
   body: () => Promise<{ result?: T; detail?: string } | undefined>,

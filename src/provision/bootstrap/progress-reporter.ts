@@ -12,6 +12,20 @@ export interface StepTiming {
   ms: number;
 }
 
+/**
+ * Where `kubelab up` reports what it does: the terminal (ProgressReporter) or the TUI's
+ * start screen, which draws the same steps per machine inside its own frame.
+ */
+export interface ProgressSink {
+  /** Each finished step's duration (benchmarks, summaries). */
+  readonly timings: StepTiming[];
+  /** A line that is not about one machine (which provider, what is cached). */
+  say(line: string): void;
+  step(machine: string, step: string, state: StepState, detail?: string): void;
+  /** The work is over (done or failed): a terminal stops redrawing its live lines. */
+  close(): void;
+}
+
 interface Live {
   machine: string;
   step: string;
@@ -25,7 +39,7 @@ const frameMs = 100;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export class ProgressReporter {
+export class ProgressReporter implements ProgressSink {
   readonly timings: StepTiming[] = [];
   private readonly live = new Map<string, Live>();
   private drawnLines = 0;
@@ -39,7 +53,6 @@ export class ProgressReporter {
     this.tty = Boolean(out.isTTY) && process.env.TERM !== 'dumb';
   }
 
-  /** A line that is not about one machine (which provider, what is cached). */
   say(line: string): void {
     this.erase();
     this.out.write(`${line}\n`);
