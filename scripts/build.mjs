@@ -1,6 +1,7 @@
 // Builds the three bundles the product ships: the CLI (`kubelab`), and the two programs
 // bootstrap uploads to machines (`kubelab-server.mjs`, `kubelab-agent.mjs`). Each bundle is
-// self-contained so a machine needs only a Node runtime, not node_modules.
+// self-contained so a machine needs only a Node runtime, not node_modules (the one exception,
+// the CLI's `kubelab dashboard`, is below at `external`).
 import { chmod } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -77,7 +78,12 @@ async function bundle(entryPoints, plugins, quiet) {
     // ssh2 (used by dockerode's modem, and by bootstrap) has optional native parts: cpu-features
     // and its own sshcrypto.node. Left out of the bundle, their require() fails inside ssh2's
     // try/catch and ssh2 uses its pure-JS code, so the bundles stay self-contained.
-    external: ['cpu-features', '*.node'],
+    //
+    // blessed and blessed-contrib (only `kubelab dashboard` loads them, with import()) stay in
+    // node_modules: blessed requires its widgets by computed name and reads its terminfo
+    // fallbacks from its own folder at run time, neither of which survives bundling. Nothing
+    // uploaded to a machine uses them.
+    external: ['cpu-features', '*.node', 'blessed', 'blessed-contrib'],
     // React (in the TUI) picks its development build, several times slower and with extra
     // checks, unless NODE_ENV says production; the bundles are what users run.
     define: { 'process.env.NODE_ENV': '"production"' },

@@ -152,3 +152,9 @@ export class Quantity {
 export function parseQuantity(s: string | number): Quantity {
   return Quantity.parse(s);
 }
+
+/** Millicores as `kubectl top` prints them ("250m"). */
+export const milliCpuText = (milliCpu: number): string => `${Math.round(milliCpu)}m`;
+
+/** Bytes in whole MiB, as `kubectl top` prints them ("512Mi"). */
+export const mebibytesText = (bytes: number): string => `${Math.floor(bytes / (1024 * 1024))}Mi`;

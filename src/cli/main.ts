@@ -7,6 +7,7 @@ import { StatusError } from '../api/status-error.js';
 import type { GlobalOptions } from './cli-context.js';
 import { registerAgent } from './commands/agent.js';
 import { registerApply } from './commands/apply.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerEvents } from './commands/events.js';
@@ -54,6 +55,7 @@ registerRollout(program, globals);
 registerScale(program, globals);
 registerSetImage(program, globals);
 registerTui(program, globals);
+registerDashboard(program, globals);
 
 // Program options (-n, --kubeconfig) are accepted after the subcommand too, as kubectl
 // allows: commander recognises them anywhere unless positional options are enabled.

@@ -295,7 +295,9 @@ describe('TUI actions against a real API server', () => {
     await writeFile(file, manifest('-1'));
     const refused = await actions.apply(file, 'default');
     await expect(refused.run()).rejects.toThrow(
-      new RegExp(`Error from server \\(Invalid\\)[\\s\\S]*${file}:6 spec\\.replicas: [\\s\\S]*configmap/api-config unchanged`),
+      new RegExp(
+        `Error from server \\(Invalid\\)[\\s\\S]*${file}:6 spec\\.replicas: [\\s\\S]*configmap/api-config unchanged`,
+      ),
     );
     expect(model.getSnapshot().deployments.find((d) => d.metadata?.name === 'api')?.spec?.replicas).toBe(4);
   });

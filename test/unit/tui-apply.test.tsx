@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manifestPathSuggestions } from '../../src/tui/actions/manifest-path-completion.js';
 import { keys, renderApp } from '../helpers/tui-app.js';
-import { until } from '../helpers/until.js';
 import { fixtureSnapshot, lease, node } from '../helpers/tui-fixtures.js';
+import { until } from '../helpers/until.js';
 
 const webYaml = `apiVersion: apps/v1
 kind: Deployment
@@ -68,7 +68,7 @@ describe('apply a file from the TUI', () => {
     expect(open.frame()).toContain('apply -f');
     // Nothing typed yet: the suggestions are the current folder's manifests and folders.
     expect(open.frame()).toMatch(/tab: .*\//);
-    await open.press(...`${dir}/we`.split(''));
+    await open.press(`${dir}/we`);
     expect(open.frame()).toContain(`tab: ${dir}/web.yaml`);
     await open.press(keys.tab, keys.enter);
     await until('Apply 2 object(s)', () => open!.frame().includes('Apply 2 object(s)'), 3_000);
@@ -83,7 +83,7 @@ describe('apply a file from the TUI', () => {
 
   it('a broken file is refused at its file and line, and nothing is asked', async () => {
     open = renderApp(cluster());
-    await open.press('a', ...`${dir}/broken.yaml`.split(''), keys.enter);
+    await open.press('a', `${dir}/broken.yaml`, keys.enter);
     await until('✗', () => open!.frame().includes('✗'), 3_000);
     const frame = open.frame();
     expect(frame).toMatch(new RegExp(`${dir}/broken\\.yaml:\\d+`));
@@ -95,10 +95,10 @@ describe('apply a file from the TUI', () => {
     open = renderApp(cluster());
     await open.press('a', keys.enter);
     expect(open.frame()).toContain('type a manifest file or folder (tab completes)');
-    await open.press(...`${dir}/nope.yaml`.split(''), keys.enter);
+    await open.press(`${dir}/nope.yaml`, keys.enter);
     await until('✗', () => open!.frame().includes('✗'), 3_000);
     expect(open.frame()).toContain(`the path "${dir}/nope.yaml" does not exist`);
-    await open.press('a', ...`${dir}/labs`.split(''), keys.enter);
+    await open.press('a', `${dir}/labs`, keys.enter);
     await until('no manifests', () => open!.frame().includes('no manifests'), 3_000);
     expect(open.frame()).toContain(`no manifests (.yaml, .yml, .json) found in ${dir}/labs`);
   });

@@ -50,6 +50,15 @@ export const leasePrinter: KindPrinter = {
   ],
 };
 
+/** When an event last happened (ms since the epoch; 0 when it says nothing), whichever style of event it is. */
+export function eventTime(e: Event): number {
+  return (
+    Date.parse(
+      e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '',
+    ) || 0
+  );
+}
+
 /** "kind/name" of the object an event is about, as the OBJECT column shows it. */
 export function eventTarget(e: Event): string {
   const kind = (e.involvedObject?.kind ?? '').toLowerCase();

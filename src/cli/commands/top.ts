@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
-import { parseQuantity } from '../../api/quantity.js';
+import { mebibytesText, milliCpuText, parseQuantity } from '../../api/quantity.js';
 import { resources } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
 import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
@@ -39,8 +39,6 @@ interface TopFlags {
 
 const milli = (q: string) => parseQuantity(q).milliValue();
 const bytes = (q: string) => parseQuantity(q).value();
-const cpuText = (m: number) => `${Math.round(m)}m`;
-const memText = (b: number) => `${Math.floor(b / (1024 * 1024))}Mi`;
 
 function sortRows<T>(
   rows: T[],
@@ -93,7 +91,7 @@ async function topNodes(client: ApiClient, name: string | undefined, o: TopFlags
   );
   const lines = o.headers === false ? [] : ['NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)'];
   for (const r of rows)
-    lines.push(`${r.name}\t${cpuText(r.cpu)}\t${r.cpuPct}%\t${memText(r.mem)}\t${r.memPct}%`);
+    lines.push(`${r.name}\t${milliCpuText(r.cpu)}\t${r.cpuPct}%\t${mebibytesText(r.mem)}\t${r.memPct}%`);
   for (const n of missing) lines.push(`${n.metadata?.name}\t<unknown>\t<unknown>\t<unknown>\t<unknown>`);
   let out = tabwrite(`${lines.join('\n')}\n`, tableTabwriter);
   const simulated = missing.filter((n) => n.metadata?.labels?.[simulatedNodeLabel] === 'true');
@@ -137,7 +135,7 @@ async function topPods(
     if (!o.headers === false) lines.push(`${ns}POD\tNAME\tCPU(cores)\tMEMORY(bytes)`);
     for (const r of rows)
       lines.push(
-        `${o.allNamespaces ? `${r.m.metadata.namespace}\t` : ''}${r.m.metadata.name}\t${r.c.name}\t${cpuText(r.cpu)}\t${memText(r.mem)}`,
+        `${o.allNamespaces ? `${r.m.metadata.namespace}\t` : ''}${r.m.metadata.name}\t${r.c.name}\t${milliCpuText(r.cpu)}\t${mebibytesText(r.mem)}`,
       );
   } else {
     const rows = sortRows(
@@ -153,7 +151,7 @@ async function topPods(
     if (!o.headers === false) lines.push(`${ns}NAME\tCPU(cores)\tMEMORY(bytes)`);
     for (const r of rows)
       lines.push(
-        `${o.allNamespaces ? `${r.m.metadata.namespace}\t` : ''}${r.m.metadata.name}\t${cpuText(r.cpu)}\t${memText(r.mem)}`,
+        `${o.allNamespaces ? `${r.m.metadata.namespace}\t` : ''}${r.m.metadata.name}\t${milliCpuText(r.cpu)}\t${mebibytesText(r.mem)}`,
       );
   }
   return tabwrite(`${lines.join('\n')}\n`, tableTabwriter);

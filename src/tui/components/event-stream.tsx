@@ -2,9 +2,8 @@
 // cluster narrating what its controllers, scheduler and agents just did.
 import { Text } from 'ink';
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { eventTarget } from '../../api/table/config-objects.js';
+import { eventTarget, eventTime } from '../../api/table/config-objects.js';
 import { humanDuration } from '../../api/table/human-duration.js';
-import { eventTime } from '../data/cluster-model.js';
 import { dim, paint } from './paint.js';
 import { TitledPanel } from './panel.js';
 

@@ -8,22 +8,18 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { ConfigMap, Event } from 'kubernetes-types/core/v1.js';
 import { type Profile, profileConfigMap, profileFromData, profiles } from '../../api/profiles.js';
 import { type ResourceInfo, resources } from '../../api/resources.js';
+import { eventTime } from '../../api/table/config-objects.js';
 import { type Clock, realClock, type TimerHandle } from '../../client/clock.js';
+import { ConnectionTracker } from '../../client/connection-tracker.js';
+import { FrameScheduler } from '../../client/frame-scheduler.js';
 import { type Informer, InformerFactory } from '../../client/informer.js';
-import { type ApiClient, ApiConnectionError, type KubeObject } from '../../client/rest-client.js';
-import type {
-  ClusterSnapshot,
-  ConnectionPhase,
-  ConnectionStatus,
-  ControlPlaneHealth,
-  NodeMetricsState,
-} from './cluster-snapshot.js';
+import { fetchNodeMetrics, type NodeMetricsState } from '../../client/node-metrics.js';
+import { Poller } from '../../client/poller.js';
+import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import type { ClusterSnapshot, ControlPlaneHealth } from './cluster-snapshot.js';
 import { snapshotOf } from './cluster-snapshot.js';
 import { pollReadyz } from './control-plane-health.js';
-import { FrameScheduler } from './frame-scheduler.js';
-import { fetchNodeMetrics } from './node-metrics.js';
 import { nodeSilence } from './node-summary.js';
-import { Poller } from './poller.js';
 
 export const resourceOfKind = (kind: string): ResourceInfo => {
   const r = resources.find((x) => x.kind === kind);
@@ -62,8 +58,7 @@ export class ClusterModel {
   private readonly unsubscribe: (() => void)[] = [];
   private health?: ControlPlaneHealth;
   private metrics?: NodeMetricsState;
-  private connection: ConnectionStatus;
-  private everSynced = false;
+  private readonly connection: ConnectionTracker;
   private sortedEvents: readonly Event[] = [];
   private leaseMap: ReadonlyMap<string, Lease> = new Map();
   private current: ClusterSnapshot;
@@ -77,7 +72,7 @@ export class ClusterModel {
     this.clock = options.clock ?? realClock;
     // The informers' errors surface as connection state; printing them would tear the screen.
     this.factory = new InformerFactory(client, { clock: this.clock, onHandlerError: () => {} });
-    this.connection = { phase: 'connecting', since: this.clock.now() };
+    this.connection = new ConnectionTracker(this.clock, () => this.allInformers());
     this.frames = new FrameScheduler(this.clock, options.frameIntervalMs ?? 100, () => this.flush());
     for (const kind of overviewKinds) this.watch(resourceOfKind(kind));
     // Every node renews its Lease every second (lab profile): drawing a frame for each would keep
@@ -191,34 +186,9 @@ export class ClusterModel {
     return [...this.informers.values(), this.leases, this.profile] as Informer<KubeObject>[];
   }
 
-  /** Recomputes the connection phase; true when it changed. */
+  /** Recomputes the connection phase (the /readyz poll says whether the server answers); true when it changed. */
   private updateConnection(): boolean {
-    const informers = this.allInformers();
-    if (informers.every((i) => i.hasSynced())) this.everSynced = true;
-    const allConnected = informers.every((i) => i.state.connected);
-    const unreachable = this.health?.error;
-    const lostConnection = informers.some(
-      (i) => !i.state.connected && i.state.lastError instanceof ApiConnectionError,
-    );
-    const previous = this.connection.phase;
-    let phase: ConnectionPhase;
-    let error: string | undefined;
-    if (unreachable) {
-      phase = this.everSynced || previous !== 'connecting' ? 'disconnected' : 'connecting';
-      error = unreachable;
-    } else if (!this.everSynced) {
-      phase = 'connecting';
-    } else if (allConnected) {
-      phase = 'connected';
-    } else if (previous === 'connected' && lostConnection) {
-      phase = 'disconnected';
-      error = informers.find((i) => i.state.lastError)?.state.lastError?.message;
-    } else {
-      phase = 'reconnecting';
-    }
-    if (phase === previous && error === this.connection.error) return false;
-    this.connection = { phase, since: phase === previous ? this.connection.since : this.clock.now(), error };
-    return true;
+    return this.connection.update(this.health?.error);
   }
 
   private flush(): void {
@@ -242,8 +212,8 @@ export class ClusterModel {
     const get = <T>(plural: string) => (this.lists.get(plural) ?? []) as readonly T[];
     return snapshotOf({
       now: this.clock.now(),
-      connection: this.connection,
-      synced: this.everSynced,
+      connection: this.connection.status,
+      synced: this.connection.synced,
       profile: profile ?? profiles.lab,
       profilePublished: profile !== undefined,
       health: this.health,
@@ -303,14 +273,6 @@ function publishedProfile(data: Record<string, string> | undefined): Profile | u
   } catch {
     return undefined;
   }
-}
-
-export function eventTime(e: Event): number {
-  return (
-    Date.parse(
-      e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '',
-    ) || 0
-  );
 }
 
 function newestFirst(events: Event[]): Event[] {

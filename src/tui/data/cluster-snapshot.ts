@@ -6,18 +6,13 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { type Profile, profiles } from '../../api/profiles.js';
+import type { ConnectionStatus } from '../../client/connection-tracker.js';
+import type { NodeMetricsState } from '../../client/node-metrics.js';
 import type { KubeObject } from '../../client/rest-client.js';
 
-/** connecting (never synced) -> connected; then disconnected (server unreachable) -> reconnecting (reachable, caches resyncing) -> connected. */
-export type ConnectionPhase = 'connecting' | 'connected' | 'disconnected' | 'reconnecting';
-
-export interface ConnectionStatus {
-  phase: ConnectionPhase;
-  /** When this phase began (clock milliseconds). */
-  since: number;
-  /** Why the API server cannot be used, while disconnected. */
-  error?: string;
-}
+// The types of a snapshot's fields that live with the client code producing them.
+export type { ConnectionPhase, ConnectionStatus } from '../../client/connection-tracker.js';
+export type { NodeMetricsState, ResourceAmounts } from '../../client/node-metrics.js';
 
 export interface HealthCheck {
   name: string;
@@ -32,16 +27,6 @@ export interface ControlPlaneHealth {
   /** Set when the poll itself failed (unreachable, timed out); `checks` are then the last ones known. */
   error?: string;
 }
-
-export interface ResourceAmounts {
-  milliCpu: number;
-  memory: number;
-}
-
-/** metrics.k8s.io node usage; `available: false` when the server does not serve it or refuses us. */
-export type NodeMetricsState =
-  | { available: true; at: number; nodes: ReadonlyMap<string, ResourceAmounts> }
-  | { available: false; reason: string };
 
 export interface ClusterSnapshot {
   /** The clock's time when the snapshot was made: ages and countdowns are measured from it. */

@@ -3,8 +3,8 @@
 // a second however fast the container writes.
 import { StringDecoder } from 'node:string_decoder';
 import { type Clock, realClock } from '../../client/clock.js';
+import { FrameScheduler } from '../../client/frame-scheduler.js';
 import type { ApiClient } from '../../client/rest-client.js';
-import { FrameScheduler } from './frame-scheduler.js';
 
 export type LogPhase = 'connecting' | 'streaming' | 'ended' | 'failed';
 

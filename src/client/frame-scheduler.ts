@@ -3,7 +3,7 @@
 // notifications, is one frame), and further changes wait until a minimum interval has passed
 // since the last frame. A slow control plane that sends bursts therefore costs at most
 // 1000/intervalMs frames a second.
-import type { Clock, TimerHandle } from '../../client/clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 export class FrameScheduler {
   private timer?: TimerHandle;

@@ -1,7 +1,7 @@
 // Runs an async task again and again with a pause between runs (not a fixed rate: a slow
 // control plane is never asked twice at once). Time comes from the injected clock so tests
 // step it instead of sleeping.
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from './clock.js';
 
 export class Poller {
   private abort?: AbortController;
