@@ -2,34 +2,19 @@
 // files only), the confirmation lists the objects the file holds and the equivalent
 // `kubelab apply` command, and a broken file is refused at its file:line before anything is
 // sent. (Applying against a real API server: test/integration/tui-cluster-model.test.ts.)
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manifestPathSuggestions } from '../../src/tui/actions/manifest-path-completion.js';
 import { keys, renderApp } from '../helpers/tui-app.js';
 import { fixtureSnapshot, lease, node } from '../helpers/tui-fixtures.js';
 import { until } from '../helpers/until.js';
 
-const webYaml = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: kubelab/web:1}]
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-`;
+// The manifest the README applies: a Deployment and a Service.
+const webYaml = readFileSync(fileURLToPath(new URL('../../examples/web.yaml', import.meta.url)), 'utf8');
 
 let dir: string;
 beforeAll(async () => {
