@@ -112,7 +112,37 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
   const { columns, rows } = size ?? terminal;
   const app = useApp();
   const snapshot = useSyncExternalStore(services.source.subscribe, services.source.getSnapshot);
-  const [stack, , setStack] = useRefState<Screen[]>([screen ?? overviewScreen]);
+  const [stack, stackRef, setStackNow] = useRefState<Screen[]>([screen ?? overviewScreen]);
+  // Keys that arrive while a new screen is on its way (a paste, tmux send-keys: `:nodes⏎/web⏎`)
+  // wait for it to register its keys, instead of meeting the old screen's bindings.
+  const pendingKeys = useRef<[name: string, text: string][]>([]);
+  const awaitingScreen = useRef(false);
+  const screenChanges = useRef(0);
+  const dispatchNowRef = useRef<(name: string, text: string) => void>(() => {});
+  const drainKeys = useRef(() => {
+    while (!awaitingScreen.current && pendingKeys.current.length) {
+      const [name, text] = pendingKeys.current.shift()!;
+      dispatchNowRef.current(name, text);
+    }
+  }).current;
+  const setStack = useRef((next: Screen[] | ((old: Screen[]) => Screen[])) => {
+    const before = stackRef.current;
+    const wasAwaiting = awaitingScreen.current;
+    // Set first: Ink may render (and the new screen register its keys) inside setStackNow.
+    awaitingScreen.current = true;
+    setStackNow(next);
+    if (stackRef.current === before) {
+      awaitingScreen.current = wasAwaiting;
+      return;
+    }
+    const change = ++screenChanges.current;
+    // Should a screen never register (it does, after each render), keys still flow.
+    setTimeout(() => {
+      if (change !== screenChanges.current || !awaitingScreen.current) return;
+      awaitingScreen.current = false;
+      drainKeys();
+    }, 250);
+  }).current;
   const [namespace, namespaceRef, setNamespace] = useRefState<string | undefined>(initialNamespace);
   const [overlay, overlayRef, setOverlay] = useRefState<Overlay | undefined>(undefined);
   const [message, messageRef, setMessage] = useRefState<{ text: string; tone: Tone } | undefined>(undefined);
@@ -200,6 +230,11 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
       },
       registerKeys: (bindings) => {
         keysRef.current = bindings;
+        if (awaitingScreen.current) {
+          awaitingScreen.current = false;
+          // In a layout effect: the keys run before the next frame is drawn.
+          queueMicrotask(drainKeys);
+        }
         const signature = bindings
           .filter((b) => !b.helpOnly)
           .map((b) => `${keysLabel(b)} ${b.label}`)
@@ -210,7 +245,7 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
         }
       },
     }),
-    [services, namespace, setNamespace, setOverlay, setStack, setMessage],
+    [services, namespace, setNamespace, setOverlay, setStack, setMessage, drainKeys],
   );
 
   const back: KeyBinding[] =
@@ -227,11 +262,21 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
   globalRef.current = global;
 
   /** One key press, by name (see keyName); `text` is what it types into a prompt. */
+  /** A key from the terminal: now, or after the keys that wait for a screen on its way. */
   function dispatch(name: string, text: string) {
     if (name === 'ctrl+c') {
       app.exit();
       return;
     }
+    if (pendingKeys.current.length || (awaitingScreen.current && !overlayRef.current)) {
+      pendingKeys.current.push([name, text]);
+      return;
+    }
+    dispatchNow(name, text);
+  }
+  dispatchNowRef.current = dispatchNow;
+
+  function dispatchNow(name: string, text: string) {
     const o = overlayRef.current;
     if (messageRef.current && !o) setMessage(undefined);
     if (o?.kind === 'prompt') {

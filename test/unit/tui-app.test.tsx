@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys, renderApp } from '../helpers/tui-app.js';
 import { fixtureNow, fixtureSnapshot, lease, node, pod } from '../helpers/tui-fixtures.js';
+import { until } from '../helpers/until.js';
 
 function cluster(pods = [pod('p1', 'worker-a'), pod('p2', 'worker-b')]) {
   return fixtureSnapshot({
@@ -94,6 +95,18 @@ describe('the app frame', () => {
       fixtureSnapshot({ nodes: names.map((n) => node(n)), leases: names.map((n) => lease(n)) }),
     );
     await open.press(':nodes\r', keys.down + keys.down + keys.down + keys.up, 'd');
-    expect(open.frame()).toContain('describe node/worker-c');
+    await until('the describe screen', () => open!.frame().includes('describe node/worker-c'), 3_000);
+  });
+
+  it('keys sent together with a screen change wait for the new screen (a paste, tmux send-keys)', async () => {
+    const names = ['worker-a', 'worker-b', 'worker-c', 'worker-d'];
+    open = renderApp(
+      fixtureSnapshot({ nodes: names.map((n) => node(n)), leases: names.map((n) => lease(n)) }),
+    );
+    // One chunk: jump to the node list, filter it, describe the one row left. Without waiting,
+    // `/` would reach the overview (no filter there) and the rest would go astray.
+    await open.press(':nodes\r/worker-c\rd');
+    await until('the describe screen', () => open!.frame().includes('describe node/worker-c'), 3_000);
+    expect(open.frame()).toContain('overview › nodes /worker-c › desc');
   });
 });
