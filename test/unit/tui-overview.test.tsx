@@ -1,3 +1,4 @@
+import type { Service } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profiles } from '../../src/api/profiles.js';
 import { rfc3339 } from '../../src/api/time.js';
@@ -102,6 +103,28 @@ describe('overview', () => {
     await open.press();
     expect(open.frame()).toContain('✗ silent 5s · NotReady');
     expect(open.frame()).toContain('pods evicted in 1s (tainted)');
+  });
+
+  it('shows cluster DNS: not deployed, then ok or failing by its kube-dns pods', async () => {
+    open = renderApp(cluster());
+    await open.press();
+    expect(open.frame()).toMatch(/DNS\s+none/);
+    const kubeDns: Service = {
+      metadata: { name: 'kube-dns', namespace: 'kube-system' },
+      spec: { selector: { 'k8s-app': 'kube-dns' } },
+    };
+    const dnsPod = (name: string, ready: boolean) =>
+      pod(name, 'worker-a', { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ready });
+    open.source.set({ ...cluster(), services: [kubeDns], pods: [dnsPod('coredns-a', false)] });
+    await open.press();
+    expect(open.frame()).toMatch(/DNS\s+down 0\/1/);
+    open.source.set({
+      ...cluster(),
+      services: [kubeDns],
+      pods: [dnsPod('coredns-a', true), dnsPod('coredns-b', false)],
+    });
+    await open.press();
+    expect(open.frame()).toMatch(/DNS\s+ok 1\/2/);
   });
 
   it('follows the profile the cluster publishes', async () => {

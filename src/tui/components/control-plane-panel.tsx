@@ -1,6 +1,9 @@
 // The control plane's components and their health as /readyz reports them (the API server
-// itself is healthy when it answers at all), and the timing profile behind the countdowns.
+// itself is healthy when it answers at all), cluster DNS as a kubectl user checks it, and the
+// timing profile behind the countdowns.
 import { Text } from 'ink';
+import { selectorFromSet } from '../../api/labels.js';
+import { isPodActive, isPodReady } from '../../controllers/pod-control.js';
 import type { ClusterSnapshot } from '../data/cluster-snapshot.js';
 import { TitledPanel } from './panel.js';
 
@@ -12,17 +15,45 @@ const componentNames: Record<string, string> = {
   'controller-manager': 'controller-manager',
 };
 
-export function controlPlaneRows(
-  snapshot: ClusterSnapshot,
-): { name: string; state: string; ok: boolean | undefined }[] {
+type Row = { name: string; state: string; ok: boolean | undefined };
+
+/**
+ * Cluster DNS is not an API server check but an add-on: the `kube-dns` Service in kube-system
+ * (CoreDNS keeps that name) and the pods it selects, healthy when at least one is Ready.
+ * Shown short ("ok 1/2": ready of its pods; "none": no such Service): the panel is narrow.
+ */
+function dnsRow(snapshot: ClusterSnapshot): Row {
+  const service = snapshot.services.find(
+    (s) => s.metadata?.namespace === 'kube-system' && s.metadata?.name === 'kube-dns',
+  );
+  if (!service) return { name: 'DNS', state: 'none', ok: undefined };
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0)
+    return { name: 'DNS', state: 'no pods', ok: undefined };
+  const chosen = selectorFromSet(selector);
+  const pods = snapshot.pods.filter(
+    (p) => p.metadata?.namespace === 'kube-system' && isPodActive(p) && chosen.matches(p.metadata?.labels),
+  );
+  const ready = pods.filter(isPodReady).length;
+  return {
+    name: 'DNS',
+    state: `${ready ? 'ok' : 'down'} ${ready}/${pods.length}`,
+    ok: ready > 0,
+  };
+}
+
+export function controlPlaneRows(snapshot: ClusterSnapshot): Row[] {
   const h = snapshot.health;
   if (!h) return [{ name: 'apiserver', state: 'asking /readyz…', ok: undefined }];
   if (h.error && h.checks.length === 0) return [{ name: 'apiserver', state: 'unreachable', ok: false }];
-  return h.checks.map((c) => ({
-    name: componentNames[c.name] ?? c.name,
-    state: h.error ? 'unknown (no answer)' : c.ok ? 'ok' : 'failing',
-    ok: h.error ? undefined : c.ok,
-  }));
+  return [
+    ...h.checks.map((c) => ({
+      name: componentNames[c.name] ?? c.name,
+      state: h.error ? 'unknown (no answer)' : c.ok ? 'ok' : 'failing',
+      ok: h.error ? undefined : c.ok,
+    })),
+    dnsRow(snapshot),
+  ];
 }
 
 export function ControlPlanePanel({

@@ -39,7 +39,7 @@ export interface OverviewLayout {
  * are windowed around the selected node.
  */
 export function overviewLayout(width: number, height: number, nodes: readonly NodeSummary[]): OverviewLayout {
-  const topHeight = height >= 24 ? 8 : 7;
+  const topHeight = height >= 24 ? 9 : 7;
   const bottomHeight = height >= 36 ? 8 : height >= 24 ? 6 : 0;
   const nodesHeight = Math.max(nodeCardHeight(1), height - topHeight - bottomHeight);
   const perRow = Math.max(1, Math.floor(width / minCardWidth));
@@ -163,7 +163,7 @@ export function OverviewView({
   for (let r = firstRow; r < Math.min(totalRows, firstRow + layout.visibleRows); r++)
     rows.push(shownNodes.slice(r * layout.perRow, (r + 1) * layout.perRow));
   const hiddenNodes = shownNodes.length - rows.reduce((s, r) => s + r.length, 0);
-  const controlWidth = Math.min(40, Math.max(30, Math.floor(width / 4)));
+  const controlWidth = Math.min(40, Math.max(34, Math.floor(width / 4)));
   const eventsWidth = Math.max(20, width - Math.min(40, Math.floor(width / 3)));
 
   return (
