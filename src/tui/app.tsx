@@ -261,8 +261,10 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
   const globalRef = useRef(global);
   globalRef.current = global;
 
-  /** One key press, by name (see keyName); `text` is what it types into a prompt. */
-  /** A key from the terminal: now, or after the keys that wait for a screen on its way. */
+  /**
+   * One key press from the terminal, by name (see keyName); `text` is what it types into a
+   * prompt. Handled now, or after the keys already waiting for a screen on its way.
+   */
   function dispatch(name: string, text: string) {
     if (name === 'ctrl+c') {
       app.exit();
