@@ -52,7 +52,14 @@ export async function runTui({ cluster, startCluster, namespace }: RunTuiOptions
         notStarted = reason;
       }}
     />,
-    { alternateScreen: true, incrementalRendering: true, exitOnCtrlC: false },
+    {
+      alternateScreen: true,
+      incrementalRendering: true,
+      exitOnCtrlC: false,
+      // Ink turns itself non-interactive (nothing drawn until exit) when a CI variable is set;
+      // the TUI only starts on a TTY, so a terminal is there whatever the environment says.
+      interactive: true,
+    },
   );
   try {
     await ink.waitUntilExit();

@@ -79,12 +79,12 @@ describe('the TUI in a terminal, on a docker-provider cluster', () => {
     expect(progress).toContain('provider: docker');
     expect(progress).toMatch(/kubelab-control-plane\s+\d+ step\(s\) done/);
     const overview = await tui.waitFor(
-      'the overview with both workers Ready',
-      (s) => workers.every((w) => s.includes(`╭─ ${w} ● Ready`)),
+      'the overview with both workers Ready and the control plane checked',
+      (s) => workers.every((w) => s.includes(`╭─ ${w} ● Ready`)) && /apiserver\s+ok/.test(s),
       900_000,
     );
     expect(overview).toContain('kubelab (docker)');
-    expect(overview).toMatch(/apiserver\s+ok/);
+    expect(overview).toMatch(/scheduler\s+ok/);
     expect(overview).not.toContain('SIMULATED');
   }, 1_000_000);
 
