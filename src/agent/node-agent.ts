@@ -15,8 +15,13 @@ import { isNodeReady, type NodeIdentity, nodeInfo, nodeStatus, registerNode } fr
 import { PodSync } from './pod-sync.js';
 import type { ContainerRuntime, ReadinessProber } from './runtime/runtime.js';
 
-/** How often a runtime whose containers outlive the agent is checked for pods no longer here. */
-const orphanSweepIntervalMs = 5_000;
+/**
+ * How often a runtime whose containers outlive the agent is checked for pods no longer here:
+ * kubelet's housekeeping period. One label-filtered container list each time; a sweep before
+ * the pod informer has synced does nothing, so a short period also means a restarted agent
+ * cleans up soon after it has listed its pods.
+ */
+const orphanSweepIntervalMs = 2_000;
 
 export interface NodeAgentOptions {
   client: ApiClient;
