@@ -184,7 +184,9 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
     });
 
   /** `a`: a manifest file or folder (tab completes), then the confirmation listing its objects. */
-  const openApplyPrompt = () =>
+  const openApplyPrompt = () => {
+    // The prompt asks for suggestions on every frame; the folder is read once per typed value.
+    let listed: { typed: string; paths: string[] } | undefined;
     setOverlay({
       kind: 'prompt',
       value: '',
@@ -196,9 +198,14 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
           controller.propose(() => services.actions.apply(expandHome(path), namespaceRef.current));
           return undefined;
         },
-        suggest: (v) => manifestPathSuggestions(v.trim(), process.cwd()),
+        suggest: (v) => {
+          if (listed?.typed !== v)
+            listed = { typed: v, paths: manifestPathSuggestions(v.trim(), process.cwd()) };
+          return listed.paths;
+        },
       },
     });
+  };
 
   // Screens keep this across renders: it changes only with the services or the namespace.
   const controller = useMemo<TuiController>(

@@ -6,6 +6,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../../src/api/node-labels.js';
 import { rfc3339, rfc3339Micro } from '../../src/api/time.js';
+import { newControllerRef } from '../../src/controllers/controller-ref.js';
 import { type ClusterSnapshot, type SnapshotParts, snapshotOf } from '../../src/tui/data/cluster-snapshot.js';
 
 /** 2026-01-01T12:00:00Z: every fixture's "now". */
@@ -87,15 +88,7 @@ export function pod(name: string, nodeName: string | undefined, o: PodOptions = 
       ...(o.terminating ? { deletionTimestamp: ago(1000) } : {}),
       ...(o.owner
         ? {
-            ownerReferences: [
-              {
-                apiVersion: 'apps/v1',
-                kind: 'ReplicaSet',
-                name: o.owner.metadata!.name!,
-                uid: o.owner.metadata!.uid!,
-                controller: true,
-              },
-            ],
+            ownerReferences: [newControllerRef(o.owner)],
           }
         : {}),
     },
@@ -188,15 +181,7 @@ export function replicaSet(
       creationTimestamp: ago(600_000 - o.revision * 1000),
       annotations: { 'deployment.kubernetes.io/revision': String(o.revision) },
       labels: { app: d.metadata!.name!, 'pod-template-hash': hash },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: d.metadata!.name!,
-          uid: d.metadata!.uid!,
-          controller: true,
-        },
-      ],
+      ownerReferences: [newControllerRef(d)],
     },
     spec: {
       replicas: o.replicas,

@@ -13,6 +13,7 @@ import { profiles } from '../../src/api/profiles.js';
 import { resources } from '../../src/api/resources.js';
 import { rfc3339Micro } from '../../src/api/time.js';
 import { ApiClient } from '../../src/client/rest-client.js';
+import { newControllerRef } from '../../src/controllers/controller-ref.js';
 import { ClusterActions } from '../../src/tui/actions/cluster-actions.js';
 import { ClusterModel } from '../../src/tui/data/cluster-model.js';
 import type { ClusterSnapshot } from '../../src/tui/data/cluster-snapshot.js';
@@ -100,15 +101,7 @@ function pod(name: string, nodeName: string, rs: ReplicaSet): Pod {
       name,
       namespace: 'default',
       labels: { app: 'web' },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: rs.metadata!.name!,
-          uid: rs.metadata!.uid!,
-          controller: true,
-        },
-      ],
+      ownerReferences: [newControllerRef(rs)],
     },
     spec: {
       nodeName,
