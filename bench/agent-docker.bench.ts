@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { podUidLabel } from '../src/agent/runtime/docker-labels.js';
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { Informer } from '../src/client/informer.js';
-import { ensureImage } from '../src/provision/images/index.js';
+import { ensureImage } from '../src/images/index.js';
 import { report, startServerProcess, summarize } from './harness.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const podCount = Number(process.env.BENCH_PODS ?? 50);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 5);
 const nodeName = 'bench-docker';
@@ -97,7 +96,7 @@ try {
   // Ready as seen by a watch: the informer's handler notes when each pod first shows Ready.
   const readyAt = new Map<string, number>();
   const waiters = new Map<string, () => void>();
-  const informer = new Informer<Pod>(client, podInfo, { namespace, labelSelector: 'app=bench' });
+  const informer = new Informer<Pod>(client, resource.pods, { namespace, labelSelector: 'app=bench' });
   const seen = (p: Pod) => {
     const name = p.metadata?.name ?? '';
     if (!isReady(p) || readyAt.has(name)) return;
@@ -107,7 +106,7 @@ try {
   informer.addEventHandler({ onAdd: seen, onUpdate: (_old, p) => seen(p) });
   informer.start();
   await informer.waitForSync();
-  const pods = client.resource<Pod>(podInfo, namespace);
+  const pods = client.resource<Pod>(resource.pods, namespace);
   // The agent with no pods, once it has loaded, registered and settled: its floor.
   await new Promise((r) => setTimeout(r, 3_000));
   const agentMemoryNoPods = memoryMB(agent.pid!);

@@ -1,16 +1,15 @@
 // Durable writes per second through the API (HTTPS, auth, validation, SQLite with fsync),
 // and their latency, with 1 and 16 concurrent clients. Each write is a ConfigMap create that
 // the server acknowledges only after commit. Target: >= 2,000 writes/s at 16 clients, p99 <= 20 ms.
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { report, startServerProcess, summarize } from './harness.js';
 
-const configMaps = resources.find((r) => r.kind === 'ConfigMap')!;
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 
 async function run(concurrency: number) {
   const server = await startServerProcess(['--no-controllers']); // the API server and store alone: what this measures
   const client = server.client();
-  const rc = client.resource(configMaps, 'default');
+  const rc = client.resource(resource.configMaps, 'default');
   const latencies: number[] = [];
   let seq = 0;
   const end = performance.now() + durationMs;

@@ -4,13 +4,12 @@
 // other nodes, split into detection (node Ready=Unknown) and replacement. Target: <= 10 s
 // (Kubernetes' defaults — 40-50 s grace plus 300 s toleration — take about 6 minutes).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { webDeployment } from '../test/helpers/machine-cluster.js';
 import { podsBySelector, startSimClusterCli } from '../test/helpers/sim-cluster-cli.js';
 import { until } from '../test/helpers/until.js';
 import { report } from './harness.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const replicas = 8;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -45,7 +44,7 @@ for (const mode of ['poweroff', 'partition', 'agent'] as const) {
     await until(
       'node Unknown',
       async () => {
-        const n = await client.resource<Node>(nodeInfo).get(victim);
+        const n = await client.resource<Node>(resource.nodes).get(victim);
         return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown');
       },
       60_000,

@@ -1,15 +1,14 @@
 // List latency with 10,000 objects of one resource: a full list, and a paged list
 // (limit=500, following continue tokens), through the HTTPS API.
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { report, startServerProcess, summarize } from './harness.js';
 
-const configMaps = resources.find((r) => r.kind === 'ConfigMap')!;
 const objects = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const runs = 20;
 
 const server = await startServerProcess(['--no-controllers']); // the API server and store alone: what this measures
 const client = server.client();
-const rc = client.resource(configMaps, 'default');
+const rc = client.resource(resource.configMaps, 'default');
 let next = 0;
 await Promise.all(
   Array.from({ length: 16 }, async () => {

@@ -7,7 +7,7 @@
 // Targets: >= 1,500 pods/s at 1,000 nodes, >= 800 pods/s at 5,000 nodes.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { profiles } from '../src/api/profiles.js';
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { rfc3339 } from '../src/api/time.js';
 import { realClock } from '../src/client/clock.js';
 import { EventRecorder } from '../src/client/event-recorder.js';
@@ -17,8 +17,6 @@ import type { ApiClient } from '../src/client/rest-client.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { report, startServerProcess, summarize } from './harness.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const podCount = Number(process.env.BENCH_PODS ?? 10_000);
 const nodeCounts = (process.env.BENCH_NODES ?? '1000,5000').split(',').map(Number);
 const writers = 32;
@@ -34,7 +32,7 @@ async function inParallel(count: number, fn: (i: number) => Promise<unknown>): P
 }
 
 async function createNodes(client: ApiClient, count: number): Promise<void> {
-  const nodes = client.resource<Node>(nodeInfo);
+  const nodes = client.resource<Node>(resource.nodes);
   const heartbeat = rfc3339(Date.now());
   await inParallel(count, async (i) => {
     const name = `node-${String(i).padStart(5, '0')}`;
@@ -67,7 +65,9 @@ function watchBinds(informers: InformerFactory) {
     if (boundAt.size >= expected) resolve();
   };
   // A relist after a dropped watch reports a pod bound meanwhile as an add or an update.
-  informers.informerFor<Pod>(podInfo).addEventHandler({ onAdd: seen, onUpdate: (_old, pod) => seen(pod) });
+  informers
+    .informerFor<Pod>(resource.pods)
+    .addEventHandler({ onAdd: seen, onUpdate: (_old, pod) => seen(pod) });
   return {
     boundAt,
     until(count: number): Promise<void> {
@@ -86,7 +86,7 @@ async function createPods(
   prefix: string,
   createdAt: Map<string, number>,
 ): Promise<number> {
-  const pods = client.resource<Pod>(podInfo, 'default');
+  const pods = client.resource<Pod>(resource.pods, 'default');
   const started = performance.now();
   await inParallel(podCount, async (i) => {
     const name = `${prefix}-${String(i).padStart(5, '0')}`;

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resources } from '../src/api/resources.js';
+import { resource } from '../src/api/resources.js';
 import { ApiClient } from '../src/client/rest-client.js';
 import type { ClusterSnapshot } from '../src/tui/data/cluster-snapshot.js';
 import type { Screen } from '../src/tui/navigation.js';
@@ -158,7 +158,7 @@ for (const [nodes, pods] of [
   const cluster = simulatedCluster(nodes, pods);
   for (const [view, screen] of [
     ['overview', overviewScreen],
-    ['pods list', listScreen(resources.find((r) => r.kind === 'Pod')!)],
+    ['pods list', listScreen(resource.pods)],
   ] as const) {
     for (const change of ['tick', 'pod moved'] as const) {
       frames.push({ nodes, pods, view, change, ...(await measure(cluster, screen, change)) });
@@ -192,10 +192,7 @@ async function idleCpu() {
     await until(
       `${replicas} running pods`,
       async () => {
-        const pods = await cluster
-          .client()
-          .resource(resources.find((r) => r.kind === 'Pod')!, 'default')
-          .listAll();
+        const pods = await cluster.client().resource(resource.pods, 'default').listAll();
         return (
           pods.items.filter((p) => (p as { status?: { phase?: string } }).status?.phase === 'Running')
             .length === replicas

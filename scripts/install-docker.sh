@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gets Docker Engine running on this machine, plus the static busybox the workload images are
-# built from and debootstrap the node image is built with (src/provision/images), qemu to boot
+# built from and debootstrap the node image is built with (src/images), qemu to boot
 # the node image's disk, vagrant, and the other Debian packages the tests use. Idempotent:
 # what is installed and running is left alone. There is no systemd on these machines, so dockerd is started in
 # the background by hand and we wait for its socket to answer.
@@ -43,13 +43,22 @@ if [ "$((${#missing[@]} + ${#missing_lean[@]}))" -gt 0 ]; then
       break
     fi
   done
+  # A machine image's package lists can be older than the packages it has installed (seen:
+  # libarchive13 newer than the lists' libarchive-tools wants), which apt reports as "held
+  # broken packages": refresh the lists once and try again.
+  apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null && return 0
+    echo "install-docker: apt-get install failed; refreshing the package lists and retrying"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  }
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "install-docker: apt-get install ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}"
   fi
   if [ "${#missing_lean[@]}" -gt 0 ]; then
     echo "install-docker: apt-get install --no-install-recommends ${missing_lean[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_lean[@]}" >/dev/null
+    apt_install --no-install-recommends "${missing_lean[@]}"
   fi
 fi
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { type Duplex, pipeline } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { WebSocketServer } from 'ws';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import type { StatsSummary } from '../api/stats-summary.js';
 import { asStatusError, StatusError, statusErrors } from '../api/status-error.js';
 import { type Clock, realClock } from '../client/clock.js';
@@ -24,8 +24,6 @@ import { logContainerId, parseLogRequest } from './container-logs.js';
 import { bridgeExec } from './exec-stream.js';
 import { type ContainerRuntime, type ExecSession, runtimeContainerId } from './runtime/runtime.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 export const defaultKubeletPort = 10250;
 const authCacheTtlMs = 10_000;
 
@@ -144,7 +142,7 @@ export class KubeletServer {
   /** The pod (after checking the caller may read it) and the runtime running it here. */
   private async podHere(r: ContainerRequest): Promise<{ pod: Pod; runtime: ContainerRuntime }> {
     await this.authorize(r.token, r.namespace, r.podName);
-    const pod = await this.o.client.resource<Pod>(podInfo, r.namespace).get(r.podName);
+    const pod = await this.o.client.resource<Pod>(resource.pods, r.namespace).get(r.podName);
     const runtime = this.o.runtimeFor(pod.spec?.nodeName ?? '');
     if (!runtime)
       throw new StatusError(
@@ -234,8 +232,8 @@ export class KubeletServer {
     if ((this.allowed.get(key) ?? 0) > now) return;
     const asCaller = new ApiClient({ ...this.o.apiServer, token });
     try {
-      if (namespace) await asCaller.resource<Pod>(podInfo, namespace).get(name);
-      else await asCaller.resource<Node>(nodeInfo).get(name);
+      if (namespace) await asCaller.resource<Pod>(resource.pods, namespace).get(name);
+      else await asCaller.resource<Node>(resource.nodes).get(name);
     } catch (e) {
       if (e instanceof StatusError && (e.code === 401 || e.code === 403 || e.code === 404)) throw e;
       throw statusErrors.unavailable(

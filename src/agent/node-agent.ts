@@ -3,15 +3,17 @@
 // given a factory for its container runtime (sim or Docker) and the informers to read pods
 // and its Node from, so one process can host one agent or a thousand (SimNodeHost).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isNodeReady } from '../api/node-state.js';
 import type { Profile } from '../api/profiles.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { Clock, TimerHandle } from '../client/clock.js';
+import { Controller } from '../client/controller.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import type { ApiClient } from '../client/rest-client.js';
-import { Controller } from '../controllers/controller.js';
 import { RestartBackOff } from './lifecycle/restart-backoff.js';
 import { NodeLease } from './node-lease.js';
-import { isNodeReady, type NodeIdentity, nodeInfo, nodeStatus, registerNode } from './node-registration.js';
+import { type NodeIdentity, nodeStatus, registerNode } from './node-registration.js';
 import { PodSync } from './pod-sync.js';
 import type { ContainerRuntime, ReadinessProber } from './runtime/runtime.js';
 
@@ -127,7 +129,7 @@ export class NodeAgent {
   }
 
   private async waitForPodCIDR(node: Node): Promise<Node> {
-    const nodes = this.o.client.resource<Node>(nodeInfo);
+    const nodes = this.o.client.resource<Node>(resource.nodes);
     const deadline = this.o.clock.now() + (this.o.podCIDRWaitMs ?? 0);
     let current = node;
     while (!current.spec?.podCIDR && this.o.clock.now() < deadline) {
@@ -193,7 +195,7 @@ export class NodeAgent {
     }
     this.statusInFlight = true;
     try {
-      const nodes = this.o.client.resource<Node>(nodeInfo);
+      const nodes = this.o.client.resource<Node>(resource.nodes);
       const current = await nodes.get(this.name);
       this.node = await nodes.patch(
         this.name,

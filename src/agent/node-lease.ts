@@ -3,12 +3,11 @@
 // Lease is owned by the Node so deleting the Node removes it.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339Micro } from '../api/time.js';
 import type { ApiClient } from '../client/rest-client.js';
 
-const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
 export const nodeLeaseNamespace = 'kube-node-lease';
 
 export class NodeLease {
@@ -22,7 +21,7 @@ export class NodeLease {
 
   async renew(nowMs: number): Promise<void> {
     const name = this.node.metadata?.name ?? '';
-    const leases = this.client.resource<Lease>(leaseInfo, nodeLeaseNamespace);
+    const leases = this.client.resource<Lease>(resource.leases, nodeLeaseNamespace);
     const spec = {
       holderIdentity: name,
       leaseDurationSeconds: this.durationSeconds,

@@ -3,12 +3,11 @@
 // capacity, addresses, nodeInfo and the Ready/pressure conditions with heartbeat times.
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../api/node-labels.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import type { ApiClient } from '../client/rest-client.js';
 
-export const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 export const kubeletVersion = 'v1.32.0-kubelab';
 
 export interface NodeCapacity {
@@ -136,17 +135,13 @@ export function nodeStatus(
   };
 }
 
-export function isNodeReady(node: Node | undefined): boolean {
-  return node?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
-
 /**
  * Creates the Node, or adopts the one a previous run of this agent left (same name): its
  * labels are brought back to what the agent owns, everything else (taints, spec.podCIDR,
  * user labels) is kept. Then reports status, so the node is Ready when this resolves.
  */
 export async function registerNode(client: ApiClient, id: NodeIdentity, nowMs: number): Promise<Node> {
-  const nodes = client.resource<Node>(nodeInfo);
+  const nodes = client.resource<Node>(resource.nodes);
   let node: Node;
   try {
     node = await nodes.create({

@@ -6,11 +6,11 @@
 // A pod gone from the API or bound elsewhere is killed and forgotten; a runtime whose
 // containers outlive the agent is swept for pods this agent no longer runs (orphans).
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
+import type { ReconcileResult, Reconciler } from '../client/controller.js';
 import { splitKey } from '../client/object-key.js';
-import type { ReconcileResult, Reconciler } from '../controllers/controller.js';
 import { adoptFromRuntime } from './lifecycle/adopt.js';
 import { crashOnDemand } from './lifecycle/crash-on-demand.js';
 import { hasProjectedVolumes, preparePodVolumes, removePodVolumes } from './lifecycle/pod-volumes.js';
@@ -21,8 +21,6 @@ import type { NodeRuntimeContext, PodStepContext } from './lifecycle/step-contex
 import { killPod, stopPod } from './lifecycle/stop.js';
 import { type ContainerRecord, type PodRecord, recordForPod } from './pod-record.js';
 import { buildPodStatus, type ContainerView, podStatusChanged } from './pod-status.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 /** How often configMap and secret volumes are compared with their objects (kubelet: ~1 min). */
 const projectedVolumeResyncMs = 3_000;
@@ -159,7 +157,7 @@ export class PodSync implements Reconciler {
   }
 
   private async writeStatus(pod: Pod, status: Pod['status']): Promise<void> {
-    const pods = this.o.client.resource<Pod>(podInfo, pod.metadata?.namespace);
+    const pods = this.o.client.resource<Pod>(resource.pods, pod.metadata?.namespace);
     try {
       await pods.updateStatus({ ...pod, status: { ...pod.status, ...status } });
     } catch (e) {
@@ -188,7 +186,7 @@ export class PodSync implements Reconciler {
     const { namespace, name } = splitKey(key);
     try {
       await this.o.client
-        .resource<Pod>(podInfo, namespace)
+        .resource<Pod>(resource.pods, namespace)
         .delete(name, { gracePeriodSeconds: 0, preconditions: { uid: record.uid } });
     } catch (e) {
       // Already gone, or replaced by a new pod of the same name that is not ours to delete.

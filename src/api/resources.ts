@@ -190,6 +190,34 @@ export const resources: readonly ResourceInfo[] = rows.map((r) => ({
   categories: r.categories ?? [],
 }));
 
+/** The catalogue row of a kind kubelab serves; a missing row is a programming error. */
+function catalogued(kind: string): ResourceInfo {
+  const r = resources.find((x) => x.kind === kind);
+  if (!r) throw new Error(`the resource catalogue has no ${kind}`);
+  return r;
+}
+
+/** Typed handles on the catalogue's rows, for code that names the kind it works on (`resource.pods`). */
+export const resource = {
+  namespaces: catalogued('Namespace'),
+  nodes: catalogued('Node'),
+  pods: catalogued('Pod'),
+  services: catalogued('Service'),
+  endpoints: catalogued('Endpoints'),
+  configMaps: catalogued('ConfigMap'),
+  secrets: catalogued('Secret'),
+  events: catalogued('Event'),
+  leases: catalogued('Lease'),
+  deployments: catalogued('Deployment'),
+  replicaSets: catalogued('ReplicaSet'),
+  daemonSets: catalogued('DaemonSet'),
+  statefulSets: catalogued('StatefulSet'),
+  jobs: catalogued('Job'),
+  cronJobs: catalogued('CronJob'),
+  ingresses: catalogued('Ingress'),
+  horizontalPodAutoscalers: catalogued('HorizontalPodAutoscaler'),
+} as const;
+
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }

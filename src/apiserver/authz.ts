@@ -8,7 +8,7 @@
 // Deliberate simplification against kube: a node may read every Secret and ConfigMap (kube
 // limits it to those its pods reference, which needs the authorizer's object graph).
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { UserInfo } from './authn.js';
 import type { Registry } from './registry.js';
@@ -19,7 +19,6 @@ export const nodesGroup = 'system:nodes';
 export const bootstrappersGroup = 'system:bootstrappers';
 export const nodeUserPrefix = 'system:node:';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const readVerbs = new Set(['get', 'list', 'watch']);
 /** What a kubelet reads (kube's system:node ClusterRole, reduced to kubelab's kinds). */
 const nodeReadable = new Set([
@@ -83,7 +82,7 @@ async function authorizeNode(
     info.name &&
     ((sub === 'status' && info.verb !== 'get') || (!sub && info.verb === 'delete'))
   ) {
-    const pod = (await registry.get(podInfo, info.namespace, info.name)) as Pod;
+    const pod = (await registry.get(resource.pods, info.namespace, info.name)) as Pod;
     if (pod.spec?.nodeName === node) return;
     throw forbidden(user, info, `pod is not bound to node "${node}"`);
   }

@@ -3,15 +3,13 @@
 // proxies all go through here, so a node that cannot be reached is explained the same way.
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../api/node-labels.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Registry } from './registry.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-
 /** `https://address:port` of the node's agent; `what` names the feature in the error ("logs"). */
 export async function kubeletBaseUrl(registry: Registry, nodeName: string, what: string): Promise<string> {
-  const node = (await registry.get(nodeInfo, undefined, nodeName)) as Node;
+  const node = (await registry.get(resource.nodes, undefined, nodeName)) as Node;
   return nodeKubeletUrl(node, what);
 }
 

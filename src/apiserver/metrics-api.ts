@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import type { CpuStats, MemoryStats, StatsSummary } from '../api/stats-summary.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
@@ -16,8 +16,6 @@ import { nodeKubeletUrl } from './kubelet-location.js';
 import { listObjects } from './list-watch.js';
 
 export const metricsGroupVersion = 'metrics.k8s.io/v1beta1';
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const cacheTtlMs = 3_000;
 const scrapeTimeoutMs = 5_000;
 
@@ -80,7 +78,7 @@ export class MetricsApi {
     if (labelSelector) selector.set('labelSelector', labelSelector);
     const [first, second, third, fourth] = rest;
     if (first === 'nodes' && rest.length <= 2) {
-      const nodes = (await listObjects(this.store, nodeInfo, undefined, selector)).items as Node[];
+      const nodes = (await listObjects(this.store, resource.nodes, undefined, selector)).items as Node[];
       const chosen = second ? nodes.filter((n) => n.metadata?.name === second) : nodes;
       const items = await this.nodeMetrics(chosen, auth);
       if (second) {
@@ -154,11 +152,11 @@ export class MetricsApi {
   }
 
   private async podMetrics(namespace: string | undefined, selector: URLSearchParams, auth: string) {
-    const pods = (await listObjects(this.store, podInfo, namespace, selector)).items as Pod[];
+    const pods = (await listObjects(this.store, resource.pods, namespace, selector)).items as Pod[];
     const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]));
     const nodeNames = new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n));
     const nodes = (
-      (await listObjects(this.store, nodeInfo, undefined, new URLSearchParams())).items as Node[]
+      (await listObjects(this.store, resource.nodes, undefined, new URLSearchParams())).items as Node[]
     ).filter((n) => nodeNames.has(n.metadata?.name ?? ''));
     const summaries = await Promise.all(nodes.map((n) => this.summary(n, auth)));
     return summaries.flatMap((s) =>

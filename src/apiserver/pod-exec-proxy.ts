@@ -11,13 +11,12 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { type StatusError, statusErrors } from '../api/status-error.js';
 import { kubeletBaseUrl } from './kubelet-location.js';
 import { agentError, requestedContainer } from './pod-log-proxy.js';
 import type { Registry } from './registry.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const forwardedParams = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
 const forwardedHeaders = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'];
 
@@ -28,7 +27,7 @@ async function execLocation(
   podName: string,
   query: URLSearchParams,
 ): Promise<string> {
-  const pod = (await registry.get(podInfo, namespace, podName)) as Pod;
+  const pod = (await registry.get(resource.pods, namespace, podName)) as Pod;
   const container = requestedContainer(pod, query.get('container'));
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed')

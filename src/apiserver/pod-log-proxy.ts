@@ -12,12 +12,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
 import { kubeletBaseUrl } from './kubelet-location.js';
 import type { Registry } from './registry.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 /** PodLogOptions the agent understands, passed on as they came. */
 const forwardedParams = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds'];
@@ -67,7 +65,7 @@ export async function servePodLog(
   podName: string,
   query: URLSearchParams,
 ): Promise<void> {
-  const pod = (await registry.get(podInfo, namespace, podName)) as Pod;
+  const pod = (await registry.get(resource.pods, namespace, podName)) as Pod;
   const container = requestedContainer(pod, query.get('container'));
   const nodeName = pod.spec?.nodeName;
   if (!nodeName)

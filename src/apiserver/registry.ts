@@ -6,7 +6,7 @@
 import type { FieldError } from '../api/field-errors.js';
 import { rulesFor } from '../api/kind-rules.js';
 import type { Profile } from '../api/profiles.js';
-import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { checkSchema, schemaTypeForKind } from '../api/schema-check.js';
 import { type ErrorTarget, StatusError, statusErrors } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
@@ -81,7 +81,7 @@ export class Registry {
     private readonly profile: Profile,
   ) {}
 
-  private namespaceInfo = resources.find((r) => r.kind === 'Namespace')!;
+  private namespaceInfo = resource.namespaces;
 
   async getKv(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KeyValue> {
     const kv = await this.store.get(objectKey(r, namespace, name));

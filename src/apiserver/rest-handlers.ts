@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { labelSelectorToString } from '../api/labels.js';
-import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
 import { toTable } from '../api/table/to-table.js';
 import type { Store } from '../store/store.js';
@@ -62,7 +62,7 @@ function setWarnings(res: ServerResponse, opts: WriteOptions): void {
 }
 
 export class ResourceHandlers {
-  private readonly podInfo = resources.find((r) => r.kind === 'Pod')!;
+  private readonly podInfo = resource.pods;
 
   constructor(
     private readonly registry: Registry,

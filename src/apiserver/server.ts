@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Profile, profileConfigMap, profiles, profileToData } from '../api/profiles.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { asStatusError, StatusError, statusErrors } from '../api/status-error.js';
 import { type Clock, realClock } from '../client/clock.js';
 import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
@@ -269,7 +269,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
 /** Creates what every cluster has (namespaces) and publishes the active profile. */
 async function bootstrapObjects(registry: Registry, profile: Profile): Promise<void> {
-  const nsInfo = resources.find((r) => r.kind === 'Namespace')!;
+  const nsInfo = resource.namespaces;
   for (const name of bootstrapNamespaces) {
     try {
       await registry.create(nsInfo, undefined, { metadata: { name } });
@@ -277,7 +277,7 @@ async function bootstrapObjects(registry: Registry, profile: Profile): Promise<v
       if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
     }
   }
-  const cmInfo = resources.find((r) => r.kind === 'ConfigMap')!;
+  const cmInfo = resource.configMaps;
   const profileObject = {
     metadata: { name: profileConfigMap.name, namespace: profileConfigMap.namespace },
     data: profileToData(profile),

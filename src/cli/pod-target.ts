@@ -3,12 +3,12 @@
 // default-container annotation, else the first container — kubectl's choices.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { KubeObject } from '../api/kube-object.js';
 import { labelSelectorToString } from '../api/labels.js';
-import { resolveResourceName, resources } from '../api/resources.js';
-import type { ApiClient, KubeObject } from '../client/rest-client.js';
+import { resolveResourceName, resource } from '../api/resources.js';
+import type { ApiClient } from '../client/rest-client.js';
 import { UsageError } from './usage-error.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const defaultContainerAnnotation = 'kubectl.kubernetes.io/default-container';
 
 /** The pod a POD or TYPE/NAME argument means: for a workload, a running pod of its selector, the oldest first. */
@@ -30,7 +30,9 @@ export async function podOfTarget(
   const selector = owner.spec?.selector;
   if (!selector) throw new UsageError(`cannot ${verb} ${r.kind} ${name}: it has no pod selector`);
   const pods = (
-    await client.resource<Pod>(podInfo, namespace).listAll({ labelSelector: labelSelectorToString(selector) })
+    await client
+      .resource<Pod>(resource.pods, namespace)
+      .listAll({ labelSelector: labelSelectorToString(selector) })
   ).items.filter((p) => !p.metadata?.deletionTimestamp);
   const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
   pods.sort(
@@ -50,7 +52,7 @@ export async function defaultContainer(
   namespace: string,
   podName: string,
 ): Promise<string | undefined> {
-  const pod = await client.resource<Pod>(podInfo, namespace).get(podName);
+  const pod = await client.resource<Pod>(resource.pods, namespace).get(podName);
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   const annotated = pod.metadata?.annotations?.[defaultContainerAnnotation];
   if (annotated && names.includes(annotated)) return annotated;

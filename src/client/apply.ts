@@ -2,12 +2,14 @@
 // the manifest-folder watcher. Each document is created if missing, otherwise patched with a
 // three-way strategic merge patch computed from the last-applied-configuration annotation,
 // and reported as created / configured / unchanged.
+
+import type { KubeObject } from '../api/kube-object.js';
 import type { ManifestDoc } from '../api/manifest.js';
 import { kindPrefix, type ResourceInfo, resourceByKind, resources } from '../api/resources.js';
 import { describeServerError } from '../api/server-error-report.js';
 import { StatusError } from '../api/status-error.js';
 import { threeWayPatch } from '../api/three-way-patch.js';
-import type { ApiClient, KubeObject } from './rest-client.js';
+import type { ApiClient } from './rest-client.js';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
 

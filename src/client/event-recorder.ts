@@ -5,13 +5,13 @@
 // event is diagnostics, and a failure to write one must not fail the work it describes.
 import { randomBytes } from 'node:crypto';
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import type { KubeObject } from '../api/kube-object.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import { type Clock, realClock } from './clock.js';
-import type { ApiClient, KubeObject } from './rest-client.js';
+import type { ApiClient } from './rest-client.js';
 
-const eventInfo = resources.find((r) => r.kind === 'Event')!;
 const dedupWindowMs = 10 * 60_000;
 
 export function referenceTo(obj: KubeObject): ObjectReference {
@@ -50,7 +50,7 @@ export class EventRecorder {
     const key = [ref.uid, ref.kind, ref.name, type, reason, message].join('\u0000');
     const now = this.clock.now();
     const seen = this.recent.get(key);
-    const events = this.client.resource<Event>(eventInfo, namespace);
+    const events = this.client.resource<Event>(resource.events, namespace);
     if (seen && now - seen.at < dedupWindowMs) {
       seen.count++;
       seen.at = now;

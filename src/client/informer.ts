@@ -2,12 +2,14 @@
 // pages), then watch from the list's resourceVersion; on 410 Expired list again and turn the
 // difference into the add/update/delete notifications a watch would have delivered.
 // Handlers run synchronously in event order, after the cache reflects the event.
+
+import type { KubeObject } from '../api/kube-object.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { Clock } from './clock.js';
 import { realClock } from './clock.js';
 import { objectKey } from './object-key.js';
-import type { ApiClient, KubeObject, ResourceClient } from './rest-client.js';
+import type { ApiClient, ResourceClient } from './rest-client.js';
 import type { RetryWatcher, WatchEvent } from './watch.js';
 import { isExpired } from './watch.js';
 

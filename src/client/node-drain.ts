@@ -3,12 +3,9 @@
 // on the node through pods/eviction (so disruption rules apply) except DaemonSet pods, which
 // their controller would put straight back, and refuses pods no controller would recreate.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { ApiClient } from './rest-client.js';
-
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 /** Sets spec.unschedulable; returns false when the node already was in that state. */
 export async function setNodeUnschedulable(
@@ -16,7 +13,7 @@ export async function setNodeUnschedulable(
   name: string,
   unschedulable: boolean,
 ): Promise<boolean> {
-  const nodes = client.resource<Node>(nodeInfo);
+  const nodes = client.resource<Node>(resource.nodes);
   const node = await nodes.get(name);
   if (Boolean(node.spec?.unschedulable) === unschedulable) return false;
   await nodes.patch(name, { spec: { unschedulable: unschedulable ? true : null } }, 'strategic');
@@ -70,7 +67,7 @@ export async function evictPod(client: ApiClient, pod: Pod, gracePeriodSeconds =
   const namespace = pod.metadata!.namespace!;
   const name = pod.metadata!.name!;
   try {
-    await client.request('POST', client.resource(podInfo, namespace).path(name, 'eviction'), {
+    await client.request('POST', client.resource(resource.pods, namespace).path(name, 'eviction'), {
       body: {
         apiVersion: 'policy/v1',
         kind: 'Eviction',
@@ -84,5 +81,6 @@ export async function evictPod(client: ApiClient, pod: Pod, gracePeriodSeconds =
 }
 
 export async function podsOnNode(client: ApiClient, node: string): Promise<Pod[]> {
-  return (await client.resource<Pod>(podInfo).listAll({ fieldSelector: `spec.nodeName=${node}` })).items;
+  return (await client.resource<Pod>(resource.pods).listAll({ fieldSelector: `spec.nodeName=${node}` }))
+    .items;
 }

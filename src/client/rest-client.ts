@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ListMeta, ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import WebSocket from 'ws';
+import type { KubeObject } from '../api/kube-object.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { StatusObject, StatusReason } from '../api/status-error.js';
@@ -14,12 +15,6 @@ import type { KubeConfig } from './kubeconfig.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import type { RetryWatcherOptions, WatchEvent, WatchOptions } from './watch.js';
 import { RetryWatcher } from './watch.js';
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-}
 
 export interface ObjectList<T> {
   kind: string;

@@ -3,11 +3,12 @@
 // decoder buffers; RetryWatcher reconnects from the last resourceVersion it saw so callers
 // see every change exactly once, and hands 410 Expired back so an informer can relist.
 import { StringDecoder } from 'node:string_decoder';
+import type { KubeObject } from '../api/kube-object.js';
 import type { StatusObject } from '../api/status-error.js';
 import { StatusError } from '../api/status-error.js';
 import type { Clock } from './clock.js';
 import { realClock } from './clock.js';
-import type { ApiClient, KubeObject, QueryValue } from './rest-client.js';
+import type { ApiClient, QueryValue } from './rest-client.js';
 
 export type WatchEvent<T> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }

@@ -3,10 +3,10 @@
 // SharedInformerFactory), the clock, the active timing profile, and an event recorder.
 import type { Profile } from '../api/profiles.js';
 import type { Clock } from '../client/clock.js';
+import type { Controller } from '../client/controller.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import type { InformerFactory } from '../client/informer.js';
 import type { ApiClient } from '../client/rest-client.js';
-import type { Controller } from './controller.js';
 
 export interface ControllerContext {
   client: ApiClient;

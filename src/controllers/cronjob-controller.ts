@@ -8,16 +8,13 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { type CronSchedule, nextCronTime, parseCronSchedule } from '../api/cron-schedule.js';
 import { deepEqual } from '../api/deep-equal.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf, isControlledBy, newControllerRef } from '../api/owner-references.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
+import { Controller } from '../client/controller.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { controllerKeyOf, isControlledBy, newControllerRef } from './controller-ref.js';
 import { finishedCondition } from './job-controller.js';
-
-const cronJobInfo = resources.find((r) => r.kind === 'CronJob')!;
-const jobInfo = resources.find((r) => r.kind === 'Job')!;
 
 export const scheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** kube requeues a little after the scheduled time so the clock has surely passed it. */
@@ -102,13 +99,13 @@ function startTimeOf(job: Job): number {
 }
 
 export const cronJobController: ControllerFactory = (ctx) => {
-  const cronJobs = ctx.informers.informerFor<CronJob>(cronJobInfo);
-  const jobs = ctx.informers.informerFor<Job>(jobInfo);
+  const cronJobs = ctx.informers.informerFor<CronJob>(resource.cronJobs);
+  const jobs = ctx.informers.informerFor<Job>(resource.jobs);
   const recorder = ctx.recorder('cronjob-controller');
 
   const deleteJob = async (cj: CronJob, job: Job, reason?: string): Promise<void> => {
     try {
-      await ctx.client.resource<Job>(jobInfo, job.metadata?.namespace).delete(job.metadata!.name!, {
+      await ctx.client.resource<Job>(resource.jobs, job.metadata?.namespace).delete(job.metadata!.name!, {
         propagationPolicy: 'Background',
         preconditions: { uid: job.metadata?.uid },
       });
@@ -220,7 +217,7 @@ export const cronJobController: ControllerFactory = (ctx) => {
           status.lastScheduleTime !== cj.status?.lastScheduleTime ||
           status.lastSuccessfulTime !== cj.status?.lastSuccessfulTime
         ) {
-          await ctx.client.resource<CronJob>(cronJobInfo, ns).updateStatus({ ...cj, status });
+          await ctx.client.resource<CronJob>(resource.cronJobs, ns).updateStatus({ ...cj, status });
         }
         return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
       },
@@ -264,7 +261,7 @@ export const cronJobController: ControllerFactory = (ctx) => {
       spec: structuredClone(template?.spec ?? {}) as Job['spec'],
     };
     try {
-      const created = await ctx.client.resource<Job>(jobInfo, cj.metadata?.namespace).create(job);
+      const created = await ctx.client.resource<Job>(resource.jobs, cj.metadata?.namespace).create(job);
       void recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${name}`);
       return created;
     } catch (e) {

@@ -9,26 +9,18 @@
 // (a stable hash of the template).
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import { computeTemplateHash } from '../api/deployment-revisions.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import { nodeSelectorTermMatches } from '../api/node-selector.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf } from '../api/owner-references.js';
+import { isPodAvailable, isPodReady } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { findToleration } from '../api/tolerations.js';
+import { Controller } from '../client/controller.js';
+import { claimObjects } from './claim-objects.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { claimObjects, controllerKeyOf } from './controller-ref.js';
 import { scaledValue } from './deployment-replicas.js';
-import { computeTemplateHash } from './deployment-revisions.js';
-import {
-  ControllerExpectations,
-  isPodAvailable,
-  isPodReady,
-  PodControl,
-  podFromTemplate,
-} from './pod-control.js';
-
-const daemonSetInfo = resources.find((r) => r.kind === 'DaemonSet')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
+import { ControllerExpectations, PodControl, podFromTemplate } from './pod-control.js';
 
 export const controllerRevisionHashLabel = 'controller-revision-hash';
 
@@ -111,9 +103,9 @@ export function daemonPodFor(ds: DaemonSet, nodeName: string, hash: string): Pod
 }
 
 export const daemonSetController: ControllerFactory = (ctx) => {
-  const daemonSets = ctx.informers.informerFor<DaemonSet>(daemonSetInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
-  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
+  const daemonSets = ctx.informers.informerFor<DaemonSet>(resource.daemonSets);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
+  const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   const podControl = new PodControl(ctx.client, ctx.recorder('daemonset-controller'));
   const expectations = new ControllerExpectations(ctx.clock);
 
@@ -133,10 +125,10 @@ export const daemonSetController: ControllerFactory = (ctx) => {
         const owned = await claimObjects(pods.byIndex('namespace', ns), {
           controller: ds,
           selector: selectorFromLabelSelector(ds.spec?.selector),
-          objects: ctx.client.resource<Pod>(podInfo, ns),
+          objects: ctx.client.resource<Pod>(resource.pods, ns),
           recheck: () =>
             ctx.client
-              .resource<DaemonSet>(daemonSetInfo, ns)
+              .resource<DaemonSet>(resource.daemonSets, ns)
               .get(ds.metadata!.name!)
               .catch(() => undefined),
         });
@@ -248,7 +240,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
         };
         if (status.numberUnavailable === 0) delete status.numberUnavailable;
         if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {}))
-          await ctx.client.resource<DaemonSet>(daemonSetInfo, ns).updateStatus({ ...ds, status });
+          await ctx.client.resource<DaemonSet>(resource.daemonSets, ns).updateStatus({ ...ds, status });
         // Pods that are ready but not yet available for minReadySeconds: look again then.
         if (minReadySeconds > 0 && ready > availableCount) return { requeueAfterMs: minReadySeconds * 1000 };
       },

@@ -7,16 +7,27 @@
 // controller's business.
 import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import {
+  computeTemplateHash,
+  equalIgnoringHash,
+  findNewReplicaSet,
+  maxRevision,
+  podTemplateHashLabel,
+  replicaSetsToCleanUp,
+  revisionAnnotation,
+  setNewReplicaSetAnnotations,
+} from '../api/deployment-revisions.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf, controllerRefOf, newControllerRef } from '../api/owner-references.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey, splitKey } from '../client/object-key.js';
 import type { ResourceClient } from '../client/rest-client.js';
+import { claimObjects } from './claim-objects.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { claimObjects, controllerKeyOf, controllerRefOf, newControllerRef } from './controller-ref.js';
 import {
   compareOldestFirst,
   desiredReplicas,
@@ -34,16 +45,6 @@ import {
   sumStatus,
 } from './deployment-replicas.js';
 import {
-  computeTemplateHash,
-  equalIgnoringHash,
-  findNewReplicaSet,
-  maxRevision,
-  podTemplateHashLabel,
-  replicaSetsToCleanUp,
-  revisionAnnotation,
-  setNewReplicaSetAnnotations,
-} from './deployment-revisions.js';
-import {
   activeReplicaSets,
   calculateStatus,
   compactStatus,
@@ -56,14 +57,10 @@ import {
   setCondition,
 } from './deployment-status.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const replicaSetInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
-const deploymentInfo = resources.find((r) => r.kind === 'Deployment')!;
-
 export const deploymentController: ControllerFactory = (ctx) => {
-  const deployments = ctx.informers.informerFor<Deployment>(deploymentInfo);
-  const replicaSets = ctx.informers.informerFor<ReplicaSet>(replicaSetInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
+  const deployments = ctx.informers.informerFor<Deployment>(resource.deployments);
+  const replicaSets = ctx.informers.informerFor<ReplicaSet>(resource.replicaSets);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const reconciler = new DeploymentReconciler(ctx, deployments, replicaSets, pods);
   const controller = new Controller(
     { name: 'deployment-controller', clock: ctx.clock, workers: 2 },
@@ -114,11 +111,11 @@ class DeploymentReconciler {
   }
 
   private rsClient(namespace: string | undefined): ResourceClient<ReplicaSet> {
-    return this.ctx.client.resource<ReplicaSet>(replicaSetInfo, namespace);
+    return this.ctx.client.resource<ReplicaSet>(resource.replicaSets, namespace);
   }
 
   private deploymentClient(namespace: string | undefined): ResourceClient<Deployment> {
-    return this.ctx.client.resource<Deployment>(deploymentInfo, namespace);
+    return this.ctx.client.resource<Deployment>(resource.deployments, namespace);
   }
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {

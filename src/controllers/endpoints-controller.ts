@@ -15,16 +15,12 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../api/deep-equal.js';
 import { selectorFromSet } from '../api/labels.js';
-import { resources } from '../api/resources.js';
+import { isPodReady } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { isPodReady } from './pod-control.js';
-
-const serviceInfo = resources.find((r) => r.kind === 'Service')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const endpointsInfo = resources.find((r) => r.kind === 'Endpoints')!;
 
 /** kube labels the Endpoints of a headless Service so the proxy can skip them. */
 export const headlessServiceLabel = 'service.kubernetes.io/headless';
@@ -138,16 +134,16 @@ export function endpointsLabels(service: Service): Record<string, string> {
 }
 
 export const endpointsController: ControllerFactory = (ctx) => {
-  const services = ctx.informers.informerFor<Service>(serviceInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
-  const endpoints = ctx.informers.informerFor<Endpoints>(endpointsInfo);
+  const services = ctx.informers.informerFor<Service>(resource.services);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
+  const endpoints = ctx.informers.informerFor<Endpoints>(resource.endpoints);
 
   const controller = new Controller(
     { name: 'endpoints-controller', clock: ctx.clock, workers: 2 },
     {
       async reconcile(key) {
         const [namespace, name] = key.split('/') as [string, string];
-        const client = ctx.client.resource<Endpoints>(endpointsInfo, namespace);
+        const client = ctx.client.resource<Endpoints>(resource.endpoints, namespace);
         const service = services.get(key);
         if (!service) {
           if (!endpoints.get(key)) return;

@@ -10,13 +10,14 @@
 // The graph is the informer caches with an owner-uid index; an owner missing from the cache is
 // confirmed gone with a live GET before anything is deleted, because the cache may lag.
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { KubeObject } from '../api/kube-object.js';
 import { type ResourceInfo, resourceByKind, resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
-import type { DeleteOptions, KubeObject } from '../client/rest-client.js';
+import type { DeleteOptions } from '../client/rest-client.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
 
 export const orphanFinalizer = 'orphan';
 export const foregroundFinalizer = 'foregroundDeletion';

@@ -16,24 +16,16 @@ import type { Job, JobCondition, UncountedTerminatedPods } from 'kubernetes-type
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../api/deep-equal.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf } from '../api/owner-references.js';
+import { isPodActive, isPodReady, podReadyCondition } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
+import { Controller } from '../client/controller.js';
 import { objectKey } from '../client/object-key.js';
+import { claimObjects } from './claim-objects.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { claimObjects, controllerKeyOf } from './controller-ref.js';
-import {
-  ControllerExpectations,
-  compareActivePods,
-  isPodActive,
-  isPodReady,
-  PodControl,
-  podFromTemplate,
-} from './pod-control.js';
-
-const jobInfo = resources.find((r) => r.kind === 'Job')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
+import { ControllerExpectations, compareActivePods, PodControl, podFromTemplate } from './pod-control.js';
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking';
 /** kube's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -91,7 +83,7 @@ function finishTime(pod: Pod): number {
   if (times.length) return Math.max(...times);
   const deleted = Date.parse(pod.metadata?.deletionTimestamp ?? '');
   if (Number.isFinite(deleted)) return deleted;
-  const ready = Date.parse(pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+  const ready = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '');
   return Number.isFinite(ready) ? ready : 0;
 }
 
@@ -115,8 +107,8 @@ function condition(type: string, reason: string, message: string, now: string): 
 }
 
 export const jobController: ControllerFactory = (ctx) => {
-  const jobs = ctx.informers.informerFor<Job>(jobInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
+  const jobs = ctx.informers.informerFor<Job>(resource.jobs);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const podControl = new PodControl(ctx.client, ctx.recorder('job-controller'));
   const expectations = new ControllerExpectations(ctx.clock);
 
@@ -124,7 +116,7 @@ export const jobController: ControllerFactory = (ctx) => {
     const i = (pod.metadata?.finalizers ?? []).indexOf(jobTrackingFinalizer);
     if (i < 0) return;
     try {
-      await ctx.client.resource<Pod>(podInfo, pod.metadata?.namespace).patch(
+      await ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace).patch(
         pod.metadata!.name!,
         [
           { op: 'test', path: `/metadata/finalizers/${i}`, value: jobTrackingFinalizer },
@@ -139,7 +131,7 @@ export const jobController: ControllerFactory = (ctx) => {
 
   const writeStatus = async (job: Job, status: NonNullable<Job['status']>): Promise<Job> => {
     if (deepEqual(job.status ?? {}, status)) return job;
-    return ctx.client.resource<Job>(jobInfo, job.metadata?.namespace).updateStatus({ ...job, status });
+    return ctx.client.resource<Job>(resource.jobs, job.metadata?.namespace).updateStatus({ ...job, status });
   };
 
   const controller = new Controller(
@@ -157,11 +149,11 @@ export const jobController: ControllerFactory = (ctx) => {
         if (finished) return expireFinished(job, finished, nowMs);
 
         const ns = job.metadata!.namespace!;
-        const jobClient = ctx.client.resource<Job>(jobInfo, ns);
+        const jobClient = ctx.client.resource<Job>(resource.jobs, ns);
         const owned = await claimObjects(pods.byIndex('namespace', ns), {
           controller: job,
           selector: selectorFromLabelSelector(job.spec?.selector),
-          objects: ctx.client.resource<Pod>(podInfo, ns),
+          objects: ctx.client.resource<Pod>(resource.pods, ns),
           recheck: () => jobClient.get(job!.metadata!.name!).catch(() => undefined),
         });
 
@@ -327,7 +319,7 @@ export const jobController: ControllerFactory = (ctx) => {
     const at = Date.parse(job.status?.completionTime ?? finished.lastTransitionTime ?? '') + ttl * 1000;
     if (nowMs < at) return { requeueAfterMs: at - nowMs };
     try {
-      await ctx.client.resource<Job>(jobInfo, job.metadata?.namespace).delete(job.metadata!.name!, {
+      await ctx.client.resource<Job>(resource.jobs, job.metadata?.namespace).delete(job.metadata!.name!, {
         propagationPolicy: 'Background',
         preconditions: { uid: job.metadata?.uid },
       });

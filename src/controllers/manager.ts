@@ -4,11 +4,11 @@
 // controller running, and its last error — feeds /readyz and `kubelab status`.
 import type { Profile } from '../api/profiles.js';
 import { type Clock, realClock } from '../client/clock.js';
+import type { Controller } from '../client/controller.js';
 import { InformerFactory } from '../client/informer.js';
 import type { ApiClient } from '../client/rest-client.js';
 import { allControllers } from './all-controllers.js';
 import { type ControllerContext, type ControllerFactory, recorderFactory } from './context.js';
-import type { Controller } from './controller.js';
 
 export interface ControllerManagerOptions {
   client: ApiClient;

@@ -6,17 +6,15 @@
 // Namespace conditions, and finally PUTs /finalize without `kubernetes` so the server deletes
 // the namespace.
 import type { Namespace, NamespaceCondition, Pod } from 'kubernetes-types/core/v1.js';
-import { type ResourceInfo, resources } from '../api/resources.js';
+import type { KubeObject } from '../api/kube-object.js';
+import { type ResourceInfo, resource, resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
-import type { KubeObject } from '../client/rest-client.js';
+import { Controller } from '../client/controller.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
 
 export const namespaceFinalizer = 'kubernetes';
 
-const namespaceInfo = resources.find((r) => r.kind === 'Namespace')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 const namespacedResources = resources.filter((r) => r.namespaced);
 
 /** How long to wait before looking again when content remains and nothing tells us sooner. */
@@ -108,8 +106,8 @@ export function namespaceConditions(remaining: RemainingContent, now: string): N
 }
 
 export const namespaceController: ControllerFactory = (ctx) => {
-  const namespaces = ctx.informers.informerFor<Namespace>(namespaceInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
+  const namespaces = ctx.informers.informerFor<Namespace>(resource.namespaces);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
 
   /** Deletes everything in the namespace (Background: the garbage collector takes the dependents) and counts what is left. */
   const deleteContent = async (ns: string): Promise<RemainingContent> => {
@@ -148,7 +146,7 @@ export const namespaceController: ControllerFactory = (ctx) => {
       a.every((c, i) => c.type === b[i]?.type && c.status === b[i]?.status && c.message === b[i]?.message);
     if (same(old, next)) return;
     await ctx.client
-      .resource<Namespace>(namespaceInfo)
+      .resource<Namespace>(resource.namespaces)
       .patch(ns.metadata!.name!, { status: { conditions: next } }, 'merge', { subresource: 'status' });
   };
 

@@ -2,12 +2,10 @@
 // its own /24 pod CIDR out of the cluster CIDR (api/cluster-network.ts, 10.244.0.0/16), once, so pod IPs never collide
 // across nodes and the pod network can route each node's range to that node.
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 
 function cidrIndex(cidr: string | undefined): number | undefined {
   const m = /^10\.244\.(\d+)\.0\/24$/.exec(cidr ?? '');
@@ -27,7 +25,7 @@ export function nextFreePodCIDR(nodes: readonly Node[], alsoUsed: Iterable<strin
 }
 
 export const nodeIpamController: ControllerFactory = (ctx) => {
-  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
+  const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   const recorder = ctx.recorder('node-ipam-controller');
   // Ranges this controller gave that its informer may not show yet. Without them, nodes that
   // register together were each given the same lowest free range (the informer still showed
@@ -56,7 +54,7 @@ export const nodeIpamController: ControllerFactory = (ctx) => {
           return;
         }
         try {
-          await ctx.client.resource<Node>(nodeInfo).patch(
+          await ctx.client.resource<Node>(resource.nodes).patch(
             name,
             {
               metadata: { resourceVersion: node.metadata?.resourceVersion },

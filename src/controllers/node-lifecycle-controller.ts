@@ -6,14 +6,12 @@
 // taint-eviction-controller.ts); the NoSchedule ones keep the scheduler away.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Taint } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { nodeReadyCondition } from '../api/node-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
+import { Controller } from '../client/controller.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
 
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
@@ -25,15 +23,11 @@ function parseTime(t: string | undefined | null): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function readyCondition(node: Node): NodeCondition | undefined {
-  return node.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
 /** The last sign of life: the Lease renewal or the Ready heartbeat, whichever is later. */
 export function lastHeartbeat(node: Node, lease: Lease | undefined): number {
   const times = [
     parseTime(lease?.spec?.renewTime),
-    parseTime(readyCondition(node)?.lastHeartbeatTime),
+    parseTime(nodeReadyCondition(node)?.lastHeartbeatTime),
     parseTime(node.metadata?.creationTimestamp),
   ].filter((t): t is number => t !== undefined);
   return times.length ? Math.max(...times) : 0;
@@ -65,8 +59,8 @@ function sameTaints(a: Taint[], b: Taint[]): boolean {
 }
 
 export const nodeLifecycleController: ControllerFactory = (ctx) => {
-  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
-  const leases = ctx.informers.informerFor<Lease>(leaseInfo, { namespace: 'kube-node-lease' });
+  const nodes = ctx.informers.informerFor<Node>(resource.nodes);
+  const leases = ctx.informers.informerFor<Lease>(resource.leases, { namespace: 'kube-node-lease' });
   const recorder = ctx.recorder('node-controller');
   const grace = ctx.profile.nodeMonitorGracePeriodMs;
 
@@ -78,8 +72,8 @@ export const nodeLifecycleController: ControllerFactory = (ctx) => {
         if (!node) return;
         const now = ctx.clock.now();
         const silentFor = now - lastHeartbeat(node, leases.get(`kube-node-lease/${name}`));
-        const ready = readyCondition(node);
-        const client = ctx.client.resource<Node>(nodeInfo);
+        const ready = nodeReadyCondition(node);
+        const client = ctx.client.resource<Node>(resource.nodes);
 
         if (silentFor > grace && ready?.status !== 'Unknown') {
           const conditions = (node.status?.conditions ?? []).map((c) => ({

@@ -4,14 +4,13 @@
 // batches, expectations (so a controller does not act twice while its informer lags behind
 // its own writes), and the ranking that says which pods are least valuable to delete.
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { newControllerRef, type OwnerObject } from '../api/owner-references.js';
+import { isPodReady, podReadyCondition } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { Clock } from '../client/clock.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { ApiClient } from '../client/rest-client.js';
-import { newControllerRef, type OwnerObject } from './controller-ref.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 /** The pod a controller creates from its template: labels, annotations and spec copied, owned by `owner`. */
 export function podFromTemplate(
@@ -48,7 +47,7 @@ export class PodControl {
   /** Creates `pod` (usually from podFromTemplate); SuccessfulCreate or FailedCreate on `owner`. */
   async createPod(pod: Pod, owner: OwnerObject): Promise<Pod> {
     try {
-      const created = await this.client.resource<Pod>(podInfo, pod.metadata?.namespace).create(pod);
+      const created = await this.client.resource<Pod>(resource.pods, pod.metadata?.namespace).create(pod);
       void this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
       return created;
     } catch (e) {
@@ -65,7 +64,7 @@ export class PodControl {
     const name = pod.metadata?.name ?? '';
     try {
       await this.client
-        .resource<Pod>(podInfo, pod.metadata?.namespace)
+        .resource<Pod>(resource.pods, pod.metadata?.namespace)
         .delete(name, { preconditions: pod.metadata?.uid ? { uid: pod.metadata.uid } : undefined });
       void this.recorder.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
     } catch (e) {
@@ -155,42 +154,6 @@ export class ControllerExpectations {
   forget(controllerKey: string): void {
     this.byController.delete(controllerKey);
   }
-}
-
-/** Not finished and not terminating: a pod that counts toward a controller's replicas. */
-export function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
-}
-
-export function podReadyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return podReadyCondition(pod)?.status === 'True';
-}
-
-/** Ready for at least minReadySeconds (kube's podutil.IsPodAvailable). */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
-  const ready = podReadyCondition(pod);
-  if (ready?.status !== 'True') return false;
-  if (minReadySeconds <= 0) return true;
-  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : Number.NaN;
-  return Number.isFinite(since) && since + minReadySeconds * 1000 <= nowMs;
-}
-
-/**
- * When a not-yet-available ready pod becomes available, so a controller can requeue then
- * (kube: AddAfter(minReadySeconds)). Undefined if the pod is not ready or already available.
- */
-export function msUntilAvailable(pod: Pod, minReadySeconds: number, nowMs: number): number | undefined {
-  const ready = podReadyCondition(pod);
-  if (ready?.status !== 'True' || minReadySeconds <= 0) return undefined;
-  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : Number.NaN;
-  if (!Number.isFinite(since)) return undefined;
-  const left = since + minReadySeconds * 1000 - nowMs;
-  return left > 0 ? left : undefined;
 }
 
 const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };

@@ -4,24 +4,21 @@
 // namespace's deletion). It is force-deleted (grace period 0). The node's absence is confirmed
 // with a live GET first: a node just created may not have reached our cache yet.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 
 export const podGarbageCollector: ControllerFactory = (ctx) => {
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
-  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
+  const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   pods.ensureIndexer('nodeName', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
 
   const nodeExists = async (name: string): Promise<boolean> => {
     if (nodes.get(name)) return true;
     try {
-      await ctx.client.resource<Node>(nodeInfo).get(name);
+      await ctx.client.resource<Node>(resource.nodes).get(name);
       return true;
     } catch (e) {
       if (e instanceof StatusError && e.reason === 'NotFound') return false;
@@ -38,7 +35,7 @@ export const podGarbageCollector: ControllerFactory = (ctx) => {
         if (!pod || !nodeName || (await nodeExists(nodeName))) return;
         ctx.log(`pod-garbage-collector: force-deleting pod ${key}: node ${nodeName} no longer exists`);
         try {
-          await ctx.client.resource<Pod>(podInfo, pod.metadata?.namespace).delete(pod.metadata!.name!, {
+          await ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace).delete(pod.metadata!.name!, {
             gracePeriodSeconds: 0,
             preconditions: { uid: pod.metadata?.uid },
           });

@@ -7,29 +7,24 @@
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf, controllerRefOf } from '../api/owner-references.js';
+import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
+import { Controller } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey, splitKey } from '../client/object-key.js';
+import { claimObjects } from './claim-objects.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { claimObjects, controllerKeyOf, controllerRefOf } from './controller-ref.js';
 import {
   ControllerExpectations,
   compareActivePods,
-  isPodActive,
-  isPodAvailable,
-  isPodReady,
-  msUntilAvailable,
   PodControl,
   podFromTemplate,
   slowStartBatch,
   slowStartInitialBatchSize,
 } from './pod-control.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const replicaSetInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
 
 /** kube's BurstReplicas: at most this many creates or deletes per sync. */
 export const burstReplicas = 500;
@@ -58,8 +53,8 @@ export function replicaSetCounts(
 }
 
 export const replicaSetController: ControllerFactory = (ctx) => {
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
-  const replicaSets = ctx.informers.informerFor<ReplicaSet>(replicaSetInfo);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
+  const replicaSets = ctx.informers.informerFor<ReplicaSet>(resource.replicaSets);
   const expectations = new ControllerExpectations(ctx.clock);
   const podControl = new PodControl(ctx.client, ctx.recorder('replicaset-controller'));
   const reconciler = new ReplicaSetReconciler(ctx, pods, replicaSets, expectations, podControl);
@@ -130,7 +125,7 @@ class ReplicaSetReconciler {
     const active = await claimObjects(candidates, {
       controller: rs,
       selector,
-      objects: this.ctx.client.resource<Pod>(podInfo, namespace),
+      objects: this.ctx.client.resource<Pod>(resource.pods, namespace),
       recheck: () => this.fresh(rs),
     });
 
@@ -151,7 +146,7 @@ class ReplicaSetReconciler {
   private async fresh(rs: ReplicaSet): Promise<ReplicaSet | undefined> {
     try {
       return await this.ctx.client
-        .resource<ReplicaSet>(replicaSetInfo, rs.metadata?.namespace)
+        .resource<ReplicaSet>(resource.replicaSets, rs.metadata?.namespace)
         .get(rs.metadata!.name!);
     } catch (e) {
       if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
@@ -207,7 +202,7 @@ class ReplicaSetReconciler {
     // and never fails just because a user scaled the ReplicaSet meanwhile.
     try {
       await this.ctx.client
-        .resource<ReplicaSet>(replicaSetInfo, rs.metadata?.namespace)
+        .resource<ReplicaSet>(resource.replicaSets, rs.metadata?.namespace)
         .patch(
           rs.metadata!.name!,
           { status: { ...status, conditions: status.conditions ?? null } },

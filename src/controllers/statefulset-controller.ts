@@ -13,18 +13,17 @@
 // template), and volumeClaimTemplates are ignored with a Warning event.
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { computeTemplateHash } from '../api/deployment-revisions.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
-import { resources } from '../api/resources.js';
+import { controllerKeyOf } from '../api/owner-references.js';
+import { isPodAvailable, isPodReady } from '../api/pod-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { Controller } from '../client/controller.js';
+import { claimObjects } from './claim-objects.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-import { claimObjects, controllerKeyOf } from './controller-ref.js';
 import { controllerRevisionHashLabel } from './daemonset-controller.js';
-import { computeTemplateHash } from './deployment-revisions.js';
-import { isPodAvailable, isPodReady, PodControl, podFromTemplate } from './pod-control.js';
-
-const statefulSetInfo = resources.find((r) => r.kind === 'StatefulSet')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
+import { PodControl, podFromTemplate } from './pod-control.js';
 
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';
 export const podIndexLabel = 'apps.kubernetes.io/pod-index';
@@ -124,8 +123,8 @@ export function statefulPodFor(sts: StatefulSet, ordinal: number, revision: stri
 }
 
 export const statefulSetController: ControllerFactory = (ctx) => {
-  const statefulSets = ctx.informers.informerFor<StatefulSet>(statefulSetInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
+  const statefulSets = ctx.informers.informerFor<StatefulSet>(resource.statefulSets);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const recorder = ctx.recorder('statefulset-controller');
   const podControl = new PodControl(ctx.client, recorder);
   const warnedAboutClaims = new Set<string>();
@@ -154,10 +153,10 @@ export const statefulSetController: ControllerFactory = (ctx) => {
         const owned = await claimObjects(pods.byIndex('namespace', ns), {
           controller: sts,
           selector: selectorFromLabelSelector(sts.spec?.selector),
-          objects: ctx.client.resource<Pod>(podInfo, ns),
+          objects: ctx.client.resource<Pod>(resource.pods, ns),
           recheck: () =>
             ctx.client
-              .resource<StatefulSet>(statefulSetInfo, ns)
+              .resource<StatefulSet>(resource.statefulSets, ns)
               .get(name)
               .catch(() => undefined),
         });
@@ -208,7 +207,7 @@ export const statefulSetController: ControllerFactory = (ctx) => {
           updateRevision,
         };
         if (JSON.stringify(status) !== JSON.stringify(sts.status ?? {}))
-          await ctx.client.resource<StatefulSet>(statefulSetInfo, ns).updateStatus({ ...sts, status });
+          await ctx.client.resource<StatefulSet>(resource.statefulSets, ns).updateStatus({ ...sts, status });
         if (minReadySeconds > 0 && status.availableReplicas! < ready)
           return { requeueAfterMs: minReadySeconds * 1000 };
       },

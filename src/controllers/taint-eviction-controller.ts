@@ -4,15 +4,12 @@
 // failed node: the node lifecycle controller adds node.kubernetes.io/unreachable:NoExecute,
 // and every pod tolerates that for the profile's default seconds (see apiserver/admission.ts).
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { findToleration } from '../api/tolerations.js';
+import { Controller } from '../client/controller.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerFactory } from './context.js';
-import { Controller } from './controller.js';
-
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 /**
  * When the pod must go: `now` for an untolerated taint, the earliest tolerationSeconds expiry
@@ -33,8 +30,8 @@ export function evictionTime(pod: Pod, taints: readonly Taint[], now: number): n
 }
 
 export const taintEvictionController: ControllerFactory = (ctx) => {
-  const nodes = ctx.informers.informerFor<Node>(nodeInfo);
-  const pods = ctx.informers.informerFor<Pod>(podInfo);
+  const nodes = ctx.informers.informerFor<Node>(resource.nodes);
+  const pods = ctx.informers.informerFor<Pod>(resource.pods);
   pods.ensureIndexer('nodeName', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
   const recorder = ctx.recorder('taint-eviction-controller');
 
@@ -54,7 +51,7 @@ export const taintEvictionController: ControllerFactory = (ctx) => {
         void recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
         try {
           await ctx.client
-            .resource<Pod>(podInfo, pod.metadata?.namespace)
+            .resource<Pod>(resource.pods, pod.metadata?.namespace)
             .delete(pod.metadata!.name!, { preconditions: { uid: pod.metadata?.uid } });
         } catch (e) {
           if (!(e instanceof StatusError && (e.reason === 'NotFound' || e.reason === 'Conflict'))) throw e;

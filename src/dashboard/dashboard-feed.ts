@@ -6,6 +6,7 @@
 // a failed poll is what turns the title red, and the next good one brings it back.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../api/kube-object.js';
 import { resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { type Clock, realClock } from '../client/clock.js';
@@ -14,7 +15,7 @@ import { FrameScheduler } from '../client/frame-scheduler.js';
 import { type Informer, InformerFactory } from '../client/informer.js';
 import { fetchNodeMetrics, type NodeMetricsState } from '../client/node-metrics.js';
 import { Poller } from '../client/poller.js';
-import type { ApiClient, KubeObject } from '../client/rest-client.js';
+import type { ApiClient } from '../client/rest-client.js';
 import { type EventLine, eventLine, inTimeOrder, isNewOccurrence } from './event-lines.js';
 import { UsageHistory, type UsageSample } from './usage-history.js';
 

@@ -4,7 +4,7 @@
 // be short enough not to run into the next bar, and bars that do not fit are left out (and
 // counted) rather than drawn past the edge.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { isTerminal } from '../scheduler/pod-info.js';
+import { isTerminal } from '../api/pod-info.js';
 import { fitText, fitTextMiddle } from './text-fit.js';
 
 export interface PodsPerNode {

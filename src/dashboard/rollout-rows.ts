@@ -1,8 +1,8 @@
 // The rollout panel's rows: per Deployment, its revision, updated / ready / available against
 // desired, the pods still in older ReplicaSets, a bar of how many pods of the current template
 // are ready, and whether a rollout is in progress, paused or stalled. The rollout math is the
-// shared one (src/controllers/deployment-summary.ts); this only lays it out in columns.
-import type { DeploymentSummary, RolloutPhase } from '../controllers/deployment-summary.js';
+// shared one (src/api/deployment-summary.ts); this only lays it out in columns.
+import type { DeploymentSummary, RolloutPhase } from '../api/deployment-summary.js';
 import { fitText } from './text-fit.js';
 
 export interface RolloutRow {

@@ -2,8 +2,8 @@
 // per-node legend made from them. Pure (samples and objects in, chart data out) so the
 // charts' numbers, colours and "not available" reasons are tested without a terminal.
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { isNodeReady } from '../agent/node-registration.js';
 import { simulatedNodeLabel } from '../api/node-labels.js';
+import { isNodeReady } from '../api/node-state.js';
 import type { NodeMetricsState, ResourceAmounts } from '../client/node-metrics.js';
 
 export interface UsageSample {

@@ -3,8 +3,8 @@
 // names the cluster commands act on when no --kubeconfig is given.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { kubelabHome } from '../client/kubelab-home.js';
 
 export interface MachineRecord {
   name: string;
@@ -26,10 +26,6 @@ export interface ClusterRecord {
   /** The API server URL as the CLI reaches it. */
   server: string;
   machines: MachineRecord[];
-}
-
-export function kubelabHome(): string {
-  return process.env.KUBELAB_HOME || join(homedir(), '.kubelab');
 }
 
 export function clusterDir(name: string): string {

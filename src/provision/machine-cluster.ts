@@ -6,6 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import {
+  buildWorkloadImages,
+  ensureImage,
+  findWorkloadImage,
+  saveImages,
+  workloadArchiveName,
+  workloadImagesDir,
+} from '../images/index.js';
 import { bootstrapCluster } from './bootstrap/cluster-bootstrap.js';
 import { type ImagesArchive, MachineSetup, readImagesArchive } from './bootstrap/machine-setup.js';
 import { ProgressReporter, type ProgressSink, type StepTiming } from './bootstrap/progress-reporter.js';
@@ -16,14 +24,6 @@ import {
   readClusterRecord,
   writeClusterRecord,
 } from './cluster-records.js';
-import {
-  buildWorkloadImages,
-  ensureImage,
-  findWorkloadImage,
-  saveImages,
-  workloadArchiveName,
-  workloadImagesDir,
-} from './images/index.js';
 import { DockerProvider } from './providers/docker-provider.js';
 import type { MachineProvider, MachineRole, ProvisionedMachine } from './providers/machine-provider.js';
 import { QemuProvider } from './providers/qemu-machines.js';

@@ -2,8 +2,8 @@
 // run the pod at all, a score ranks the nodes that can. Each plugin is prepared once per
 // scheduling cycle with the pod (kube's PreFilter/PreScore), which is where pod-side work is
 // done once and where a plugin that cannot matter for this pod opts out entirely.
-import type { NodeInfo } from './node-info.js';
-import type { PodInfo } from './pod-info.js';
+import type { NodeInfo } from '../api/node-info.js';
+import type { PodInfo } from '../api/pod-info.js';
 
 /** Kube's words for why the node was rejected (several for NodeResourcesFit), or undefined when it fits. */
 export type NodeFilter = (node: NodeInfo) => readonly string[] | undefined;

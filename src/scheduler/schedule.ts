@@ -3,6 +3,8 @@
 // score plugin, normalised to 0..100, weighted and summed), then the plan (the best node).
 // No I/O, no clock: the loop in scheduler.ts feeds it and acts on the decision.
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { NodeInfo } from '../api/node-info.js';
+import { type PodInfo, podInfoOf } from '../api/pod-info.js';
 import { fitErrorMessage } from './fit-error.js';
 import {
   type ClusterSnapshot,
@@ -11,7 +13,6 @@ import {
   type ScorePlugin,
   snapshotOf,
 } from './framework.js';
-import type { NodeInfo } from './node-info.js';
 import { nodeAffinityFilter, nodeAffinityScore } from './plugins/node-affinity.js';
 import { nodeName } from './plugins/node-name.js';
 import { nodePorts } from './plugins/node-ports.js';
@@ -24,7 +25,6 @@ import {
 import { podAntiAffinity } from './plugins/pod-anti-affinity.js';
 import { selectorSpread } from './plugins/selector-spread.js';
 import { taintTolerationFilter, taintTolerationScore } from './plugins/taint-toleration.js';
-import { type PodInfo, podInfoOf } from './pod-info.js';
 
 export type { ScoringStrategy };
 

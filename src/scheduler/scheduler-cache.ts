@@ -4,9 +4,9 @@
 // assumed pods is what lets the next decision, a millisecond later, see that the node it
 // just filled is fuller; without it a burst of pods would all land on the same emptiest node.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { NodeInfo } from '../api/node-info.js';
+import { isTerminal, type PodInfo, podInfoOf } from '../api/pod-info.js';
 import type { ClusterSnapshot } from './framework.js';
-import { NodeInfo } from './node-info.js';
-import { isTerminal, type PodInfo, podInfoOf } from './pod-info.js';
 
 export class SchedulerCache implements ClusterSnapshot {
   private readonly infos = new Map<string, NodeInfo>();

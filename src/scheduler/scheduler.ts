@@ -5,8 +5,10 @@
 // "unschedulable" set until the cluster changes in a way that could help (a node appears or
 // changes, a pod goes away) or profile.unschedulableRetryMs passes.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { nodeReadyCondition } from '../api/node-state.js';
+import { isTerminal, podInfoOf } from '../api/pod-info.js';
 import type { Profile } from '../api/profiles.js';
-import { resources } from '../api/resources.js';
+import { resource } from '../api/resources.js';
 import { type Explanation, explanationAnnotation } from '../api/scheduling-explanation.js';
 import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
@@ -17,14 +19,10 @@ import { objectKey } from '../client/object-key.js';
 import type { ApiClient } from '../client/rest-client.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { explain, sameExplanation, scheduledMessage } from './explanation.js';
-import { isTerminal, podInfoOf } from './pod-info.js';
 import { type ScheduleDecision, type ScoringStrategy, schedulePod } from './schedule.js';
 import { SchedulerCache } from './scheduler-cache.js';
 
 export const defaultSchedulerName = 'default-scheduler';
-
-const podResource = resources.find((r) => r.kind === 'Pod')!;
-const nodeResource = resources.find((r) => r.kind === 'Node')!;
 
 export interface SchedulerOptions {
   client: ApiClient;
@@ -69,7 +67,7 @@ function schedulingRelevant(node: Node) {
     node.spec?.unschedulable,
     node.spec?.taints,
     node.status?.allocatable,
-    node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+    nodeReadyCondition(node)?.status,
   ]);
 }
 
@@ -90,8 +88,8 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.queue = new WorkQueue<string>({ clock: options.clock });
-    this.pods = options.informers.informerFor<Pod>(podResource);
-    this.nodes = options.informers.informerFor<Node>(nodeResource);
+    this.pods = options.informers.informerFor<Pod>(resource.pods);
+    this.nodes = options.informers.informerFor<Node>(resource.nodes);
   }
 
   async start(): Promise<void> {
@@ -279,7 +277,7 @@ export class Scheduler {
 
   /** PodScheduled=False/Unschedulable and the explanation, each written only when it changed. */
   private async writeUnschedulable(pod: Pod, message: string, explanation: Explanation): Promise<void> {
-    const pods = this.options.client.resource<Pod>(podResource, pod.metadata?.namespace);
+    const pods = this.options.client.resource<Pod>(resource.pods, pod.metadata?.namespace);
     const name = pod.metadata!.name!;
     if (!sameExplanation(pod.metadata?.annotations?.[explanationAnnotation], explanation)) {
       await pods.patch(

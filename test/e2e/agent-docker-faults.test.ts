@@ -13,16 +13,12 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeDownMessage } from '../../src/agent/runtime-health.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
-import { ensureImage } from '../../src/provision/images/index.js';
+import { ensureImage } from '../../src/images/index.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
-const eventInfo = resources.find((r) => r.kind === 'Event')!;
 const nodeName = 'docker-faults';
 const docker = new Docker();
 /**
@@ -66,12 +62,14 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const pods = () => client.resource<Pod>(podInfo, 'default');
+const pods = () => client.resource<Pod>(resource.pods, 'default');
 const readyCondition = async (): Promise<NodeCondition | undefined> =>
-  (await client.resource<Node>(nodeInfo).get(nodeName)).status?.conditions?.find((c) => c.type === 'Ready');
+  (await client.resource<Node>(resource.nodes).get(nodeName)).status?.conditions?.find(
+    (c) => c.type === 'Ready',
+  );
 const podReady = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 const leaseRenewTime = async () =>
-  (await client.resource<Lease>(leaseInfo, 'kube-node-lease').get(nodeName)).spec?.renewTime;
+  (await client.resource<Lease>(resource.leases, 'kube-node-lease').get(nodeName)).spec?.renewTime;
 
 function createPod(name: string): Promise<Pod> {
   return pods().create({
@@ -149,7 +147,7 @@ describe('Docker Engine frozen under the agent', () => {
       before.status?.containerStatuses?.[0]?.containerID,
     );
 
-    const events = (await client.resource<Event>(eventInfo, 'default').list()).items.filter(
+    const events = (await client.resource<Event>(resource.events, 'default').list()).items.filter(
       (e) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === nodeName,
     );
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['NodeNotReady', 'NodeReady']));

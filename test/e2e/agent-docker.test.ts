@@ -7,18 +7,13 @@
 import { request } from 'node:http';
 import type { ConfigMap, Event, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DockerNode } from '../../src/agent/hosts/docker-node-host.js';
 import { podUidLabel } from '../../src/agent/runtime/docker-labels.js';
-import type { DockerNode } from '../../src/agent/runtime/docker-node.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const eventInfo = resources.find((r) => r.kind === 'Event')!;
-const configMapInfo = resources.find((r) => r.kind === 'ConfigMap')!;
-const secretInfo = resources.find((r) => r.kind === 'Secret')!;
 const nodeName = 'docker-e2e';
 
 let t: DockerTestNode;
@@ -37,7 +32,7 @@ afterAll(async () => {
   if (latenciesMs.length) process.stderr.write(`pod create->Ready latency (ms): ${latenciesMs.join(', ')}\n`);
 });
 
-const pods = () => client.resource<Pod>(podInfo, 'default');
+const pods = () => client.resource<Pod>(resource.pods, 'default');
 
 function createPod(name: string, spec: Partial<Pod['spec']>): Promise<Pod> {
   return pods().create({
@@ -94,7 +89,7 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
 }
 
 async function podEvents(name: string): Promise<Event[]> {
-  const list = await client.resource<Event>(eventInfo, 'default').list();
+  const list = await client.resource<Event>(resource.events, 'default').list();
   return list.items.filter((e) => e.involvedObject?.name === name);
 }
 
@@ -104,7 +99,7 @@ async function podContainers(uid: string) {
 
 describe('the node agent on Docker Engine', () => {
   it('registers the machine as a Ready node with Docker as its runtime', async () => {
-    const n = await client.resource<Node>(nodeInfo).get(nodeName);
+    const n = await client.resource<Node>(resource.nodes).get(nodeName);
     expect(n.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^docker:\/\/\d+\./);
     expect(n.status?.nodeInfo?.kernelVersion).not.toBe('');
     expect(n.metadata?.labels?.['node.kubelab.dev/simulated']).toBeUndefined();
@@ -273,10 +268,10 @@ describe('the node agent on Docker Engine', () => {
   });
 
   it('puts configMap and secret data in env and files, and updates the files', async () => {
-    const cms = client.resource<ConfigMap>(configMapInfo, 'default');
+    const cms = client.resource<ConfigMap>(resource.configMaps, 'default');
     await cms.create({ metadata: { name: 'settings' }, data: { colour: 'teal', 'app.conf': 'level=1' } });
     await client
-      .resource<Secret>(secretInfo, 'default')
+      .resource<Secret>(resource.secrets, 'default')
       .create({ metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } });
     await createPod('config', {
       containers: [

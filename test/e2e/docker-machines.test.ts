@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNodeImage } from '../../src/provision/images/node-image.js';
+import { buildNodeImage } from '../../src/images/node-image.js';
 import {
   clusterNetworkName,
   type DockerMachine,

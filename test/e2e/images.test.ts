@@ -12,7 +12,7 @@ import {
   recipeHashLabel,
   workloadArchiveName,
   workloadImages,
-} from '../../src/provision/images/index.js';
+} from '../../src/images/index.js';
 
 const docker = new Dockerode();
 const testLabel = { 'dev.kubelab.test': 'images-e2e' };

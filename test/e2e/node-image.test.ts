@@ -18,7 +18,7 @@ import {
   type NodeImageProgress,
   nodeImageRepository,
   recipeHashLabel,
-} from '../../src/provision/images/index.js';
+} from '../../src/images/index.js';
 import { containerNodeHostConfig } from '../../src/provision/providers/docker-machines.js';
 import { freeLoopbackPort } from '../../src/provision/providers/qemu-host-ports.js';
 import {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
@@ -17,7 +17,6 @@ import { kubelab, kubelabCli, runCommand } from '../helpers/run-command.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { until } from '../helpers/until.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const execPath = (pod: string, query = '') => `/api/v1/namespaces/default/pods/${pod}/exec${query}`;
 const nodeName = 'logs-docker-e2e';
 const runId = Math.random().toString(16).slice(2, 10);
@@ -226,7 +225,7 @@ describe('pods/{name}/exec on Docker Engine', () => {
     expect(notFound.code).toBe(126);
     expect(notFound.stdout).toContain('"no-such-command": executable file not found in $PATH');
     // A node that is SIMULATED has no processes to exec into; the message says so.
-    await client.resource<Node>(nodeInfo).create({
+    await client.resource<Node>(resource.nodes).create({
       metadata: { name: 'sim-exec', labels: { 'node.kubelab.dev/simulated': 'true' } },
     });
     await pods().create({

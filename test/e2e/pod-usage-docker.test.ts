@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuantity } from '../../src/api/quantity.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
 import { raw } from '../helpers/raw-request.js';
@@ -13,8 +13,6 @@ import { kubelab, runCommand } from '../helpers/run-command.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const nodeName = 'usage-docker-e2e';
 const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
@@ -32,7 +30,7 @@ beforeAll(async () => {
   t = await startDockerTestNode(nodeName, { kubelet: true, statsIntervalMs: 1_000 });
   server = t.server;
   client = t.client;
-  await client.resource<Pod>(podInfo, 'default').create({
+  await client.resource<Pod>(resource.pods, 'default').create({
     metadata: { name: 'load', namespace: 'default', labels: { app: 'load' } },
     spec: {
       nodeName,
@@ -41,7 +39,7 @@ beforeAll(async () => {
     },
   });
   // A SIMULATED node beside it: no processes, so no usage.
-  await client.resource<Node>(nodeInfo).create({
+  await client.resource<Node>(resource.nodes).create({
     metadata: { name: 'sim-usage', labels: { 'node.kubelab.dev/simulated': 'true' } },
   });
 }, 180_000);
@@ -60,7 +58,7 @@ describe('usage (metrics.k8s.io) from a Docker node', () => {
 
   it('shows a container burning cpu in PodMetrics, kubelab top pods and kubectl top pod', async () => {
     const pod = await until('the load pod running with an IP', async () => {
-      const p = await client.resource<Pod>(podInfo, 'default').get('load');
+      const p = await client.resource<Pod>(resource.pods, 'default').get('load');
       return p.status?.podIP && p.status.containerStatuses?.[0]?.state?.running ? p : undefined;
     });
     // Ask kubelab/load to keep a CPU busy for 6 s (from inside the pod: localhost).

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNodeImage } from '../../src/provision/images/index.js';
+import { buildNodeImage } from '../../src/images/index.js';
 import type { MachinePlan, ProvisionedMachine } from '../../src/provision/providers/machine-provider.js';
 import { QemuProvider } from '../../src/provision/providers/qemu-machines.js';
 import { qemuProcessesUsing, runningQemuPid } from '../../src/provision/providers/qemu-vm-process.js';

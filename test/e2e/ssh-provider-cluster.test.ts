@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
-import { buildNodeImage } from '../../src/provision/images/index.js';
+import { buildNodeImage } from '../../src/images/index.js';
 import {
   type DockerMachine,
   destroyDockerMachine,

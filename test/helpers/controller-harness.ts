@@ -2,11 +2,12 @@
 // The test plays the parts that are not running: it creates Node objects, binds pods, and,
 // as the kubelet, writes pod status (phase, Ready, podIP) and confirms deletions.
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../src/api/kube-object.js';
 import { profiles } from '../../src/api/profiles.js';
 import { resources } from '../../src/api/resources.js';
 import { StatusError } from '../../src/api/status-error.js';
 import type { Clock } from '../../src/client/clock.js';
-import { ApiClient, type KubeObject, type ResourceClient } from '../../src/client/rest-client.js';
+import { ApiClient, type ResourceClient } from '../../src/client/rest-client.js';
 import type { ControllerFactory } from '../../src/controllers/context.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { startTestServer, type TestServer } from './test-server.js';

@@ -7,15 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { DockerNode, type DockerNodeOptions } from '../../src/agent/hosts/docker-node-host.js';
 import { testRunLabel } from '../../src/agent/runtime/docker-labels.js';
-import { DockerNode, type DockerNodeOptions } from '../../src/agent/runtime/docker-node.js';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient, type ResourceClient } from '../../src/client/rest-client.js';
 import { startTestServer, type TestServer } from './test-server.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 export interface DockerTestNode {
   server: TestServer;
@@ -62,7 +60,7 @@ export async function startDockerTestNode(
     docker,
     nodeName,
     node: await startAgent(),
-    pods: (namespace = 'default') => client.resource<Pod>(podInfo, namespace),
+    pods: (namespace = 'default') => client.resource<Pod>(resource.pods, namespace),
     async startAgent() {
       harness.node = await startAgent();
       return harness.node;

@@ -6,11 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { type CommandResult, kubelab } from './run-command.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 export interface SimClusterCli {
   home: string;
@@ -48,7 +46,8 @@ export async function startSimClusterCli(workers: number, name = 'lab'): Promise
 
 /** Pods matching a label selector, split into the ones serving (Ready, not terminating) and the rest. */
 export async function podsBySelector(client: ApiClient, selector: string) {
-  const pods = (await client.resource<Pod>(podInfo, 'default').listAll({ labelSelector: selector })).items;
+  const pods = (await client.resource<Pod>(resource.pods, 'default').listAll({ labelSelector: selector }))
+    .items;
   const ready = pods.filter(
     (p) =>
       !p.metadata?.deletionTimestamp &&

@@ -5,8 +5,8 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../../src/api/node-labels.js';
+import { newControllerRef } from '../../src/api/owner-references.js';
 import { rfc3339, rfc3339Micro } from '../../src/api/time.js';
-import { newControllerRef } from '../../src/controllers/controller-ref.js';
 import { type ClusterSnapshot, type SnapshotParts, snapshotOf } from '../../src/tui/data/cluster-snapshot.js';
 
 /** 2026-01-01T12:00:00Z: every fixture's "now". */

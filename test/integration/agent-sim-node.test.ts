@@ -7,17 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimNodeHost } from '../../src/agent/sim-node-host.js';
+import { SimNodeHost } from '../../src/agent/hosts/sim-node-host.js';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { FakeClock } from '../../src/client/clock.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const leaseInfo = resources.find((r) => r.kind === 'Lease')!;
 const fastProfile = { ...profiles.lab, leaseRenewIntervalMs: 200, nodeStatusReportIntervalMs: 1_000 };
 
 let server: TestServer;
@@ -33,7 +30,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const pods = () => client.resource<Pod>(podInfo, 'default');
+const pods = () => client.resource<Pod>(resource.pods, 'default');
 
 async function boundPod(
   name: string,
@@ -71,7 +68,7 @@ describe('a simulated node agent', () => {
   afterAll(() => host.stop());
 
   it('registers a Ready Node with kubelet fields and renews its Lease', async () => {
-    const node = await client.resource<Node>(nodeInfo).get('sim-a');
+    const node = await client.resource<Node>(resource.nodes).get('sim-a');
     expect(node.metadata?.labels).toMatchObject({
       'kubernetes.io/hostname': 'sim-a',
       'kubernetes.io/os': 'linux',
@@ -89,7 +86,7 @@ describe('a simulated node agent', () => {
     expect(node.status?.capacity).toMatchObject({ cpu: '4', memory: '8Gi', pods: '110' });
     const internal = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     expect(internal).toMatch(/^10\.24[4-7]\.\d+\.1$/);
-    const leases = client.resource<Lease>(leaseInfo, 'kube-node-lease');
+    const leases = client.resource<Lease>(resource.leases, 'kube-node-lease');
     const first = await until('the lease', () => leases.get('sim-a'));
     expect(first.spec).toMatchObject({ holderIdentity: 'sim-a', leaseDurationSeconds: 4 });
     await until('a lease renewal', async () => {
@@ -277,7 +274,7 @@ describe('many simulated nodes in one process', () => {
     const names = Array.from({ length: 50 }, (_, i) => `scale-${i}`);
     const host = await SimNodeHost.start({ client, nodeNames: names, profile: fastProfile, log: () => {} });
     try {
-      const nodes = await client.resource<Node>(nodeInfo).list();
+      const nodes = await client.resource<Node>(resource.nodes).list();
       const ready = nodes.items.filter(
         (n) =>
           names.includes(n.metadata?.name ?? '') &&
@@ -314,7 +311,7 @@ describe('the kubelab-agent program', () => {
     });
     try {
       const node = await until('child-node Ready', async () => {
-        const n = await client.resource<Node>(nodeInfo).get('child-node');
+        const n = await client.resource<Node>(resource.nodes).get('child-node');
         return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && n;
       });
       expect(node.status?.nodeInfo?.containerRuntimeVersion).toBe('sim://1.0');

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isNodeReady } from '../../src/agent/node-registration.js';
-import { resources } from '../../src/api/resources.js';
+import { isNodeReady } from '../../src/api/node-state.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import {
   clusterDir,
@@ -27,7 +27,6 @@ import {
 } from '../../src/provision/providers/sim.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const agentProgram = fileURLToPath(new URL('../../dist/kubelab-agent.mjs', import.meta.url));
 const cluster = 'simprov';
 let server: TestServer;
@@ -68,7 +67,7 @@ it('starts kind-named workers, freezes, stops, kills and recovers them', async (
   expect(machines.map((m) => m.name).sort()).toEqual(['simprov-worker', 'simprov-worker2']);
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   try {
-    const nodes = await client.resource<Node>(nodeInfo).list();
+    const nodes = await client.resource<Node>(resource.nodes).list();
     expect(nodes.items.filter(isNodeReady).map((n) => n.metadata?.name)).toEqual(
       expect.arrayContaining(['simprov-worker', 'simprov-worker2']),
     );

@@ -5,11 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { startServerChild, stopChild } from '../helpers/server-process.js';
 
-const configMaps = resources.find((r) => r.kind === 'ConfigMap')!;
 let dataDir: string;
 
 afterAll(async () => {
@@ -22,7 +21,7 @@ describe('durability', () => {
     const port = 21000 + Math.floor(Math.random() * 20000);
     const first = await startServerChild(dataDir, port);
     const client = ApiClient.fromKubeconfig(first.kubeconfigPath);
-    const rc = client.resource(configMaps, 'default');
+    const rc = client.resource(resource.configMaps, 'default');
     const acknowledged = new Set<string>();
     let stop = false;
     const writers = Array.from({ length: 16 }, async (_, w) => {
@@ -46,7 +45,7 @@ describe('durability', () => {
     const after = ApiClient.fromKubeconfig(second.kubeconfigPath);
     try {
       const stored = new Set(
-        (await after.resource(configMaps, 'default').listAll()).items.map((c) => c.metadata!.name!),
+        (await after.resource(resource.configMaps, 'default').listAll()).items.map((c) => c.metadata!.name!),
       );
       const lost = [...acknowledged].filter((n) => !stored.has(n));
       expect(acknowledged.size).toBeGreaterThanOrEqual(1500);

@@ -3,7 +3,7 @@
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { deploymentController } from '../../src/controllers/deployment-controller.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
@@ -11,8 +11,6 @@ import { replicaSetController } from '../../src/controllers/replicaset-controlle
 import { kubelab } from '../helpers/run-command.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
-
-const deployInfo = resources.find((r) => r.kind === 'Deployment')!;
 
 let server: TestServer;
 let client: ApiClient;
@@ -58,13 +56,13 @@ function deployment(name: string, spec: Partial<NonNullable<Deployment['spec']>>
 }
 
 const imagesOf = async (name: string) =>
-  (await client.resource<Deployment>(deployInfo, 'default').get(name)).spec?.template?.spec?.containers.map(
-    (c) => c.image,
-  );
+  (
+    await client.resource<Deployment>(resource.deployments, 'default').get(name)
+  ).spec?.template?.spec?.containers.map((c) => c.image);
 
 describe('kubelab rollout, scale, set image', () => {
   it('set image, rollout status, history and undo behave like kubectl', async () => {
-    await client.resource<Deployment>(deployInfo, 'default').create(deployment('web'));
+    await client.resource<Deployment>(resource.deployments, 'default').create(deployment('web'));
     const first = await k('rollout', 'status', 'deploy/web', '--timeout=20s');
     expect(first.code).toBe(0);
     expect(first.stdout.trim().split('\n').at(-1)).toBe('deployment "web" successfully rolled out');
@@ -104,7 +102,7 @@ describe('kubelab rollout, scale, set image', () => {
   });
 
   it('scale resizes through /scale; pause, resume and restart patch the deployment', async () => {
-    await client.resource<Deployment>(deployInfo, 'default').create(deployment('api'));
+    await client.resource<Deployment>(resource.deployments, 'default').create(deployment('api'));
     expect((await k('scale', 'deploy/api', '--replicas=3')).stdout).toBe('deployment.apps/api scaled\n');
     await eventually(
       () => kubelet.pods.list().filter((p) => p.metadata?.labels?.app === 'api').length === 3,
@@ -123,7 +121,7 @@ describe('kubelab rollout, scale, set image', () => {
     expect((await k('rollout', 'resume', 'deploy/api')).stdout).toBe('deployment.apps/api resumed\n');
 
     expect((await k('rollout', 'restart', 'deploy/api')).stdout).toBe('deployment.apps/api restarted\n');
-    const d = await client.resource<Deployment>(deployInfo, 'default').get('api');
+    const d = await client.resource<Deployment>(resource.deployments, 'default').get('api');
     expect(d.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toMatch(
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
     );
@@ -132,7 +130,7 @@ describe('kubelab rollout, scale, set image', () => {
 
   it('rollout status fails with kubectl error when the progress deadline is exceeded', async () => {
     await client
-      .resource<Deployment>(deployInfo, 'default')
+      .resource<Deployment>(resource.deployments, 'default')
       .create(deployment('stuck', { progressDeadlineSeconds: 2 }));
     expect((await k('rollout', 'status', 'deploy/stuck', '--timeout=20s')).code).toBe(0);
     await k('set', 'image', 'deploy/stuck', 'web=kubelab/web:bad');

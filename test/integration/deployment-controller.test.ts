@@ -1,18 +1,15 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revisionOf } from '../../src/api/deployment-revisions.js';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { deploymentController } from '../../src/controllers/deployment-controller.js';
-import { revisionOf } from '../../src/controllers/deployment-revisions.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { replicaSetController } from '../../src/controllers/replicaset-controller.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
-
-const deployInfo = resources.find((r) => r.kind === 'Deployment')!;
-const rsInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
 
 let server: TestServer;
 let client: ApiClient;
@@ -40,7 +37,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const deployments = () => client.resource<Deployment>(deployInfo, 'default');
+const deployments = () => client.resource<Deployment>(resource.deployments, 'default');
 
 function deployment(
   name: string,
@@ -74,7 +71,9 @@ function setImage(name: string, image: string) {
 const livePods = (app: string): Pod[] => kubelet.pods.list().filter((p) => p.metadata?.labels?.app === app);
 
 async function replicaSetsOf(name: string): Promise<ReplicaSet[]> {
-  return (await client.resource<ReplicaSet>(rsInfo, 'default').list({ labelSelector: `app=${name}` })).items;
+  return (
+    await client.resource<ReplicaSet>(resource.replicaSets, 'default').list({ labelSelector: `app=${name}` })
+  ).items;
 }
 
 async function rolledOut(name: string, replicas: number): Promise<Deployment> {

@@ -3,12 +3,10 @@
 // the status subresource, and confirms graceful deletions with gracePeriodSeconds=0, as a
 // node agent does. Everything goes through the real API server.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { StatusError } from '../../src/api/status-error.js';
 import { Informer } from '../../src/client/informer.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 export interface TestKubelet {
   pods: Informer<Pod>;
@@ -21,7 +19,7 @@ export async function startTestKubelet(
   options: { node?: string; ready?: (pod: Pod) => boolean } = {},
 ): Promise<TestKubelet> {
   const node = options.node ?? 'node-a';
-  const pods = new Informer<Pod>(client, podInfo);
+  const pods = new Informer<Pod>(client, resource.pods);
   const busy = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
@@ -30,7 +28,7 @@ export async function startTestKubelet(
     const key = `${namespace}/${name}/${pod.metadata?.resourceVersion}`;
     if (busy.has(key)) return;
     busy.add(key);
-    const api = client.resource<Pod>(podInfo, namespace);
+    const api = client.resource<Pod>(resource.pods, namespace);
     try {
       if (pod.metadata?.deletionTimestamp) {
         await api.delete(name!, { gracePeriodSeconds: 0, preconditions: { uid } });

@@ -3,7 +3,7 @@
 import type { ConfigMap, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/client/rest-client.js';
+import type { KubeObject } from '../../src/api/kube-object.js';
 import { garbageCollector } from '../../src/controllers/garbage-collector.js';
 import { podGarbageCollector } from '../../src/controllers/pod-gc-controller.js';
 import {

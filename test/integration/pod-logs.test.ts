@@ -8,12 +8,12 @@ import { Command } from 'commander';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NodeHostInformers } from '../../src/agent/hosts/node-host.js';
 import { KubeletServer } from '../../src/agent/kubelet-server.js';
 import { NodeAgent } from '../../src/agent/node-agent.js';
-import { NodeHostInformers } from '../../src/agent/node-host.js';
 import { SimRuntime, simRuntimeVersion } from '../../src/agent/runtime/sim.js';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { registerLogs } from '../../src/cli/commands/logs.js';
 import { realClock } from '../../src/client/clock.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
@@ -23,8 +23,6 @@ import { runCommand } from '../helpers/run-command.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const nodeName = 'logs-node';
 const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
@@ -35,7 +33,7 @@ let agent: NodeAgent;
 let informers: NodeHostInformers;
 let runtime: SimRuntime | undefined;
 
-const pods = () => client.resource<Pod>(podInfo, 'default');
+const pods = () => client.resource<Pod>(resource.pods, 'default');
 const logPath = (pod: string, query = '') => `/api/v1/namespaces/default/pods/${pod}/log${query}`;
 
 async function runningPod(name: string, containers: { name: string; image: string }[]): Promise<Pod> {
@@ -122,7 +120,7 @@ afterAll(async () => {
 
 describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
   it('publishes the agent port on the Node and advertises pods/log in discovery', async () => {
-    const node = await client.resource<Node>(nodeInfo).get(nodeName);
+    const node = await client.resource<Node>(resource.nodes).get(nodeName);
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(kubelet.port);
     const doc = (await raw(server, 'GET', '/api/v1')).json as {
       resources: { name: string; verbs: string[] }[];
@@ -304,7 +302,7 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
     });
     await client.bind(pod, nodeName);
     await until('lab-1 running', async () => (await pods().get('lab-1')).status?.phase === 'Running');
-    await client.resource<Deployment>(resources.find((r) => r.kind === 'Deployment')!, 'default').create({
+    await client.resource<Deployment>(resource.deployments, 'default').create({
       metadata: { name: 'lab', namespace: 'default' },
       spec: {
         replicas: 1,

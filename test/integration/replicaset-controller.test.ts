@@ -2,16 +2,12 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profiles } from '../../src/api/profiles.js';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { replicaSetController } from '../../src/controllers/replicaset-controller.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const rsInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
-const eventInfo = resources.find((r) => r.kind === 'Event')!;
 
 let server: TestServer;
 let client: ApiClient;
@@ -59,7 +55,7 @@ const podsOf = (app: string) =>
 
 describe('ReplicaSet controller', () => {
   it('creates pods up to replicas, reports status, replaces a deleted pod and scales down', async () => {
-    const rsApi = client.resource<ReplicaSet>(rsInfo, 'default');
+    const rsApi = client.resource<ReplicaSet>(resource.replicaSets, 'default');
     const rs = await rsApi.create(replicaSet('web', 3));
     await eventually(() => podsOf('web').length === 3, '3 pods');
     const owned = podsOf('web');
@@ -84,7 +80,7 @@ describe('ReplicaSet controller', () => {
 
     // A deleted pod (Terminating until the kubelet confirms) is replaced.
     const victim = owned[0]!;
-    await client.resource<Pod>(podInfo, 'default').delete(victim.metadata!.name!);
+    await client.resource<Pod>(resource.pods, 'default').delete(victim.metadata!.name!);
     await eventually(
       () =>
         podsOf('web').length === 3 && !podsOf('web').some((p) => p.metadata?.uid === victim.metadata?.uid),
@@ -93,10 +89,11 @@ describe('ReplicaSet controller', () => {
 
     await rsApi.patch('web', { spec: { replicas: 1 } }, 'merge');
     await eventually(async () => {
-      const all = (await client.resource<Pod>(podInfo, 'default').list({ labelSelector: 'app=web' })).items;
+      const all = (await client.resource<Pod>(resource.pods, 'default').list({ labelSelector: 'app=web' }))
+        .items;
       return all.length === 1;
     }, 'scale down to 1');
-    const events = (await client.resource<Event>(eventInfo, 'default').list()).items.filter(
+    const events = (await client.resource<Event>(resource.events, 'default').list()).items.filter(
       (e) => e.involvedObject.name === 'web' && e.source?.component === 'replicaset-controller',
     );
     expect(
@@ -108,14 +105,16 @@ describe('ReplicaSet controller', () => {
   });
 
   it('adopts a matching orphan pod instead of creating one, and releases a pod whose labels stop matching', async () => {
-    const podApi = client.resource<Pod>(podInfo, 'default');
+    const podApi = client.resource<Pod>(resource.pods, 'default');
     const orphan = await podApi.create({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } },
       spec: { containers: [{ name: 'web', image: 'kubelab/web:1' }] },
     });
-    const rs = await client.resource<ReplicaSet>(rsInfo, 'default').create(replicaSet('adopt', 2));
+    const rs = await client
+      .resource<ReplicaSet>(resource.replicaSets, 'default')
+      .create(replicaSet('adopt', 2));
     await eventually(() => podsOf('adopt').length === 2, '2 pods');
     const adopted = await eventually(async () => {
       const p = await podApi.get('orphan');

@@ -4,11 +4,10 @@
 // profile's failover budget; after recovery no pod runs twice and the stale ones are gone.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { podsBySelector, type SimClusterCli, startSimClusterCli } from '../helpers/sim-cluster-cli.js';
 import { until } from '../helpers/until.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const replicas = 8;
 let cluster: SimClusterCli;
 
@@ -77,7 +76,7 @@ describe('simulated cluster through the kubelab CLI', () => {
       await until(
         `${victim} Unknown and tainted unreachable:NoExecute`,
         async () => {
-          const n = await cluster.client().resource<Node>(nodeInfo).get(victim);
+          const n = await cluster.client().resource<Node>(resource.nodes).get(victim);
           const unknown = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown');
           const tainted = n.spec?.taints?.some(
             (t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute',
@@ -114,7 +113,7 @@ describe('simulated cluster through the kubelab CLI', () => {
       await until(
         `${victim} Ready again`,
         async () => {
-          const n = await cluster.client().resource<Node>(nodeInfo).get(victim);
+          const n = await cluster.client().resource<Node>(resource.nodes).get(victim);
           return (
             n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
             !(n.spec?.taints ?? []).length

@@ -3,11 +3,10 @@
 // one identity through a node failure, and a DaemonSet follows nodes joining and leaving.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { type SimClusterCli, startSimClusterCli } from '../helpers/sim-cluster-cli.js';
 import { until } from '../helpers/until.js';
 
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 let cluster: SimClusterCli;
 
 beforeAll(async () => {
@@ -18,7 +17,7 @@ afterAll(async () => {
 });
 
 const pods = async (selector: string) =>
-  (await cluster.client().resource<Pod>(podInfo, 'default').listAll({ labelSelector: selector })).items;
+  (await cluster.client().resource<Pod>(resource.pods, 'default').listAll({ labelSelector: selector })).items;
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 describe('StatefulSet through a node failure', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/api/kube-object.js';
 import type { CacheChange } from '../../src/client/informer.js';
 import { diffRelist } from '../../src/client/informer.js';
-import type { KubeObject } from '../../src/client/rest-client.js';
 
 const pod = (name: string, rv: string, uid = `uid-${name}`): KubeObject => ({
   metadata: { namespace: 'default', name, resourceVersion: rv, uid },

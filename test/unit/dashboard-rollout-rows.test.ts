@@ -1,7 +1,7 @@
 // The dashboard's rollout panel: rows from the shared rollout summaries (real Deployment and
 // ReplicaSet objects in), and the aligned table with its progress bar and phase markers.
 import { describe, expect, it } from 'vitest';
-import { summarizeDeploymentList } from '../../src/controllers/deployment-summary.js';
+import { summarizeDeploymentList } from '../../src/api/deployment-summary.js';
 import { progressBar, rolloutRows, rolloutTable } from '../../src/dashboard/rollout-rows.js';
 import { deployment, replicaSet } from '../helpers/tui-fixtures.js';
 

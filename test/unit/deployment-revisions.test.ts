@@ -8,7 +8,7 @@ import {
   replicaSetsToCleanUp,
   revisionOf,
   setNewReplicaSetAnnotations,
-} from '../../src/controllers/deployment-revisions.js';
+} from '../../src/api/deployment-revisions.js';
 
 const template = (image: string): PodTemplateSpec => ({
   metadata: { labels: { app: 'web', tier: 'front' } },

@@ -2,18 +2,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { elfInterpreter } from '../../src/provision/images/busybox.js';
-import {
-  findWorkloadRecipesDir,
-  readRecipeFiles,
-  recipeHash,
-} from '../../src/provision/images/recipe-files.js';
+import { elfInterpreter } from '../../src/images/busybox.js';
+import { findWorkloadRecipesDir, readRecipeFiles, recipeHash } from '../../src/images/recipe-files.js';
 import {
   findWorkloadImage,
   normalizeImageReference,
   type WorkloadImage,
   workloadImages,
-} from '../../src/provision/images/workload-catalogue.js';
+} from '../../src/images/workload-catalogue.js';
 
 const fixture = mkdtempSync(join(tmpdir(), 'kubelab-recipes-'));
 afterAll(() => rmSync(fixture, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TarEntry, tarArchive, workloadRootfs } from '../../src/provision/images/rootfs-tar.js';
+import { type TarEntry, tarArchive, workloadRootfs } from '../../src/images/rootfs-tar.js';
 
 const dirs: string[] = [];
 afterEach(() => {

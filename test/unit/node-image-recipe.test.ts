@@ -5,7 +5,7 @@ import {
   authorizedKeyArchive,
   authorizedKeyKernelArgument,
   authorizedKeyKernelParameter,
-} from '../../src/provision/images/node-authorized-key.js';
+} from '../../src/images/node-authorized-key.js';
 import {
   debianMirror,
   debootstrapArgs,
@@ -13,8 +13,8 @@ import {
   nodeRecipeHash,
   parsePackageList,
   readNodeRecipe,
-} from '../../src/provision/images/node-recipe.js';
-import type { RecipeFile } from '../../src/provision/images/recipe-files.js';
+} from '../../src/images/node-recipe.js';
+import type { RecipeFile } from '../../src/images/recipe-files.js';
 
 const publicKey =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIInzEUSnBpHXBKXh5JIbJ7mJ7jtYpr99XOTOn5fbpmoD kubelab@test';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizedKeyKernelArgument } from '../../src/provision/images/node-authorized-key.js';
+import { authorizedKeyKernelArgument } from '../../src/images/node-authorized-key.js';
 import { kernelCommandLine, qemuArgs } from '../../src/provision/providers/qemu-command-line.js';
 import type { QemuMachineFiles, QemuVmState } from '../../src/provision/providers/qemu-vm-state.js';
 

@@ -1,12 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
+import { isPodActive, isPodAvailable } from '../../src/api/pod-state.js';
 import { FakeClock } from '../../src/client/clock.js';
-import {
-  ControllerExpectations,
-  isPodActive,
-  isPodAvailable,
-  slowStartBatch,
-} from '../../src/controllers/pod-control.js';
+import { ControllerExpectations, slowStartBatch } from '../../src/controllers/pod-control.js';
 import { podsToDelete } from '../../src/controllers/replicaset-controller.js';
 
 function pod(

@@ -1,7 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
+import type { NodeInfo } from '../../src/api/node-info.js';
+import { podInfoOf } from '../../src/api/pod-info.js';
 import { type FilterPlugin, snapshotOf } from '../../src/scheduler/framework.js';
-import type { NodeInfo } from '../../src/scheduler/node-info.js';
 import { nodeAffinityFilter } from '../../src/scheduler/plugins/node-affinity.js';
 import { nodeName } from '../../src/scheduler/plugins/node-name.js';
 import { nodePorts } from '../../src/scheduler/plugins/node-ports.js';
@@ -9,7 +10,6 @@ import { nodeReady, nodeUnschedulable } from '../../src/scheduler/plugins/node-r
 import { nodeResourcesFitFilter } from '../../src/scheduler/plugins/node-resources.js';
 import { podAntiAffinity } from '../../src/scheduler/plugins/pod-anti-affinity.js';
 import { taintTolerationFilter } from '../../src/scheduler/plugins/taint-toleration.js';
-import { podInfoOf } from '../../src/scheduler/pod-info.js';
 import { node, nodeWith, pod } from './scheduler-fixtures.js';
 
 interface Case {

@@ -1,7 +1,7 @@
 // Node and pod builders shared by the scheduler unit tests.
 import type { Container, Node, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
-import { NodeInfo } from '../../src/scheduler/node-info.js';
-import { podInfoOf } from '../../src/scheduler/pod-info.js';
+import { NodeInfo } from '../../src/api/node-info.js';
+import { podInfoOf } from '../../src/api/pod-info.js';
 
 export interface NodeSpecOptions {
   cpu?: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { NodeInfo } from '../../src/api/node-info.js';
+import { podInfoOf } from '../../src/api/pod-info.js';
 import { formatExplanation } from '../../src/api/scheduling-explanation.js';
 import { explain, sameExplanation } from '../../src/scheduler/explanation.js';
 import { fitErrorMessage } from '../../src/scheduler/fit-error.js';
-import { NodeInfo } from '../../src/scheduler/node-info.js';
-import { podInfoOf } from '../../src/scheduler/pod-info.js';
 import { feasibleNodesToFind, schedulePod } from '../../src/scheduler/schedule.js';
 import { SchedulerCache } from '../../src/scheduler/scheduler-cache.js';
 import { node, nodeWith, pod } from './scheduler-fixtures.js';

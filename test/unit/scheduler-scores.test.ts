@@ -1,7 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
+import type { NodeInfo } from '../../src/api/node-info.js';
+import { podInfoOf } from '../../src/api/pod-info.js';
 import { defaultNormalizeScore, type ScorePlugin } from '../../src/scheduler/framework.js';
-import type { NodeInfo } from '../../src/scheduler/node-info.js';
 import { nodeAffinityScore } from '../../src/scheduler/plugins/node-affinity.js';
 import {
   leastAllocated,
@@ -10,7 +11,6 @@ import {
 } from '../../src/scheduler/plugins/node-resources.js';
 import { selectorSpread } from '../../src/scheduler/plugins/selector-spread.js';
 import { taintTolerationScore } from '../../src/scheduler/plugins/taint-toleration.js';
-import { podInfoOf } from '../../src/scheduler/pod-info.js';
 import { node, nodeWith, pod } from './scheduler-fixtures.js';
 
 /** The plugin's normalised scores for each node, as schedulePod would see them. */

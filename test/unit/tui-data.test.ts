@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { rolloutPhase } from '../../src/api/deployment-summary.js';
 import { profiles } from '../../src/api/profiles.js';
 import { rfc3339 } from '../../src/api/time.js';
 import { FakeClock } from '../../src/client/clock.js';
 import { FrameScheduler } from '../../src/client/frame-scheduler.js';
-import { rolloutPhase } from '../../src/controllers/deployment-summary.js';
 import { nodeChangeShows } from '../../src/tui/data/cluster-model.js';
 import { parseReadyz } from '../../src/tui/data/control-plane-health.js';
 import { summarizeDeployments } from '../../src/tui/data/deployment-summary.js';

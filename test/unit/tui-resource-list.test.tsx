@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resources } from '../../src/api/resources.js';
+import { resource } from '../../src/api/resources.js';
 import { listScreen } from '../../src/tui/navigation.js';
 import { keys, renderApp } from '../helpers/tui-app.js';
 import { deployment, event, fixtureSnapshot, lease, node, pod, replicaSet } from '../helpers/tui-fixtures.js';
 
-const podsInfo = resources.find((r) => r.kind === 'Pod')!;
 const web = deployment('web');
 const rs = replicaSet(web, 'abc12', { revision: 1, image: 'kubelab/web:1', replicas: 3 });
 
@@ -65,7 +64,7 @@ describe('resource lists', () => {
   });
 
   it('/ filters as you type; esc clears the filter, then goes back', async () => {
-    open = renderApp(cluster(), { screen: listScreen(podsInfo) });
+    open = renderApp(cluster(), { screen: listScreen(resource.pods) });
     await open.press('/', 'l', 'o', 'n');
     expect(open.frame()).toContain('lonely');
     expect(open.frame()).not.toContain('web-abc12-000');
@@ -77,7 +76,7 @@ describe('resource lists', () => {
   });
 
   it('windows long lists to the terminal and keeps the selection in view', async () => {
-    open = renderApp(cluster(200), { screen: listScreen(podsInfo), rows: 24 });
+    open = renderApp(cluster(200), { screen: listScreen(resource.pods), rows: 24 });
     await open.press();
     expect(open.frame().split('\n').length).toBeLessThanOrEqual(24);
     expect(open.frame()).toMatch(/\(201, 1-\d+ shown\)/);
@@ -92,7 +91,7 @@ describe('resource lists', () => {
   });
 
   it('Enter on a node lists its pods; on a deployment, the pods it selects', async () => {
-    open = renderApp(cluster(), { screen: listScreen(resources.find((r) => r.kind === 'Node')!) });
+    open = renderApp(cluster(), { screen: listScreen(resource.nodes) });
     await open.press(keys.down, keys.enter);
     expect(open.frame()).toContain('pods on worker-b');
     expect(open.frame()).toContain('web-abc12-001');
@@ -104,7 +103,7 @@ describe('resource lists', () => {
   });
 
   it('the selected row keeps its keys: describe, yaml, logs, explanation, delete', async () => {
-    open = renderApp(cluster(), { screen: listScreen(podsInfo) });
+    open = renderApp(cluster(), { screen: listScreen(resource.pods) });
     await open.press();
     expect(open.frame()).toMatch(/d describe\s+y yaml\s+l logs\s+x why here\s+ctrl\+d delete/);
     await open.press(keys.ctrlD);

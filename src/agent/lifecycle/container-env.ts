@@ -5,12 +5,9 @@
 // object or key that is not optional is the error the kubelet reports as
 // CreateContainerConfigError, with the kubelet's message.
 import type { ConfigMap, Container, EnvVar, ObjectFieldSelector, Secret } from 'kubernetes-types/core/v1.js';
-import { resources } from '../../api/resources.js';
+import { resource } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
 import type { PodStepContext } from './step-context.js';
-
-const configMapInfo = resources.find((r) => r.kind === 'ConfigMap')!;
-const secretInfo = resources.find((r) => r.kind === 'Secret')!;
 
 /** What the kubelet reports as CreateContainerConfigError. */
 export class ContainerConfigError extends Error {}
@@ -45,14 +42,14 @@ export class PodObjectReader {
     const ns = this.ctx.pod.metadata?.namespace;
     try {
       if (kind === 'configmap') {
-        const cm = await this.ctx.client.resource<ConfigMap>(configMapInfo, ns).get(name);
+        const cm = await this.ctx.client.resource<ConfigMap>(resource.configMaps, ns).get(name);
         const binary = Object.entries(cm.binaryData ?? {}).map(([k, v]) => [
           k,
           Buffer.from(v, 'base64').toString('utf8'),
         ]);
         return { ...cm.data, ...Object.fromEntries(binary) };
       }
-      const secret = await this.ctx.client.resource<Secret>(secretInfo, ns).get(name);
+      const secret = await this.ctx.client.resource<Secret>(resource.secrets, ns).get(name);
       const decoded = Object.entries(secret.data ?? {}).map(([k, v]) => [
         k,
         Buffer.from(v, 'base64').toString('utf8'),

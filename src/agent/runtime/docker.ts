@@ -6,7 +6,7 @@
 // have happened while the stream was down.
 import { type Duplex, PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import Docker from 'dockerode';
-import { ensureImage } from '../../provision/images/index.js';
+import { ensureImage } from '../../images/index.js';
 import { cgroupUsage } from '../stats/cgroup-usage.js';
 import { containerCreateOptions, pauseImage, sandboxCreateOptions } from './docker-container-config.js';
 import {

@@ -1,6 +1,7 @@
 // Node rows: STATUS is the Ready condition ("Ready", "NotReady", "Unknown" when the node
 // never reported one) plus ",SchedulingDisabled" when cordoned, as kubectl shows it.
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { nodeReadyCondition } from '../node-state.js';
 import { ageColumn, column, type KindPrinter, nameColumn } from './columns.js';
 import { since } from './human-duration.js';
 
@@ -21,7 +22,7 @@ export function nodeRoles(node: Node): string[] {
 }
 
 export function nodeStatus(node: Node): string {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = nodeReadyCondition(node);
   const status = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
   if (node.spec?.unschedulable) status.push('SchedulingDisabled');
   return status.join(',');

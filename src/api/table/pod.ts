@@ -2,6 +2,7 @@
 // because learners compare them with what real kubectl shows (Init:0/1, CrashLoopBackOff,
 // Terminating, "3 (5s ago)").
 import type { Container, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
+import { isPodReady } from '../pod-state.js';
 import { ageColumn, column, type KindPrinter, nameColumn } from './columns.js';
 import { since } from './human-duration.js';
 import type { TableRowCondition } from './types.js';
@@ -95,7 +96,7 @@ export function podSummary(pod: Pod, now: number): PodSummary {
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      const ready = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const ready = isPodReady(pod);
       reason = ready ? 'Running' : 'NotReady';
     }
   }

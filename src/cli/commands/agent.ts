@@ -7,9 +7,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DockerNode } from '../../agent/hosts/docker-node-host.js';
+import { SimNodeHost } from '../../agent/hosts/sim-node-host.js';
 import { ensureNodeKubeconfig } from '../../agent/node-credentials.js';
-import { DockerNode } from '../../agent/runtime/docker-node.js';
-import { SimNodeHost } from '../../agent/sim-node-host.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { ApiClient } from '../../client/rest-client.js';

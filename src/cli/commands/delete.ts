@@ -1,11 +1,12 @@
 // `kubelab delete`: by TYPE NAME, TYPE/NAME, -f FILE, or -l SELECTOR / --all; waits until
 // the objects are gone (as kubectl does) unless --wait=false.
 import type { Command } from 'commander';
+import type { KubeObject } from '../../api/kube-object.js';
 import { kindPrefix, type ResourceInfo, resourceByKind } from '../../api/resources.js';
 import { describeServerError } from '../../api/server-error-report.js';
 import { StatusError } from '../../api/status-error.js';
 import { readManifests } from '../../client/manifest-files.js';
-import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
 import { parseTargets } from './get.js';

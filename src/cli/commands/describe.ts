@@ -4,14 +4,12 @@ import type { Command } from 'commander';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import { describe } from '../../api/describe/describe.js';
-import { resources } from '../../api/resources.js';
+import type { KubeObject } from '../../api/kube-object.js';
+import { resource } from '../../api/resources.js';
 import { explanationAnnotation, formatExplanation } from '../../api/scheduling-explanation.js';
-import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { parseTargets } from './get.js';
-
-const eventsInfo = resources.find((r) => r.kind === 'Event')!;
-const replicaSetInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
 
 async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
   const m = obj.metadata ?? {};
@@ -22,7 +20,9 @@ async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
   ]
     .filter(Boolean)
     .join(',');
-  const list = await client.resource<Event>(eventsInfo, m.namespace ?? 'default').listAll({ fieldSelector });
+  const list = await client
+    .resource<Event>(resource.events, m.namespace ?? 'default')
+    .listAll({ fieldSelector });
   // Oldest first, as kubectl prints them; events within one second keep the order they were written.
   const when = (e: Event) =>
     Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
@@ -33,7 +33,7 @@ async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
 
 async function relatedFor(client: ApiClient, obj: KubeObject) {
   if (obj.kind !== 'Deployment') return undefined;
-  const rs = await client.resource<ReplicaSet>(replicaSetInfo, obj.metadata?.namespace).listAll();
+  const rs = await client.resource<ReplicaSet>(resource.replicaSets, obj.metadata?.namespace).listAll();
   return {
     replicaSets: rs.items.filter((r) =>
       r.metadata?.ownerReferences?.some((o) => o.uid === obj.metadata?.uid),

@@ -2,13 +2,11 @@
 // oldest first, with kubectl's LAST SEEN / TYPE / REASON / OBJECT / MESSAGE columns.
 import type { Command } from 'commander';
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { resolveResourceName, resources } from '../../api/resources.js';
+import { resolveResourceName, resource } from '../../api/resources.js';
 import { toTable } from '../../api/table/to-table.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { printTable, WatchTablePrinter } from '../printers/table-printer.js';
 import { UsageError } from '../usage-error.js';
-
-const eventInfo = resources.find((r) => r.kind === 'Event')!;
 
 function lastSeen(e: Event): number {
   const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
@@ -39,23 +37,23 @@ export function registerEvents(program: Command, globals: () => GlobalOptions): 
       const keep = (e: Event) => !types || types.includes((e.type ?? '').toLowerCase());
       const opts = { showNamespace: o.allNamespaces };
       try {
-        const list = await client.resource<Event>(eventInfo, ns).listAll({ fieldSelector });
+        const list = await client.resource<Event>(resource.events, ns).listAll({ fieldSelector });
         const items = list.items.filter(keep).sort((a, b) => lastSeen(a) - lastSeen(b));
         if (!o.watch) {
-          const text = printTable(toTable(eventInfo, items, { now: Date.now() }), opts);
+          const text = printTable(toTable(resource.events, items, { now: Date.now() }), opts);
           if (text) process.stdout.write(text);
           else process.stderr.write(ns ? `No events found in ${ns} namespace.\n` : 'No events found.\n');
           return;
         }
         const printer = new WatchTablePrinter(opts);
-        process.stdout.write(printer.print(toTable(eventInfo, items, { now: Date.now() })));
+        process.stdout.write(printer.print(toTable(resource.events, items, { now: Date.now() })));
         const controller = new AbortController();
         process.once('SIGINT', () => controller.abort());
-        const watcher = client.resource<Event>(eventInfo, ns).watch(
+        const watcher = client.resource<Event>(resource.events, ns).watch(
           { resourceVersion: list.resourceVersion, fieldSelector },
           (ev) => {
             if (ev.type === 'DELETED' || ev.type === 'BOOKMARK' || !keep(ev.object as Event)) return;
-            process.stdout.write(printer.print(toTable(eventInfo, [ev.object], { now: Date.now() })));
+            process.stdout.write(printer.print(toTable(resource.events, [ev.object], { now: Date.now() })));
           },
           { signal: controller.signal },
         );

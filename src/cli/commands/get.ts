@@ -1,9 +1,10 @@
 // `kubelab get`: kubectl's get. Tables come from the API server (server-side printing), so
 // `kubelab get` and real kubectl print the same columns; -o yaml|json|name print objects.
 import type { Command } from 'commander';
+import type { KubeObject } from '../../api/kube-object.js';
 import { type ResourceInfo, resolveResourceName, resources } from '../../api/resources.js';
 import type { Table } from '../../api/table/types.js';
-import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import { WatchDecoder } from '../../client/watch.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { type ObjectFormat, printObjects } from '../printers/object-printer.js';

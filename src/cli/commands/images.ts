@@ -6,7 +6,6 @@ import { basename } from 'node:path';
 import { Argument, type Command } from 'commander';
 import Dockerode from 'dockerode';
 import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
-import { currentClusterName, readClusterRecord } from '../../provision/cluster-records.js';
 import {
   buildNodeImage,
   buildWorkloadImages,
@@ -16,7 +15,8 @@ import {
   type NodeImageProgress,
   type NodeImageStep,
   nodeImageRepository,
-} from '../../provision/images/index.js';
+} from '../../images/index.js';
+import { currentClusterName, readClusterRecord } from '../../provision/cluster-records.js';
 import { loadImagesIntoNodes } from '../../provision/machine-cluster.js';
 import { UsageError } from '../usage-error.js';
 

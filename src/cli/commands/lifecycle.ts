@@ -12,6 +12,8 @@ import Docker from 'dockerode';
 import { profiles } from '../../api/profiles.js';
 import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
+import { findProgram } from '../../images/build-command.js';
+import { listNodeImage } from '../../images/index.js';
 import { ProgressReporter, type ProgressSink } from '../../provision/bootstrap/progress-reporter.js';
 import {
   type ClusterRecord,
@@ -24,8 +26,6 @@ import {
   setCurrentCluster,
   writeClusterRecord,
 } from '../../provision/cluster-records.js';
-import { findProgram } from '../../provision/images/build-command.js';
-import { listNodeImage } from '../../provision/images/index.js';
 import {
   downMachineCluster,
   machineProvider,

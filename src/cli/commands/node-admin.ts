@@ -3,7 +3,7 @@
 // and `taint`.
 import type { Command } from 'commander';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
-import { resources } from '../../api/resources.js';
+import { resource } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
 import {
   drainPlan,
@@ -16,9 +16,6 @@ import {
 import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
-
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
 
 function nodeName(arg: string): string {
   const m = /^(?:(?:nodes?|no)\/)?([^/]+)$/.exec(arg);
@@ -61,7 +58,7 @@ async function drain(
     for (const [key, uid] of pending) {
       const [ns, pod] = key.split('/') as [string, string];
       try {
-        const current = await client.resource<Pod>(podInfo, ns).get(pod);
+        const current = await client.resource<Pod>(resource.pods, ns).get(pod);
         if (current.metadata?.uid !== uid) throw new StatusError(404, 'NotFound', 'replaced');
       } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
@@ -158,7 +155,7 @@ export function registerNodeAdmin(program: Command, globals: () => GlobalOptions
       const name = nodeName(node);
       const { client } = await connect(globals());
       try {
-        const nodes = client.resource<Node>(nodeInfo);
+        const nodes = client.resource<Node>(resource.nodes);
         const current = await nodes.get(name);
         let taints = [...(current.spec?.taints ?? [])];
         for (const r of remove) {

@@ -4,25 +4,22 @@
 // that ReplicaSet the next revision number.
 import type { Command } from 'commander';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { describePodTemplate } from '../../api/describe/containers.js';
-import { DescribeWriter } from '../../api/describe/describe-writer.js';
-import { resources } from '../../api/resources.js';
-import { rfc3339 } from '../../api/time.js';
-import { Informer } from '../../client/informer.js';
-import type { ApiClient } from '../../client/rest-client.js';
-import { controllerRefOf } from '../../controllers/controller-ref.js';
 import {
   changeCauseAnnotation,
   revisionOf,
   rollbackPlan,
   withoutHashLabel,
-} from '../../controllers/deployment-revisions.js';
+} from '../../api/deployment-revisions.js';
+import { describePodTemplate } from '../../api/describe/containers.js';
+import { DescribeWriter } from '../../api/describe/describe-writer.js';
+import { controllerRefOf } from '../../api/owner-references.js';
+import { resource } from '../../api/resources.js';
+import { rfc3339 } from '../../api/time.js';
+import { Informer } from '../../client/informer.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
 import { parseTargets } from './get.js';
-
-const deploymentInfo = resources.find((r) => r.kind === 'Deployment')!;
-const replicaSetInfo = resources.find((r) => r.kind === 'ReplicaSet')!;
 
 /** One Deployment named as `deploy/web`, `deployment web` or `deployments.apps/web`. */
 function deploymentName(args: string[], verb: string): string {
@@ -30,7 +27,7 @@ function deploymentName(args: string[], verb: string): string {
   const t = targets[0];
   if (targets.length !== 1 || t?.names.length !== 1)
     throw new UsageError(`required resource not specified: kubelab rollout ${verb} deployment/NAME`);
-  if (t.resource !== deploymentInfo)
+  if (t.resource !== resource.deployments)
     throw new UsageError(
       `no ${verb} has been implemented for ${t.resource.plural} (kubelab rolls out deployments)`,
     );
@@ -89,13 +86,13 @@ async function rolloutStatus(
   o: { watch: boolean; timeout: string },
 ) {
   const timeoutMs = parseDuration(o.timeout);
-  const first = await client.resource<Deployment>(deploymentInfo, namespace).get(name);
+  const first = await client.resource<Deployment>(resource.deployments, namespace).get(name);
   const now = deploymentRolloutStatus(first);
   if (now.done || !o.watch) {
     process.stdout.write(`${now.message}\n`);
     return;
   }
-  const informer = new Informer<Deployment>(client, deploymentInfo, {
+  const informer = new Informer<Deployment>(client, resource.deployments, {
     namespace,
     fieldSelector: `metadata.name=${name}`,
   });
@@ -135,7 +132,7 @@ async function rolloutStatus(
 
 /** The Deployment's ReplicaSets (those it controls), by revision. */
 async function replicaSetsOf(client: ApiClient, d: Deployment): Promise<ReplicaSet[]> {
-  const all = await client.resource<ReplicaSet>(replicaSetInfo, d.metadata?.namespace).listAll();
+  const all = await client.resource<ReplicaSet>(resource.replicaSets, d.metadata?.namespace).listAll();
   return all.items
     .filter((rs) => controllerRefOf(rs)?.uid === d.metadata?.uid)
     .sort((a, b) => revisionOf(a) - revisionOf(b));
@@ -147,7 +144,7 @@ async function rolloutHistory(
   name: string,
   revision: number | undefined,
 ) {
-  const d = await client.resource<Deployment>(deploymentInfo, namespace).get(name);
+  const d = await client.resource<Deployment>(resource.deployments, namespace).get(name);
   const rss = (await replicaSetsOf(client, d)).filter((rs) => revisionOf(rs) > 0);
   if (revision !== undefined && revision > 0) {
     const rs = rss.find((r) => revisionOf(r) === revision);
@@ -169,7 +166,7 @@ async function rolloutHistory(
 }
 
 async function rolloutUndo(client: ApiClient, namespace: string, name: string, toRevision: number) {
-  const api = client.resource<Deployment>(deploymentInfo, namespace);
+  const api = client.resource<Deployment>(resource.deployments, namespace);
   const d = await api.get(name);
   const plan = rollbackPlan(d, await replicaSetsOf(client, d), toRevision);
   if (plan.kind === 'skip') {
@@ -183,7 +180,7 @@ async function rolloutUndo(client: ApiClient, namespace: string, name: string, t
 }
 
 async function setPaused(client: ApiClient, namespace: string, name: string, paused: boolean) {
-  const api = client.resource<Deployment>(deploymentInfo, namespace);
+  const api = client.resource<Deployment>(resource.deployments, namespace);
   const d = await api.get(name);
   if (!!d.spec?.paused === paused)
     throw new Error(`deployments.apps "${name}" is ${paused ? 'already paused' : 'not paused'}`);
@@ -192,7 +189,7 @@ async function setPaused(client: ApiClient, namespace: string, name: string, pau
 }
 
 async function restart(client: ApiClient, namespace: string, name: string) {
-  const api = client.resource<Deployment>(deploymentInfo, namespace);
+  const api = client.resource<Deployment>(resource.deployments, namespace);
   const d = await api.get(name);
   if (d.spec?.paused)
     throw new Error(`deployments.apps "${name}" can't restart paused deployment (run rollout resume first)`);

@@ -3,7 +3,7 @@
 // key `name`), so nothing else in the template is touched.
 import type { Command } from 'commander';
 import type { Container, PodSpec } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../client/rest-client.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
 import { parseTargets } from './get.js';

@@ -6,14 +6,13 @@ import type { Command } from 'commander';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
 import { mebibytesText, milliCpuText, parseQuantity } from '../../api/quantity.js';
-import { resources } from '../../api/resources.js';
+import { resource } from '../../api/resources.js';
 import { StatusError } from '../../api/status-error.js';
 import { tableTabwriter, tabwrite } from '../../api/table/tabwriter.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { connect, type GlobalOptions } from '../cli-context.js';
 import { UsageError } from '../usage-error.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 const metricsBase = '/apis/metrics.k8s.io/v1beta1';
 
 interface Usage {
@@ -68,7 +67,7 @@ async function metricsList<T>(client: ApiClient, path: string, selector?: string
 
 async function topNodes(client: ApiClient, name: string | undefined, o: TopFlags): Promise<string> {
   const metrics = await metricsList<NodeMetrics>(client, '/nodes', o.selector);
-  const nodesApi = client.resource<Node>(nodeInfo);
+  const nodesApi = client.resource<Node>(resource.nodes);
   const nodes = name
     ? [await nodesApi.get(name)]
     : (await nodesApi.listAll({ labelSelector: o.selector })).items;

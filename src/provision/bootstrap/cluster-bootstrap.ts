@@ -6,7 +6,8 @@
 // Node is Ready. The control-plane machine is a node too, labelled and tainted as kubeadm does
 // (node-role.kubernetes.io/control-plane, NoSchedule), so workloads land on the workers.
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { resources } from '../../api/resources.js';
+import { isNodeReady } from '../../api/node-state.js';
+import { resource } from '../../api/resources.js';
 import { buildKubeconfig, parseKubeconfig } from '../../client/kubeconfig.js';
 import { ApiClient } from '../../client/rest-client.js';
 import type { ProvisionedMachine } from '../providers/machine-provider.js';
@@ -25,7 +26,6 @@ import {
   serverUnitName,
 } from './systemd-units.js';
 
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
 export const controlPlaneRole = 'node-role.kubernetes.io/control-plane';
 const controlPlaneTaint: Taint = { key: controlPlaneRole, effect: 'NoSchedule' };
 
@@ -195,13 +195,11 @@ export async function bootstrapCluster(o: ClusterBootstrapOptions): Promise<Clus
       return { detail: joined ? 'already joined' : 'joined with a join token' };
     });
     await step(o.progress, m.name, 'Node Ready', async () => {
-      const nodes = client.resource<Node>(nodeInfo);
+      const nodes = client.resource<Node>(resource.nodes);
       const ready = await waitFor(
         async () => {
           const node = await nodes.get(m.name).catch(() => undefined);
-          return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-            ? node
-            : undefined;
+          return isNodeReady(node) ? node : undefined;
         },
         o.readyTimeoutMs ?? 120_000,
         () =>
@@ -247,7 +245,7 @@ async function markControlPlane(client: ApiClient, node: Node): Promise<void> {
   const labelled = node.metadata?.labels?.[controlPlaneRole] !== undefined;
   const tainted = node.spec?.taints?.some((t) => t.key === controlPlaneRole);
   if (labelled && tainted) return;
-  await client.resource<Node>(nodeInfo).patch(
+  await client.resource<Node>(resource.nodes).patch(
     node.metadata?.name ?? '',
     {
       metadata: { labels: { [controlPlaneRole]: '' } },

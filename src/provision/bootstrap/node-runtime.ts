@@ -10,7 +10,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { kubelabHome } from '../cluster-records.js';
+import { kubelabHome } from '../../client/kubelab-home.js';
 
 const run = promisify(execFile);
 

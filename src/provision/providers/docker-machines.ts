@@ -9,7 +9,7 @@
 //   partition  the container leaves the cluster network: alive, but nobody can reach it
 //   recover    starts a killed machine, or reconnects a partitioned one with its old address
 import type Docker from 'dockerode';
-import { authorizedKeyArchive } from '../images/node-authorized-key.js';
+import { authorizedKeyArchive } from '../../images/node-authorized-key.js';
 
 export const clusterLabel = 'dev.kubelab.cluster';
 export const machineLabel = 'dev.kubelab.machine';

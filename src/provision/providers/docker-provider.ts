@@ -2,7 +2,7 @@
 // which is built first when this computer has none (`kubelab images build node`, ~2 min once,
 // then cached). Poweroff and partition are Docker operations on the machine's container.
 import Docker from 'dockerode';
-import { buildNodeImage } from '../images/index.js';
+import { buildNodeImage } from '../../images/index.js';
 import {
   destroyDockerMachine,
   ensureDockerMachine,

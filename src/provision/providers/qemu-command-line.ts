@@ -1,7 +1,7 @@
 // The qemu-system-x86_64 command line of a kubelab machine, from its state alone: the same
 // state gives the same machine at every start (disk, NICs in the same PCI slots with the same
 // MACs, the same segment address), which is what lets recover bring a VM back unchanged.
-import { authorizedKeyKernelArgument } from '../images/node-authorized-key.js';
+import { authorizedKeyKernelArgument } from '../../images/node-authorized-key.js';
 import { segmentNetmask } from './qemu-segment.js';
 import type { QemuMachineFiles, QemuVmState } from './qemu-vm-state.js';
 

@@ -12,9 +12,9 @@
 // What the provider knows of a machine lives in its folder (qemu-vm-state.ts).
 import { existsSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { findProgram, runBuildCommand } from '../../images/build-command.js';
+import { listNodeImage } from '../../images/node-image.js';
 import { clusterDir } from '../cluster-records.js';
-import { findProgram, runBuildCommand } from '../images/build-command.js';
-import { listNodeImage } from '../images/node-image.js';
 import {
   clusterSshFiles,
   connectToMachine,

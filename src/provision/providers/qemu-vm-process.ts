@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runBuildCommand } from '../images/build-command.js';
+import { runBuildCommand } from '../../images/build-command.js';
 import type { QemuMachineFiles } from './qemu-vm-state.js';
 
 async function commandLine(pid: number): Promise<string[] | undefined> {

@@ -11,7 +11,8 @@ import { openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { isNodeReady, nodeInfo } from '../../agent/node-registration.js';
+import { isNodeReady } from '../../api/node-state.js';
+import { resource } from '../../api/resources.js';
 import { ApiClient } from '../../client/rest-client.js';
 import {
   clusterDir,
@@ -134,7 +135,7 @@ async function waitUntilReady(
         throw new Error(`the agent of ${name} exited during start-up; last lines of ${log}:\n${tail}`);
       }
       const nodes = await client
-        .resource<Node>(nodeInfo)
+        .resource<Node>(resource.nodes)
         .list()
         .catch(() => ({ items: [] as Node[] }));
       const ready = new Set(nodes.items.filter(isNodeReady).map((n) => n.metadata?.name));

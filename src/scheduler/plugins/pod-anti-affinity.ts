@@ -5,9 +5,9 @@
 // per-node check is a set lookup.
 import type { PodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { type Selector, selectorFromLabelSelector } from '../../api/labels.js';
+import type { NodeInfo } from '../../api/node-info.js';
+import type { PodInfo } from '../../api/pod-info.js';
 import type { FilterPlugin } from '../framework.js';
-import type { NodeInfo } from '../node-info.js';
-import type { PodInfo } from '../pod-info.js';
 
 const hostnameLabel = 'kubernetes.io/hostname';
 

@@ -5,6 +5,8 @@
 // requests otherwise. Nothing here shells out to kubelab.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { rollbackPlan } from '../../api/deployment-revisions.js';
+import { controllerRefOf } from '../../api/owner-references.js';
 import { kindPrefix, type ResourceInfo, resourceByKind } from '../../api/resources.js';
 import { applyDocuments } from '../../client/apply.js';
 import { readManifests } from '../../client/manifest-files.js';
@@ -17,8 +19,6 @@ import {
   unmanagedPodsError,
 } from '../../client/node-drain.js';
 import type { ApiClient } from '../../client/rest-client.js';
-import { controllerRefOf } from '../../controllers/controller-ref.js';
-import { rollbackPlan } from '../../controllers/deployment-revisions.js';
 import type { ClusterRecord } from '../../provision/cluster-records.js';
 import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
 import { failSimNode, type NodeFailureMode, recoverSimNode } from '../../provision/providers/sim.js';

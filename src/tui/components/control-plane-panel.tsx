@@ -3,7 +3,7 @@
 // timing profile behind the countdowns.
 import { Text } from 'ink';
 import { selectorFromSet } from '../../api/labels.js';
-import { isPodActive, isPodReady } from '../../controllers/pod-control.js';
+import { isPodActive, isPodReady } from '../../api/pod-state.js';
 import type { ClusterSnapshot } from '../data/cluster-snapshot.js';
 import { TitledPanel } from './panel.js';
 

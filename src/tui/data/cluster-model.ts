@@ -6,6 +6,7 @@
 // Views subscribe with useSyncExternalStore and never see a half-applied change.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { ConfigMap, Event } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import { type Profile, profileConfigMap, profileFromData, profiles } from '../../api/profiles.js';
 import { type ResourceInfo, resources } from '../../api/resources.js';
 import { eventTime } from '../../api/table/config-objects.js';
@@ -15,7 +16,7 @@ import { FrameScheduler } from '../../client/frame-scheduler.js';
 import { type Informer, InformerFactory } from '../../client/informer.js';
 import { fetchNodeMetrics, type NodeMetricsState } from '../../client/node-metrics.js';
 import { Poller } from '../../client/poller.js';
-import type { ApiClient, KubeObject } from '../../client/rest-client.js';
+import type { ApiClient } from '../../client/rest-client.js';
 import type { ClusterSnapshot, ControlPlaneHealth } from './cluster-snapshot.js';
 import { snapshotOf } from './cluster-snapshot.js';
 import { pollReadyz } from './control-plane-health.js';

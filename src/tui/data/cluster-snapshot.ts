@@ -5,10 +5,10 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import { type Profile, profiles } from '../../api/profiles.js';
 import type { ConnectionStatus } from '../../client/connection-tracker.js';
 import type { NodeMetricsState } from '../../client/node-metrics.js';
-import type { KubeObject } from '../../client/rest-client.js';
 
 // The types of a snapshot's fields that live with the client code producing them.
 export type { ConnectionPhase, ConnectionStatus } from '../../client/connection-tracker.js';

@@ -1,14 +1,14 @@
-// The overview's rollout summaries (src/controllers/deployment-summary.ts), made once per
+// The overview's rollout summaries (src/api/deployment-summary.ts), made once per
 // change of the snapshot's Deployments or ReplicaSets rather than once per frame.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { type DeploymentSummary, summarizeDeploymentList } from '../../controllers/deployment-summary.js';
+import { type DeploymentSummary, summarizeDeploymentList } from '../../api/deployment-summary.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 
 export type {
   DeploymentSummary,
   ReplicaSetShare,
   RolloutPhase,
-} from '../../controllers/deployment-summary.js';
+} from '../../api/deployment-summary.js';
 
 // Frames drawn only because time passed share the previous snapshot's arrays: their summaries
 // (template comparisons included) are reused rather than made again every second.

@@ -6,11 +6,12 @@
 // the default toleration (or, before the taint, grace + toleration after the last renew).
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { NodeInfo } from '../../api/node-info.js';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
+import { nodeReadyCondition } from '../../api/node-state.js';
+import { isTerminal, type PodInfo, podInfoOf } from '../../api/pod-info.js';
 import type { Profile } from '../../api/profiles.js';
 import { nodeRoles } from '../../api/table/node.js';
-import { NodeInfo } from '../../scheduler/node-info.js';
-import { isTerminal, type PodInfo, podInfoOf } from '../../scheduler/pod-info.js';
 import type { ClusterSnapshot, ResourceAmounts } from './cluster-snapshot.js';
 
 export type NodeCondition = 'Ready' | 'NotReady' | 'Unknown';
@@ -66,7 +67,7 @@ function cachedPodInfo(pod: Pod): PodInfo {
 }
 
 export function nodeCondition(node: Node): NodeCondition {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const ready = nodeReadyCondition(node)?.status;
   return ready === 'True' ? 'Ready' : ready === 'False' ? 'NotReady' : 'Unknown';
 }
 

@@ -4,8 +4,8 @@
 // is needed and then for confirmation.
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import type { ResourceInfo } from '../../api/resources.js';
-import type { KubeObject } from '../../client/rest-client.js';
 import { failureModes } from '../actions/cluster-actions.js';
 import type { KeyBinding } from '../components/keys.js';
 import { resourceOfKind } from '../data/cluster-model.js';

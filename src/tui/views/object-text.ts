@@ -6,10 +6,10 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Endpoints, Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { DescribeContext } from '../../api/describe/context.js';
 import { describe } from '../../api/describe/describe.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import { objectYaml } from '../../api/object-text.js';
+import { controllerRefOf } from '../../api/owner-references.js';
 import { explanationAnnotation, formatExplanation } from '../../api/scheduling-explanation.js';
-import type { KubeObject } from '../../client/rest-client.js';
-import { controllerRefOf } from '../../controllers/controller-ref.js';
 import type { ClusterSnapshot } from '../data/cluster-snapshot.js';
 import type { ObjectRef, TextMode } from '../navigation.js';
 

@@ -3,12 +3,12 @@
 // drill-down scope and the `/` filter, in kubectl's order (events newest first). Only the
 // rows on screen are printed: a list of 2,000 pods costs a screenful of cells per frame.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { since } from '../../api/table/human-duration.js';
 import { printerFor } from '../../api/table/to-table.js';
 import type { TableCell } from '../../api/table/types.js';
-import type { KubeObject } from '../../client/rest-client.js';
 import type { TableColumn, TableRow } from '../components/data-table.js';
 import { conditionColor } from '../components/node-card.js';
 import { podLook } from '../components/pod-status-colors.js';

@@ -3,7 +3,7 @@
 // Scrolls a screenful at a time; `/` searches, n / N jump between matches.
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
-import type { KubeObject } from '../../client/rest-client.js';
+import type { KubeObject } from '../../api/kube-object.js';
 import type { KeyBinding } from '../components/keys.js';
 import { matchingLines, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';

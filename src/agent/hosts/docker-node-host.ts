@@ -15,13 +15,13 @@ import type { ApiClient } from '../../client/rest-client.js';
 import { loadProfile } from '../agent-profile.js';
 import { KubeletServer } from '../kubelet-server.js';
 import { NodeAgent } from '../node-agent.js';
-import { NodeHostInformers } from '../node-host.js';
 import type { NodeIdentity } from '../node-registration.js';
 import { ContainerProber } from '../probes/prober.js';
+import { DockerRuntime, type DockerRuntimeOptions } from '../runtime/docker.js';
 import { RuntimeHealth, type RuntimeHealthOptions } from '../runtime-health.js';
 import { StatsCollector } from '../stats/stats-collector.js';
-import { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
 import { DockerHostGateway } from './docker-host-gateway.js';
+import { NodeHostInformers } from './node-host.js';
 
 /** The first IPv4 address of a real interface (not loopback, not a container bridge). */
 export function machineInternalIP(): string {

@@ -3,8 +3,9 @@
 // kept incrementally as pods come and go, so a scheduling cycle over 5,000 nodes never
 // re-sums anyone's pods.
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from '../api/quantity.js';
+import { nodeReadyCondition } from './node-state.js';
 import type { PodInfo, Resources } from './pod-info.js';
+import { parseQuantity } from './quantity.js';
 
 export interface Allocatable extends Resources {
   pods: number;
@@ -17,10 +18,6 @@ function allocatableOf(node: Node): Allocatable {
     memory: a.memory ? parseQuantity(a.memory).value() : 0,
     pods: a.pods ? parseQuantity(a.pods).value() : 0,
   };
-}
-
-function readyStatus(node: Node): string | undefined {
-  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
 function taintsOf(node: Node, effect: (e: string) => boolean): Taint[] {
@@ -63,7 +60,7 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = allocatableOf(node);
-    this.ready = readyStatus(node);
+    this.ready = nodeReadyCondition(node)?.status;
     this.hardTaints = taintsOf(node, (e) => e === 'NoSchedule' || e === 'NoExecute');
     this.preferNoScheduleTaints = taintsOf(node, (e) => e === 'PreferNoSchedule');
   }

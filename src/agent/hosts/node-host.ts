@@ -4,15 +4,12 @@
 // pods and its Node, as the kubelet's do; with many (SimNodeHost) they hold all bound pods,
 // indexed by spec.nodeName, and all Nodes.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resources } from '../api/resources.js';
-import type { Clock } from '../client/clock.js';
-import { Informer } from '../client/informer.js';
-import { objectKey } from '../client/object-key.js';
-import type { ApiClient } from '../client/rest-client.js';
-import type { NodeAgent } from './node-agent.js';
-
-const podInfo = resources.find((r) => r.kind === 'Pod')!;
-const nodeInfo = resources.find((r) => r.kind === 'Node')!;
+import { resource } from '../../api/resources.js';
+import type { Clock } from '../../client/clock.js';
+import { Informer } from '../../client/informer.js';
+import { objectKey } from '../../client/object-key.js';
+import type { ApiClient } from '../../client/rest-client.js';
+import type { NodeAgent } from '../node-agent.js';
 
 export class NodeHostInformers {
   readonly pods: Informer<Pod>;
@@ -21,11 +18,11 @@ export class NodeHostInformers {
 
   constructor(client: ApiClient, clock: Clock, nodeNames: readonly string[]) {
     const single = nodeNames.length === 1 ? nodeNames[0] : undefined;
-    this.pods = new Informer<Pod>(client, podInfo, {
+    this.pods = new Informer<Pod>(client, resource.pods, {
       clock,
       fieldSelector: single ? `spec.nodeName=${single}` : 'spec.nodeName!=',
     });
-    this.nodes = new Informer<Node>(client, nodeInfo, {
+    this.nodes = new Informer<Node>(client, resource.nodes, {
       clock,
       ...(single ? { fieldSelector: `metadata.name=${single}` } : {}),
     });

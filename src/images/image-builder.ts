@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Dockerode from 'dockerode';
-import { kubelabHome } from '../cluster-records.js';
+import { kubelabHome } from '../client/kubelab-home.js';
 import { defaultBusyboxPath, loadStaticBusybox, type StaticBusybox } from './busybox.js';
 import { findWorkloadRecipesDir, readRecipeFiles, recipeHash } from './recipe-files.js';
 import { tarArchive, workloadRootfs } from './rootfs-tar.js';

@@ -3,15 +3,15 @@
 // (all bound pods, indexed by spec.nodeName) and one nodes informer, and their lease
 // renewals are spread evenly over the renew interval. `kubelab agent --runtime sim` is a host
 // with one node, whose informers select only that node's pods and Node.
-import type { Profile } from '../api/profiles.js';
-import { type Clock, realClock } from '../client/clock.js';
-import type { ApiClient } from '../client/rest-client.js';
-import { loadProfile } from './agent-profile.js';
-import { NodeAgent } from './node-agent.js';
+import type { Profile } from '../../api/profiles.js';
+import { type Clock, realClock } from '../../client/clock.js';
+import type { ApiClient } from '../../client/rest-client.js';
+import { loadProfile } from '../agent-profile.js';
+import { NodeAgent } from '../node-agent.js';
+import type { NodeCapacity } from '../node-registration.js';
+import { derivedPodCIDR, gatewayAddress } from '../pod-network.js';
+import { SimRuntime, simRuntimeVersion } from '../runtime/sim.js';
 import { NodeHostInformers } from './node-host.js';
-import type { NodeCapacity } from './node-registration.js';
-import { derivedPodCIDR, gatewayAddress } from './pod-network.js';
-import { SimRuntime, simRuntimeVersion } from './runtime/sim.js';
 
 export const defaultSimCapacity: NodeCapacity = { cpu: '4', memory: '8Gi', pods: '110' };
 

@@ -4,14 +4,14 @@
 // node's pods and the firewall rules level-triggered from a Node informer (host-gateway.ts).
 // The first sync finishes before any pod starts, so a pod's first packet already has a route.
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { resource } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
+import { Controller } from '../../client/controller.js';
 import { Informer } from '../../client/informer.js';
 import type { ApiClient } from '../../client/rest-client.js';
-import { Controller } from '../../controllers/controller.js';
 import { HostGatewayNetwork } from '../host-gateway.js';
-import { nodeInfo } from '../node-registration.js';
-import type { DockerRuntime } from './docker.js';
-import { ensureDockerPodNetwork, podBridgeName, podNetworkName } from './docker-pod-network.js';
+import type { DockerRuntime } from '../runtime/docker.js';
+import { ensureDockerPodNetwork, podBridgeName, podNetworkName } from '../runtime/docker-pod-network.js';
 
 /** Routes are checked again this often even when no Node changes (someone may flush them). */
 const resyncMs = 30_000;
@@ -39,7 +39,7 @@ export class DockerHostGateway {
       bridge: podBridgeName,
       log: this.o.log,
     });
-    const informer = new Informer<Node>(this.o.client, nodeInfo, { clock: this.o.clock });
+    const informer = new Informer<Node>(this.o.client, resource.nodes, { clock: this.o.clock });
     const controller = new Controller(
       {
         name: `pod-network/${this.o.nodeName}`,

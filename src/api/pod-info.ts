@@ -3,7 +3,7 @@
 // and every pod already on a node are held in this form, so filters and scores compare
 // numbers instead of re-parsing strings on every node of every cycle.
 import type { Container, Pod, Toleration } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from '../api/quantity.js';
+import { parseQuantity } from './quantity.js';
 
 /** Kube's scoring defaults for containers that request nothing (pkg/scheduler/util.GetNonzeroRequests). */
 export const defaultMilliCpuRequest = 100;

@@ -5,12 +5,13 @@
 // *which* object to look at, never what changed, so a missed or repeated event cannot make
 // it wrong. Errors requeue with per-key exponential back-off; a result may ask for a timed
 // requeue (e.g. "check again when this deadline passes"). All time goes through the Clock.
+
+import type { KubeObject } from '../api/kube-object.js';
 import { StatusError } from '../api/status-error.js';
-import type { Clock } from '../client/clock.js';
-import type { Informer } from '../client/informer.js';
-import { objectKey } from '../client/object-key.js';
-import type { KubeObject } from '../client/rest-client.js';
-import { WorkQueue } from '../client/workqueue.js';
+import type { Clock } from './clock.js';
+import type { Informer } from './informer.js';
+import { objectKey } from './object-key.js';
+import { WorkQueue } from './workqueue.js';
 
 export interface ReconcileResult {
   /** Look at this key again after this long even if nothing changes. */

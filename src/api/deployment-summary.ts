@@ -3,8 +3,8 @@
 // one (the current template, found the way the Deployment controller finds it) and the old
 // ones still holding pods, with revisions. Pure: objects in, summaries out.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { controllerRefOf } from './controller-ref.js';
 import { findNewReplicaSet, revisionOf } from './deployment-revisions.js';
+import { controllerRefOf } from './owner-references.js';
 
 export interface ReplicaSetShare {
   name: string;
