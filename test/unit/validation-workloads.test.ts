@@ -382,3 +382,58 @@ describe('CronJob', () => {
     expect(brief(validate(cj('0 * * * *', mutate)))).toContain(expected);
   });
 });
+
+describe('HorizontalPodAutoscaler Object and External metrics', () => {
+  const hpa = (metric: any) =>
+    make('autoscaling/v2', 'HorizontalPodAutoscaler', {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      maxReplicas: 5,
+      metrics: [metric],
+    });
+  const describedObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main' };
+  const metric = { name: 'requests-per-second' };
+
+  it('accepts a value or an averageValue target', () => {
+    expect(
+      validate(
+        hpa({ type: 'Object', object: { describedObject, metric, target: { type: 'Value', value: '10k' } } }),
+      ),
+    ).toEqual([]);
+    expect(
+      validate(
+        hpa({ type: 'External', external: { metric, target: { type: 'AverageValue', averageValue: '30' } } }),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<[string, any, string, RegExp]>([
+    [
+      'Object without a target value',
+      { type: 'Object', object: { describedObject, metric, target: { type: 'Value' } } },
+      'FieldValueRequired spec.metrics[0].object.target.averageValue',
+      /must set either a target value or averageValue/,
+    ],
+    [
+      'Object without a metric name',
+      { type: 'Object', object: { describedObject, metric: {}, target: { type: 'Value', value: '1' } } },
+      'FieldValueRequired spec.metrics[0].object.metric.name',
+      /must specify a metric name/,
+    ],
+    [
+      'External without a target value',
+      { type: 'External', external: { metric, target: { type: 'Value' } } },
+      'FieldValueRequired spec.metrics[0].external.target.averageValue',
+      /must set either a target value for metric or a per-pod target/,
+    ],
+    [
+      'External with both targets',
+      { type: 'External', external: { metric, target: { type: 'Value', value: '1', averageValue: '1' } } },
+      'FieldValueForbidden spec.metrics[0].external.target.value',
+      /may not set both/,
+    ],
+  ])('%s', (_n, m, expected, message) => {
+    const errs = validate(hpa(m));
+    expect(brief(errs)).toContain(expected);
+    expect(errs.map((e: FieldError) => e.message).join('\n')).toMatch(message);
+  });
+});

@@ -4,19 +4,24 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import { defaultPodTemplateSpec } from './pod.js';
 
+/** A strategy's type defaults to RollingUpdate, and a RollingUpdate strategy gets its parameters' defaults. */
+function defaultRollingUpdate<R extends object>(
+  strategy: { type?: string; rollingUpdate?: R },
+  defaults: R,
+): void {
+  strategy.type ||= 'RollingUpdate';
+  if (strategy.type !== 'RollingUpdate') return;
+  strategy.rollingUpdate ??= {} as R;
+  const ru = strategy.rollingUpdate as Record<string, unknown>;
+  for (const [field, value] of Object.entries(defaults)) ru[field] ??= value;
+}
+
 export function defaultDeployment(d: Deployment): void {
   d.spec ??= {} as NonNullable<Deployment['spec']>;
   const spec = d.spec;
   spec.replicas ??= 1;
   spec.strategy ??= {};
-  const strategy = spec.strategy;
-  strategy.type ||= 'RollingUpdate';
-  if (strategy.type === 'RollingUpdate') {
-    strategy.rollingUpdate ??= {};
-    const ru = strategy.rollingUpdate;
-    ru.maxUnavailable ??= '25%';
-    ru.maxSurge ??= '25%';
-  }
+  defaultRollingUpdate(spec.strategy, { maxUnavailable: '25%', maxSurge: '25%' });
   spec.revisionHistoryLimit ??= 10;
   spec.progressDeadlineSeconds ??= 600;
   defaultPodTemplateSpec(spec.template);
@@ -33,14 +38,7 @@ export function defaultDaemonSet(ds: DaemonSet): void {
   ds.spec ??= {} as NonNullable<DaemonSet['spec']>;
   const spec = ds.spec;
   spec.updateStrategy ??= {};
-  const strategy = spec.updateStrategy;
-  strategy.type ||= 'RollingUpdate';
-  if (strategy.type === 'RollingUpdate') {
-    strategy.rollingUpdate ??= {};
-    const ru = strategy.rollingUpdate;
-    ru.maxUnavailable ??= 1;
-    ru.maxSurge ??= 0;
-  }
+  defaultRollingUpdate(spec.updateStrategy, { maxUnavailable: 1, maxSurge: 0 });
   spec.revisionHistoryLimit ??= 10;
   defaultPodTemplateSpec(spec.template);
 }
@@ -51,13 +49,7 @@ export function defaultStatefulSet(sts: StatefulSet): void {
   spec.replicas ??= 1;
   spec.podManagementPolicy ||= 'OrderedReady';
   spec.updateStrategy ??= {};
-  const strategy = spec.updateStrategy;
-  strategy.type ||= 'RollingUpdate';
-  if (strategy.type === 'RollingUpdate') {
-    strategy.rollingUpdate ??= {};
-    const ru = strategy.rollingUpdate;
-    ru.partition ??= 0;
-  }
+  defaultRollingUpdate(spec.updateStrategy, { partition: 0 });
   spec.revisionHistoryLimit ??= 10;
   spec.persistentVolumeClaimRetentionPolicy ??= {};
   spec.persistentVolumeClaimRetentionPolicy.whenDeleted ||= 'Retain';

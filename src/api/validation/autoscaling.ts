@@ -100,6 +100,23 @@ function validateResourceTarget(target: MetricTarget | undefined, path: FieldPat
   return errs;
 }
 
+/** Object and External metrics: a named metric whose target has a value or an averageValue. */
+function validateValueMetric(
+  src: { metric?: { name?: string }; target?: MetricTarget },
+  p: FieldPath,
+  missingTarget: string,
+): FieldError[] {
+  const errs = validateSegmentName(
+    src.metric?.name,
+    p.child('metric').child('name'),
+    'must specify a metric name',
+  );
+  errs.push(...validateMetricTarget(src.target, p.child('target')));
+  if (src.target?.value == null && src.target?.averageValue == null)
+    errs.push(fieldErrors.required(p.child('target').child('averageValue'), missingTarget));
+  return errs;
+}
+
 function validateMetricSource(spec: MetricSpec, key: keyof MetricSpec, path: FieldPath): FieldError[] {
   const p = path.child(key);
   switch (key) {
@@ -138,41 +155,18 @@ function validateMetricSource(spec: MetricSpec, key: keyof MetricSpec, path: Fie
     }
     case 'object': {
       const src = spec.object!;
-      const errs = validateCrossVersionObjectReference(src.describedObject, p.child('describedObject'));
-      errs.push(
-        ...validateSegmentName(
-          src.metric?.name,
-          p.child('metric').child('name'),
-          'must specify a metric name',
-        ),
-      );
-      errs.push(...validateMetricTarget(src.target, p.child('target')));
-      if (src.target?.value == null && src.target?.averageValue == null) {
-        errs.push(
-          fieldErrors.required(
-            p.child('target').child('averageValue'),
-            'must set either a target value or averageValue',
-          ),
-        );
-      }
-      return errs;
+      return [
+        ...validateCrossVersionObjectReference(src.describedObject, p.child('describedObject')),
+        ...validateValueMetric(src, p, 'must set either a target value or averageValue'),
+      ];
     }
     default: {
       const src = spec.external!;
-      const errs = validateSegmentName(
-        src.metric?.name,
-        p.child('metric').child('name'),
-        'must specify a metric name',
+      const errs = validateValueMetric(
+        src,
+        p,
+        'must set either a target value for metric or a per-pod target',
       );
-      errs.push(...validateMetricTarget(src.target, p.child('target')));
-      if (src.target?.value == null && src.target?.averageValue == null) {
-        errs.push(
-          fieldErrors.required(
-            p.child('target').child('averageValue'),
-            'must set either a target value for metric or a per-pod target',
-          ),
-        );
-      }
       if (src.target?.value != null && src.target.averageValue != null) {
         errs.push(
           fieldErrors.forbidden(
