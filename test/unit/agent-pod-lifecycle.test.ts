@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { restartStep } from '../../src/agent/lifecycle/restart.js';
+import { stopStep } from '../../src/agent/lifecycle/stop.js';
 import type { ContainerRecord, PodRecord } from '../../src/agent/pod-record.js';
 import type { ContainerStepContext, PodStep } from '../../src/agent/pod-step.js';
 import { PodSync, podLifecycle } from '../../src/agent/pod-sync.js';
@@ -270,6 +271,59 @@ describe('pod sync loop (the runner of lifecycle hooks)', () => {
   });
 });
 
+/** The context the pod sync loop would give `container`'s hooks, for a step run alone. */
+async function stepContext(
+  runtime: SimRuntime,
+  clock: FakeClock,
+  events: KeptEvents,
+  requeues: number[],
+  pod: Pod,
+  container: string,
+): Promise<ContainerStepContext> {
+  const uid = pod.metadata?.uid ?? '';
+  const sandbox = await runtime.runPodSandbox({
+    podUid: uid,
+    podName: pod.metadata?.name ?? '',
+    namespace: 'default',
+  });
+  const record: PodRecord = { uid, startTime: '', sandbox, containers: new Map() };
+  for (const c of pod.spec?.containers ?? []) record.containers.set(c.name, { restartCount: 0 });
+  const spec = pod.spec?.containers.find((c) => c.name === container);
+  if (!spec) throw new Error(`no container ${container} in the pod`);
+  return {
+    client,
+    nodeName,
+    runtime,
+    prober: runtime.readinessProber(),
+    clock,
+    backoff: new RestartBackOff(clock),
+    recorder: events,
+    pod,
+    record,
+    requeueAfter: (ms) => requeues.push(ms),
+    spec,
+    init: false,
+    container: record.containers.get(container) as ContainerRecord,
+    launch: { mounts: [], env: new Map() },
+    ready: false,
+  };
+}
+
+/** Creates and starts the container's current attempt, as the start step would. */
+async function runContainer(ctx: ContainerStepContext, name: string): Promise<string> {
+  const c = ctx.record.containers.get(name) as ContainerRecord;
+  const spec = ctx.pod.spec?.containers.find((s) => s.name === name);
+  c.id = await ctx.runtime.createContainer(ctx.record.sandbox?.id ?? '', {
+    podUid: ctx.record.uid,
+    name,
+    image: spec?.image ?? '',
+    command: spec?.command,
+    attempt: c.restartCount,
+  });
+  await ctx.runtime.startContainer(c.id);
+  return c.id;
+}
+
 describe('restart step, alone on the SIMULATED runtime', () => {
   let clock: FakeClock;
   let runtime: SimRuntime;
@@ -291,49 +345,13 @@ describe('restart step, alone on the SIMULATED runtime', () => {
       metadata: { name: 'crasher', namespace: 'default', uid: 'uid-1' },
       spec: { nodeName, restartPolicy, containers: [{ name: 'app', image: 'kubelab/crash' }] },
     };
-    const sandbox = await runtime.runPodSandbox({
-      podUid: 'uid-1',
-      podName: 'crasher',
-      namespace: 'default',
-    });
-    const container: ContainerRecord = { restartCount: 0 };
-    const record: PodRecord = {
-      uid: 'uid-1',
-      startTime: '',
-      sandbox,
-      containers: new Map([['app', container]]),
-    };
-    const ctx: ContainerStepContext = {
-      client,
-      nodeName,
-      runtime,
-      prober: runtime.readinessProber(),
-      clock,
-      backoff: new RestartBackOff(clock),
-      recorder: events,
-      pod,
-      record,
-      requeueAfter: (ms) => requeues.push(ms),
-      spec: pod.spec!.containers[0]!,
-      init: false,
-      container,
-      launch: { mounts: [], env: new Map() },
-      ready: false,
-    };
+    const ctx = await stepContext(runtime, clock, events, requeues, pod, 'app');
     await runAndExit(ctx);
     return ctx;
   }
 
-  /** What the start step would do for the container's current attempt, then its crash. */
   async function runAndExit(ctx: ContainerStepContext): Promise<void> {
-    const id = await runtime.createContainer(ctx.record.sandbox!.id, {
-      podUid: 'uid-1',
-      name: 'app',
-      image: 'kubelab/crash',
-      attempt: ctx.container.restartCount,
-    });
-    await runtime.startContainer(id);
-    ctx.container.id = id;
+    const id = await runContainer(ctx, 'app');
     clock.step(3_000);
     ctx.status = await runtime.containerStatus(id);
   }
@@ -382,5 +400,55 @@ describe('restart step, alone on the SIMULATED runtime', () => {
     expect(ctx.backoff.get('uid-1/app')).toBe(10_000);
     await restartStep.kill!(ctx, { uid: 'uid-1', containers: [{ name: 'app' }] });
     expect(ctx.backoff.get('uid-1/app')).toBe(0);
+  });
+});
+
+describe('stop step, alone on the SIMULATED runtime', () => {
+  it('stops the running containers within the grace period, then kill removes them', async () => {
+    const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    const runtime = new SimRuntime({ clock, podCIDR: '10.244.3.0/24' });
+    const events = new KeptEvents(client, 'kubelet', nodeName, clock);
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'leaving', namespace: 'default', uid: 'uid-2', deletionGracePeriodSeconds: 1 },
+      spec: {
+        nodeName,
+        containers: [
+          { name: 'web', image: 'kubelab/web:1' },
+          { name: 'done', image: 'busybox' },
+        ],
+      },
+    };
+    const ctx = await stepContext(runtime, clock, events, [], pod, 'web');
+    const web = await runContainer(ctx, 'web');
+    const done = await runContainer(ctx, 'done');
+    clock.step(1);
+    expect((await runtime.containerStatus(done))?.state).toBe('exited');
+
+    let stopped = false;
+    const stopping = stopStep.stop!(ctx).then(() => {
+      stopped = true;
+    });
+    // The sim container's SIGTERM timer is the only one: the stop has reached the runtime.
+    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+    expect(events.kept).toEqual(['Killing: Stopping container web (SIMULATED)']);
+    clock.step(999);
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    clock.step(1);
+    await stopping;
+    // SIGTERM within the grace period: the simulated process exits 0 (137 would be a SIGKILL).
+    expect(await runtime.containerStatus(web)).toMatchObject({ state: 'exited', exitCode: 0 });
+
+    await stopStep.kill!(ctx, {
+      uid: 'uid-2',
+      containers: [
+        { name: 'web', id: web },
+        { name: 'done', id: done },
+      ],
+    });
+    expect(await runtime.containerStatus(web)).toBeUndefined();
+    expect(await runtime.containerStatus(done)).toBeUndefined();
   });
 });
