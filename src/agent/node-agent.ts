@@ -11,10 +11,10 @@ import type { Clock, TimerHandle } from '../client/clock.js';
 import { Controller } from '../client/controller.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import type { ApiClient } from '../client/rest-client.js';
-import { RestartBackOff } from './lifecycle/restart-backoff.js';
 import { NodeLease } from './node-lease.js';
 import { type NodeIdentity, nodeStatus, registerNode } from './node-registration.js';
 import { PodSync } from './pod-sync.js';
+import { RestartBackOff } from './restart-backoff.js';
 import type { ContainerRuntime, ReadinessProber } from './runtime/runtime.js';
 
 /**

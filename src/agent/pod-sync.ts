@@ -1,9 +1,11 @@
-// The pod sync loop (the kubelet's pod workers): a level-triggered reconcile per pod key
-// that walks the lifecycle steps in lifecycle/ — crash-on-demand, init containers in order,
-// containers (pull, sandbox, start), restart with back-off, readiness — then writes the pod
-// status if it changed. A pod with a deletionTimestamp is stopped gracefully and then
-// DELETEd with gracePeriodSeconds 0, which is what lets the API server finish the deletion.
-// A pod gone from the API or bound elsewhere is killed and forgotten; a runtime whose
+// The pod sync loop (the kubelet's pod workers, run as Nomad runs a task's hooks): a
+// level-triggered reconcile per pod key that calls the hooks of the lifecycle steps in
+// lifecycle/ in order — restore when it takes a pod, update, then for init containers in
+// order and then the containers: prestart and start (or exited, and start again), poststart —
+// and writes the pod status if it changed. A hook that fails ends the sync (the work queue
+// retries it). A pod with a deletionTimestamp runs the stop hooks and is then DELETEd with
+// gracePeriodSeconds 0, which is what lets the API server finish the deletion. A pod gone
+// from the API or bound elsewhere runs the kill hooks and is forgotten; a runtime whose
 // containers outlive the agent is swept for pods this agent no longer runs (orphans).
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
@@ -11,33 +13,66 @@ import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import type { ReconcileResult, Reconciler } from '../client/controller.js';
 import { splitKey } from '../client/object-key.js';
-import { adoptFromRuntime } from './lifecycle/adopt.js';
-import { crashOnDemand } from './lifecycle/crash-on-demand.js';
-import { hasProjectedVolumes, preparePodVolumes, removePodVolumes } from './lifecycle/pod-volumes.js';
-import { probeReadiness } from './lifecycle/probe.js';
-import { restartExited } from './lifecycle/restart.js';
-import { startContainer } from './lifecycle/start-container.js';
-import type { NodeRuntimeContext, PodStepContext } from './lifecycle/step-context.js';
-import { killPod, stopPod } from './lifecycle/stop.js';
+import { adoptStep } from './lifecycle/adopt.js';
+import { containerEnvStep } from './lifecycle/container-env.js';
+import { crashOnDemandStep } from './lifecycle/crash-on-demand.js';
+import { podVolumesStep } from './lifecycle/pod-volumes.js';
+import { probeStep } from './lifecycle/probe.js';
+import { pullImageStep } from './lifecycle/pull-image.js';
+import { restartStep } from './lifecycle/restart.js';
+import { sandboxStep } from './lifecycle/sandbox.js';
+import { startContainerStep } from './lifecycle/start-container.js';
+import { stopStep } from './lifecycle/stop.js';
 import { type ContainerRecord, type PodRecord, recordForPod } from './pod-record.js';
 import { buildPodStatus, type ContainerView, podStatusChanged } from './pod-status.js';
+import type {
+  ContainerStepContext,
+  NodeRuntimeContext,
+  PodRemains,
+  PodStep,
+  PodStepContext,
+} from './pod-step.js';
 
-/** How often configMap and secret volumes are compared with their objects (kubelet: ~1 min). */
-const projectedVolumeResyncMs = 3_000;
+/** The kubelet's pod lifecycle, in the order its hooks run (kill hooks in reverse). */
+export const podLifecycle: readonly PodStep[] = [
+  adoptStep,
+  crashOnDemandStep,
+  podVolumesStep,
+  sandboxStep,
+  containerEnvStep,
+  pullImageStep,
+  startContainerStep,
+  restartStep,
+  probeStep,
+  stopStep,
+];
 
 export interface PodSyncOptions extends NodeRuntimeContext {
   /** The informer cache of pods (this node's, or all bound pods in a SimNodeHost). */
   pods: { get(key: string): Pod | undefined; hasSynced?(): boolean };
   hostIP: string;
   enqueue(key: string): void;
+  /** Default: podLifecycle. */
+  steps?: readonly PodStep[];
+}
+
+/** Awaits one step's hook; a failure names the step and hook, as Nomad's task runner reports them. */
+async function hook<T>(step: PodStep, name: string, running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (e) {
+    throw new Error(`${name} hook of step ${step.name}: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
 }
 
 export class PodSync implements Reconciler {
   private readonly records = new Map<string, PodRecord>();
   private readonly keysByUid = new Map<string, string>();
   private readonly unsubscribe: (() => void)[];
+  private readonly steps: readonly PodStep[];
 
   constructor(private readonly o: PodSyncOptions) {
+    this.steps = o.steps ?? podLifecycle;
     // A container exiting is news for its pod (the kubelet's PLEG relists for the same reason).
     const enqueueUid = (uid: string) => {
       const key = this.keysByUid.get(uid);
@@ -82,7 +117,8 @@ export class PodSync implements Reconciler {
         requeueAfterMs = Math.min(requeueAfterMs ?? ms, Math.max(ms, 1));
       },
     };
-    if (adopting) await adoptFromRuntime(ctx);
+    if (adopting)
+      for (const step of this.steps) if (step.restore) await hook(step, 'restore', step.restore(ctx));
     if (pod.metadata?.deletionTimestamp) {
       await this.terminate(key, ctx);
       return undefined;
@@ -90,12 +126,7 @@ export class PodSync implements Reconciler {
     // A pod that finished stays as it ended; nothing runs again.
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return undefined;
 
-    await crashOnDemand(ctx);
-    if (ctx.podsDir && record.sandbox && hasProjectedVolumes(ctx)) {
-      // Running containers see configMap/secret changes; a missing object keeps the old files.
-      await preparePodVolumes(ctx).catch(() => undefined);
-      ctx.requeueAfter(projectedVolumeResyncMs);
-    }
+    for (const step of this.steps) if (step.update) await hook(step, 'update', step.update(ctx));
     const init: ContainerView[] = [];
     let initialized = true;
     for (const spec of pod.spec?.initContainers ?? []) {
@@ -122,38 +153,67 @@ export class PodSync implements Reconciler {
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
 
+  /**
+   * One container through the hooks: an absent container that may start goes through
+   * prestart and start, an exited one through exited (and again through start when a step
+   * says so), and every one through poststart.
+   */
   private async syncContainer(
-    ctx: PodStepContext,
+    podCtx: PodStepContext,
     spec: Container,
     init: boolean,
     mayStart: boolean,
   ): Promise<ContainerView> {
-    let c: ContainerRecord | undefined = ctx.record.containers.get(spec.name);
-    if (!c) {
-      c = { restartCount: 0 };
-      ctx.record.containers.set(spec.name, c);
+    let container: ContainerRecord | undefined = podCtx.record.containers.get(spec.name);
+    if (!container) {
+      container = { restartCount: 0 };
+      podCtx.record.containers.set(spec.name, container);
     }
-    const current = async () => (c.id ? await this.o.runtime.containerStatus(c.id) : c.recordedExit);
-    let status = await current();
-    if (c.id && !status) c.id = undefined;
-    if (!status && mayStart) {
-      await startContainer(ctx, spec, c);
-      status = await current();
-    } else if (status?.state === 'exited') {
-      const outcome = await restartExited(ctx, spec, c, status, init);
-      if (outcome === 'restarted') status = await current();
-      if (outcome === 'stays-exited') c.waiting = undefined;
+    const ctx: ContainerStepContext = {
+      ...podCtx,
+      spec,
+      init,
+      container,
+      launch: { mounts: [], env: new Map() },
+      ready: false,
+    };
+    await this.observe(ctx);
+    if (container.id && !ctx.status) container.id = undefined;
+    if (!ctx.status && mayStart) await this.start(ctx);
+    else if (ctx.status?.state === 'exited') {
+      let again = false;
+      for (const step of this.steps)
+        if (step.exited && (await hook(step, 'exited', step.exited(ctx)))) again = true;
+      if (again) await this.start(ctx);
     }
-    const probed = init ? undefined : probeReadiness(ctx, status, spec);
-    const ready = init ? status?.state === 'exited' && status.exitCode === 0 : !c.waiting && probed!.ready;
+    for (const step of this.steps) if (step.poststart) await hook(step, 'poststart', step.poststart(ctx));
     return {
       spec,
-      record: c,
-      status,
-      ready,
-      ...(probed ? { started: probed.started } : {}),
+      record: container,
+      status: ctx.status,
+      ready: ctx.ready,
+      ...(ctx.started !== undefined ? { started: ctx.started } : {}),
       pendingReason: mayStart ? 'ContainerCreating' : 'PodInitializing',
     };
+  }
+
+  /** Prestart hooks in order until one holds the container; start hooks once none did. */
+  private async start(ctx: ContainerStepContext): Promise<void> {
+    if (!(await this.prestartHolds(ctx)))
+      for (const step of this.steps) if (step.start) await hook(step, 'start', step.start(ctx));
+    await this.observe(ctx);
+  }
+
+  private async prestartHolds(ctx: ContainerStepContext): Promise<boolean> {
+    for (const step of this.steps)
+      if (step.prestart && !(await hook(step, 'prestart', step.prestart(ctx)))) return true;
+    return false;
+  }
+
+  /** The container as the runtime reports it, or the exit the pod status recorded. */
+  private async observe(ctx: ContainerStepContext): Promise<void> {
+    const { id, recordedExit } = ctx.container;
+    ctx.status = id ? await this.o.runtime.containerStatus(id) : recordedExit;
   }
 
   private async writeStatus(pod: Pod, status: Pod['status']): Promise<void> {
@@ -171,12 +231,15 @@ export class PodSync implements Reconciler {
     }
   }
 
+  /**
+   * Stop hooks run once, in the background; the pod is synced again when they finish. Once
+   * no container runs, the pod is forgotten and its deletion finished.
+   */
   private async terminate(key: string, ctx: PodStepContext): Promise<void> {
-    const { pod, record } = ctx;
+    const { record } = ctx;
     if (!record.stopping) {
-      const graceSeconds =
-        pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-      void stopPod(ctx, graceSeconds * 1000).then(() => this.o.enqueue(key));
+      record.stopping = this.stopAll(ctx);
+      void record.stopping.then(() => this.o.enqueue(key));
       return;
     }
     for (const c of record.containers.values()) {
@@ -194,6 +257,10 @@ export class PodSync implements Reconciler {
     }
   }
 
+  private async stopAll(ctx: PodStepContext): Promise<void> {
+    for (const step of this.steps) if (step.stop) await hook(step, 'stop', step.stop(ctx));
+  }
+
   /**
    * Removes what the runtime still holds for pods this agent does not run and no longer
    * should (deleted, or bound elsewhere while the node was cut off). Only with a synced pods
@@ -209,20 +276,20 @@ export class PodSync implements Reconciler {
         this.o.enqueue(key);
         continue;
       }
-      for (const c of found.containers) {
-        await this.o.runtime.stopContainer(c.id, 0);
-        await this.o.runtime.removeContainer(c.id);
-      }
-      if (found.sandbox) await this.o.runtime.removePodSandbox(found.sandbox.id);
-      await removePodVolumes(this.o.podsDir, found.podUid);
+      await this.kill({ uid: found.podUid, containers: found.containers, sandboxId: found.sandbox?.id });
     }
   }
 
   private async forget(key: string, record: PodRecord): Promise<void> {
-    await killPod(this.o.runtime, record);
-    await removePodVolumes(this.o.podsDir, record.uid);
-    for (const name of record.containers.keys()) this.o.backoff.forget(`${record.uid}/${name}`);
+    const containers = [...record.containers].map(([name, c]) => ({ name, id: c.id }));
+    await this.kill({ uid: record.uid, containers, sandboxId: record.sandbox?.id });
     this.records.delete(key);
     this.keysByUid.delete(record.uid);
+  }
+
+  /** Kill hooks in reverse step order: teardown undoes setup, last step first. */
+  private async kill(remains: PodRemains): Promise<void> {
+    for (const step of [...this.steps].reverse())
+      if (step.kill) await hook(step, 'kill', step.kill(this.o, remains));
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goDuration, RestartBackOff, shouldRestart } from '../../src/agent/lifecycle/restart-backoff.js';
+import { goDuration, shouldRestart } from '../../src/agent/lifecycle/restart.js';
+import { RestartBackOff } from '../../src/agent/restart-backoff.js';
 import { FakeClock } from '../../src/client/clock.js';
 
 describe('RestartBackOff (kubelet crash-loop back-off)', () => {

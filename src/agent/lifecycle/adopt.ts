@@ -2,9 +2,9 @@
 // whose containers outlive the agent (Docker) is asked what it still runs for the pod; the
 // sandbox and each container's newest attempt are taken over as they are, so a restarted
 // agent restarts nothing. The restart count is the newest container's attempt label.
-import type { PodStepContext } from './step-context.js';
+import type { PodStep, PodStepContext } from '../pod-step.js';
 
-export async function adoptFromRuntime(ctx: PodStepContext): Promise<void> {
+async function adoptFromRuntime(ctx: PodStepContext): Promise<void> {
   if (!ctx.runtime.listPods) return;
   const [found] = await ctx.runtime.listPods(ctx.record.uid);
   if (!found) return;
@@ -23,3 +23,5 @@ export async function adoptFromRuntime(ctx: PodStepContext): Promise<void> {
     ctx.record.containers.set(c.name, record);
   }
 }
+
+export const adoptStep: PodStep = { name: 'adopt', restore: adoptFromRuntime };

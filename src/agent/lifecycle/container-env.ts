@@ -1,69 +1,34 @@
-// Step helper: a container's environment as the kubelet builds it (makeEnvironmentVariables):
+// Step: a container's environment as the kubelet builds it (makeEnvironmentVariables):
 // envFrom first (configMaps and secrets, with prefix; keys that are not valid variable names
 // are skipped), then env in order, each value with $(VAR) references to earlier variables
 // expanded; valueFrom reads configMap and secret keys and the pod's own fields. A missing
 // object or key that is not optional is the error the kubelet reports as
-// CreateContainerConfigError, with the kubelet's message.
-import type { ConfigMap, Container, EnvVar, ObjectFieldSelector, Secret } from 'kubernetes-types/core/v1.js';
-import { resource } from '../../api/resources.js';
-import { StatusError } from '../../api/status-error.js';
-import type { PodStepContext } from './step-context.js';
+// CreateContainerConfigError, with the kubelet's message. The command and args get the
+// same $(VAR) expansion.
+import type { Container, EnvVar, ObjectFieldSelector } from 'kubernetes-types/core/v1.js';
+import { type PodObjectKind, PodObjectReader } from '../pod-object-reader.js';
+import {
+  type ContainerStepContext,
+  containerFailed,
+  containerRetryMs,
+  type PodStep,
+  type PodStepContext,
+} from '../pod-step.js';
 
 /** What the kubelet reports as CreateContainerConfigError. */
-export class ContainerConfigError extends Error {}
+class ContainerConfigError extends Error {}
 
 const envName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Reads configMaps and secrets of the pod's namespace, each once per step. */
-export class PodObjectReader {
-  private readonly cache = new Map<string, Promise<Record<string, string> | undefined>>();
-
-  constructor(private readonly ctx: PodStepContext) {}
-
-  /** Data of a configMap (binaryData decoded) or secret (base64 decoded); undefined when missing. */
-  data(kind: 'configmap' | 'secret', name: string): Promise<Record<string, string> | undefined> {
-    const key = `${kind}/${name}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = this.read(kind, name);
-      this.cache.set(key, hit);
-    }
-    return hit;
-  }
-
-  /** Like data(), but a missing object that is not optional is a ContainerConfigError. */
-  async required(kind: 'configmap' | 'secret', name: string, optional?: boolean) {
-    const data = await this.data(kind, name);
-    if (!data && !optional) throw new ContainerConfigError(`${kind} "${name}" not found`);
-    return data;
-  }
-
-  private async read(kind: 'configmap' | 'secret', name: string) {
-    const ns = this.ctx.pod.metadata?.namespace;
-    try {
-      if (kind === 'configmap') {
-        const cm = await this.ctx.client.resource<ConfigMap>(resource.configMaps, ns).get(name);
-        const binary = Object.entries(cm.binaryData ?? {}).map(([k, v]) => [
-          k,
-          Buffer.from(v, 'base64').toString('utf8'),
-        ]);
-        return { ...cm.data, ...Object.fromEntries(binary) };
-      }
-      const secret = await this.ctx.client.resource<Secret>(resource.secrets, ns).get(name);
-      const decoded = Object.entries(secret.data ?? {}).map(([k, v]) => [
-        k,
-        Buffer.from(v, 'base64').toString('utf8'),
-      ]);
-      return { ...Object.fromEntries(decoded), ...secret.stringData };
-    } catch (e) {
-      if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
-      throw e;
-    }
-  }
+/** A missing object that is not optional is a ContainerConfigError. */
+async function requiredData(reader: PodObjectReader, kind: PodObjectKind, name: string, optional?: boolean) {
+  const data = await reader.data(kind, name);
+  if (!data && !optional) throw new ContainerConfigError(`${kind} "${name}" not found`);
+  return data;
 }
 
 /** $(VAR) becomes the variable's value when it is defined; $$ is a literal $ (Kubernetes' expansion). */
-export function expandVariables(s: string, vars: Map<string, string>): string {
+function expandVariables(s: string, vars: Map<string, string>): string {
   return s.replace(/\$\$|\$\(([^)]*)\)/g, (m, name: string | undefined) =>
     m === '$$' ? '$' : name !== undefined && vars.has(name) ? (vars.get(name) ?? '') : m,
   );
@@ -111,7 +76,7 @@ async function envVarValue(
   const ref = from.configMapKeyRef ?? from.secretKeyRef;
   if (ref) {
     const kind = from.configMapKeyRef ? 'configmap' : 'secret';
-    const data = await reader.required(kind, ref.name ?? '', ref.optional);
+    const data = await requiredData(reader, kind, ref.name ?? '', ref.optional);
     if (!data) return undefined;
     if (!(ref.key in data)) {
       if (ref.optional) return undefined;
@@ -125,15 +90,13 @@ async function envVarValue(
   return '';
 }
 
-export async function containerEnv(
-  ctx: PodStepContext,
-  spec: Container,
-  reader = new PodObjectReader(ctx),
-): Promise<Map<string, string>> {
+async function containerEnv(ctx: PodStepContext, spec: Container): Promise<Map<string, string>> {
+  const reader = new PodObjectReader(ctx.client, ctx.pod.metadata?.namespace);
   const vars = new Map<string, string>();
   for (const source of spec.envFrom ?? []) {
     const ref = source.configMapRef ?? source.secretRef;
-    const data = await reader.required(
+    const data = await requiredData(
+      reader,
       source.configMapRef ? 'configmap' : 'secret',
       ref?.name ?? '',
       ref?.optional,
@@ -149,3 +112,21 @@ export async function containerEnv(
   }
   return vars;
 }
+
+async function prepareEnv(ctx: ContainerStepContext): Promise<boolean> {
+  let env: Map<string, string>;
+  try {
+    env = await containerEnv(ctx, ctx.spec);
+  } catch (e) {
+    if (!(e instanceof ContainerConfigError)) throw e;
+    containerFailed(ctx, 'CreateContainerConfigError', e.message);
+    ctx.requeueAfter(containerRetryMs);
+    return false;
+  }
+  ctx.launch.env = env;
+  ctx.launch.command = ctx.spec.command?.map((s) => expandVariables(s, env));
+  ctx.launch.args = ctx.spec.args?.map((s) => expandVariables(s, env));
+  return true;
+}
+
+export const containerEnvStep: PodStep = { name: 'container-env', prestart: prepareEnv };

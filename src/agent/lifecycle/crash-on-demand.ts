@@ -3,12 +3,12 @@
 // `sim.kubelab.dev/exit-code` (default 1), so restart and CrashLoopBackOff paths can be shown
 // on demand. The value present when the agent first takes the pod is the baseline, which
 // keeps an agent restart from replaying an old crash.
-import { containerEventSuffix, type PodStepContext } from './step-context.js';
+import { containerEventSuffix, type PodStep, type PodStepContext } from '../pod-step.js';
 
-export const crashAnnotation = 'sim.kubelab.dev/crash';
-export const exitCodeAnnotation = 'sim.kubelab.dev/exit-code';
+const crashAnnotation = 'sim.kubelab.dev/crash';
+const exitCodeAnnotation = 'sim.kubelab.dev/exit-code';
 
-export async function crashOnDemand(ctx: PodStepContext): Promise<void> {
+async function crashOnDemand(ctx: PodStepContext): Promise<void> {
   const annotations = ctx.pod.metadata?.annotations ?? {};
   const value = annotations[crashAnnotation];
   if (value === ctx.record.crashSeen) return;
@@ -32,3 +32,5 @@ export async function crashOnDemand(ctx: PodStepContext): Promise<void> {
     );
   }
 }
+
+export const crashOnDemandStep: PodStep = { name: 'crash-on-demand', update: crashOnDemand };

@@ -3,21 +3,31 @@
 // the host's own path (created for the *OrCreate types); configMap and secret volumes are
 // written the way the kubelet's atomic writer does it — files in a `..<hash>` directory, a
 // `..data` symlink swapped in one rename, and one symlink per top-level entry — so a change
-// of the object reaches running containers whole, never half-written.
+// of the object reaches running containers whole, never half-written. A volume that cannot be
+// set up yet (kubelet's FailedMount) keeps the container ContainerCreating. Running containers
+// see configMap/secret changes: the files are re-synced every few seconds (the kubelet: about a
+// minute), and a missing object keeps the old files. Dropping the pod removes its directory.
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Container, KeyToPath, Volume } from 'kubernetes-types/core/v1.js';
+import { PodObjectReader } from '../pod-object-reader.js';
+import {
+  type ContainerStepContext,
+  containerRetryMs,
+  type PodStep,
+  type PodStepContext,
+} from '../pod-step.js';
 import type { Mount } from '../runtime/runtime.js';
-import { PodObjectReader } from './container-env.js';
-import type { PodStepContext } from './step-context.js';
 
-/** A volume that cannot be set up yet (kubelet's FailedMount): the pod stays ContainerCreating. */
-export class VolumeSetupError extends Error {}
+class VolumeSetupError extends Error {}
+
+/** How often configMap and secret volumes are compared with their objects. */
+const projectedVolumeResyncMs = 3_000;
 
 const defaultFileMode = 0o644;
 
-export function podDir(podsDir: string, uid: string): string {
+function podDir(podsDir: string, uid: string): string {
   return join(podsDir, uid);
 }
 
@@ -26,7 +36,7 @@ function volumePath(podsDir: string, uid: string, plugin: string, name: string):
 }
 
 /** True when the pod has volumes whose content follows an API object (re-synced periodically). */
-export function hasProjectedVolumes(ctx: PodStepContext): boolean {
+function hasProjectedVolumes(ctx: PodStepContext): boolean {
   return (ctx.pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret);
 }
 
@@ -89,12 +99,12 @@ async function hostPathVolume(v: Volume): Promise<string> {
 }
 
 /** Sets up (or refreshes) every volume; resolves to volume name -> host path. */
-export async function preparePodVolumes(ctx: PodStepContext): Promise<Map<string, string>> {
+async function preparePodVolumes(ctx: PodStepContext): Promise<Map<string, string>> {
   const paths = new Map<string, string>();
   const podsDir = ctx.podsDir;
   if (!podsDir) return paths;
   const uid = ctx.record.uid;
-  const reader = new PodObjectReader(ctx);
+  const reader = new PodObjectReader(ctx.client, ctx.pod.metadata?.namespace);
   for (const v of ctx.pod.spec?.volumes ?? []) {
     if (v.hostPath) paths.set(v.name, await hostPathVolume(v));
     else if (v.emptyDir) {
@@ -125,7 +135,7 @@ export async function preparePodVolumes(ctx: PodStepContext): Promise<Map<string
 }
 
 /** The container's volumeMounts as host binds; configMap and secret volumes are always read-only. */
-export function containerMounts(ctx: PodStepContext, spec: Container, paths: Map<string, string>): Mount[] {
+function containerMounts(ctx: PodStepContext, spec: Container, paths: Map<string, string>): Mount[] {
   const volumes = new Map((ctx.pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   return (spec.volumeMounts ?? []).flatMap((m) => {
     const hostPath = paths.get(m.name);
@@ -141,6 +151,31 @@ export function containerMounts(ctx: PodStepContext, spec: Container, paths: Map
   });
 }
 
-export async function removePodVolumes(podsDir: string | undefined, uid: string): Promise<void> {
-  if (podsDir && uid) await rm(podDir(podsDir, uid), { recursive: true, force: true });
+async function mountVolumes(ctx: ContainerStepContext): Promise<boolean> {
+  let paths: Map<string, string>;
+  try {
+    paths = await preparePodVolumes(ctx);
+  } catch (e) {
+    if (!(e instanceof VolumeSetupError)) throw e;
+    ctx.container.waiting = undefined;
+    ctx.recorder.event(ctx.pod, 'Warning', 'FailedMount', e.message);
+    ctx.requeueAfter(containerRetryMs);
+    return false;
+  }
+  ctx.launch.mounts = containerMounts(ctx, ctx.spec, paths);
+  return true;
 }
+
+export const podVolumesStep: PodStep = {
+  name: 'pod-volumes',
+  async update(ctx) {
+    if (!ctx.podsDir || !ctx.record.sandbox || !hasProjectedVolumes(ctx)) return;
+    await preparePodVolumes(ctx).catch(() => undefined);
+    ctx.requeueAfter(projectedVolumeResyncMs);
+  },
+  prestart: mountVolumes,
+  async kill(node, remains) {
+    if (node.podsDir && remains.uid)
+      await rm(podDir(node.podsDir, remains.uid), { recursive: true, force: true });
+  },
+};

@@ -3,28 +3,24 @@
 // is ErrImagePull; until its back-off (10 s doubling to 5 min, as the kubelet's) runs out the
 // container waits in ImagePullBackOff, with the kubelet's events for each.
 import type { Container } from 'kubernetes-types/core/v1.js';
-import type { ContainerRecord } from '../pod-record.js';
+import { type ContainerStepContext, containerEventSuffix, type PodStep } from '../pod-step.js';
 import { imageTag } from '../runtime/sim-images.js';
-import { containerEventSuffix, type PodStepContext } from './step-context.js';
 
 const pullProgressIntervalMs = 1_000;
 
-export function imagePullPolicy(container: Container): string {
+function imagePullPolicy(container: Container): string {
   if (container.imagePullPolicy) return container.imagePullPolicy;
   return imageTag(container.image ?? '') === 'latest' && !container.image?.includes('@')
     ? 'Always'
     : 'IfNotPresent';
 }
 
-/** The image's ID, or undefined when the container must wait (record.waiting says why). */
-export async function pullImage(
-  ctx: PodStepContext,
-  container: Container,
-  record: ContainerRecord,
-): Promise<string | undefined> {
-  const image = container.image ?? '';
+/** True once the image is on the node; false when the container must wait (its waiting state says why). */
+async function pullImage(ctx: ContainerStepContext): Promise<boolean> {
+  const { spec, container } = ctx;
+  const image = spec.image ?? '';
   const suffix = containerEventSuffix(ctx);
-  const policy = imagePullPolicy(container);
+  const policy = imagePullPolicy(spec);
   if (policy !== 'Always') {
     const present = await ctx.runtime.imageStatus(image);
     if (present) {
@@ -34,26 +30,26 @@ export async function pullImage(
         'Pulled',
         `Container image "${image}" already present on machine${suffix}`,
       );
-      return present.imageID;
+      return true;
     }
     if (policy === 'Never') {
       const message = `Container image "${image}" is not present with pull policy of Never`;
-      record.waiting = { reason: 'ErrImageNeverPull', message };
+      container.waiting = { reason: 'ErrImageNeverPull', message };
       ctx.recorder.event(ctx.pod, 'Warning', 'ErrImageNeverPull', message);
       ctx.requeueAfter(ctx.backoff.initialMs);
-      return undefined;
+      return false;
     }
   }
-  const key = `${ctx.record.uid}/${container.name}/pull`;
-  if (record.pullFailedAtMs !== undefined && ctx.backoff.isInBackOffSince(key, record.pullFailedAtMs)) {
+  const key = `${ctx.record.uid}/${spec.name}/pull`;
+  if (container.pullFailedAtMs !== undefined && ctx.backoff.isInBackOffSince(key, container.pullFailedAtMs)) {
     const message = `Back-off pulling image "${image}"`;
-    if (record.waiting?.reason !== 'ImagePullBackOff') {
+    if (container.waiting?.reason !== 'ImagePullBackOff') {
       ctx.recorder.event(ctx.pod, 'Normal', 'BackOff', message);
       ctx.recorder.event(ctx.pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     }
-    record.waiting = { reason: 'ImagePullBackOff', message };
-    ctx.requeueAfter(ctx.backoff.remaining(key, record.pullFailedAtMs));
-    return undefined;
+    container.waiting = { reason: 'ImagePullBackOff', message };
+    ctx.requeueAfter(ctx.backoff.remaining(key, container.pullFailedAtMs));
+    return false;
   }
   ctx.recorder.event(ctx.pod, 'Normal', 'Pulling', `Pulling image "${image}"${suffix}`);
   const started = ctx.clock.now();
@@ -67,7 +63,7 @@ export async function pullImage(
     ctx.recorder.event(ctx.pod, 'Normal', 'Pulling', `Pulling image "${image}": ${progress}${suffix}`);
   };
   try {
-    const { imageID } = await ctx.runtime.pullImage(image, onProgress);
+    await ctx.runtime.pullImage(image, onProgress);
     const took = ((ctx.clock.now() - started) / 1000).toFixed(3);
     ctx.recorder.event(
       ctx.pod,
@@ -75,17 +71,19 @@ export async function pullImage(
       'Pulled',
       `Successfully pulled image "${image}" in ${took}s${suffix}`,
     );
-    record.pullFailedAtMs = undefined;
+    container.pullFailedAtMs = undefined;
     ctx.backoff.forget(key);
-    return imageID;
+    return true;
   } catch (e) {
     const message = `Failed to pull image "${image}": ${(e as Error).message}`;
-    record.pullFailedAtMs = ctx.clock.now();
-    ctx.backoff.next(key, record.pullFailedAtMs);
-    record.waiting = { reason: 'ErrImagePull', message };
+    container.pullFailedAtMs = ctx.clock.now();
+    ctx.backoff.next(key, container.pullFailedAtMs);
+    container.waiting = { reason: 'ErrImagePull', message };
     ctx.recorder.event(ctx.pod, 'Warning', 'Failed', message);
     ctx.recorder.event(ctx.pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-    ctx.requeueAfter(ctx.backoff.remaining(key, record.pullFailedAtMs));
-    return undefined;
+    ctx.requeueAfter(ctx.backoff.remaining(key, container.pullFailedAtMs));
+    return false;
   }
 }
+
+export const pullImageStep: PodStep = { name: 'pull-image', prestart: pullImage };

@@ -1,9 +1,9 @@
 // Step: the pod sandbox, which gives the pod its IP before any container starts and
 // publishes the containers' hostPorts. An agent adopting a pod after a restart asks for the
 // pod's recorded IP back. A sandbox that died under the pod (Docker Engine restarted) is
-// replaced, as the kubelet does when it sees the sandbox changed.
-import type { PortMapping, Sandbox } from '../runtime/runtime.js';
-import type { PodStepContext } from './step-context.js';
+// replaced, as the kubelet does when it sees the sandbox changed. Dropping the pod removes it.
+import type { PodStep, PodStepContext } from '../pod-step.js';
+import type { PortMapping } from '../runtime/runtime.js';
 
 function portMappings(ctx: PodStepContext): PortMapping[] {
   const all = [...(ctx.pod.spec?.initContainers ?? []), ...(ctx.pod.spec?.containers ?? [])];
@@ -19,10 +19,10 @@ function portMappings(ctx: PodStepContext): PortMapping[] {
   );
 }
 
-export async function ensureSandbox(ctx: PodStepContext): Promise<Sandbox> {
+async function ensureSandbox(ctx: PodStepContext): Promise<boolean> {
   const current = ctx.record.sandbox;
   if (current && (!ctx.runtime.podSandboxRunning || (await ctx.runtime.podSandboxRunning(current.id))))
-    return current;
+    return true;
   if (current) {
     ctx.recorder.event(
       ctx.pod,
@@ -33,13 +33,20 @@ export async function ensureSandbox(ctx: PodStepContext): Promise<Sandbox> {
     await ctx.runtime.removeContainer(current.id);
   }
   const meta = ctx.pod.metadata ?? {};
-  const sandbox = await ctx.runtime.runPodSandbox({
+  ctx.record.sandbox = await ctx.runtime.runPodSandbox({
     podUid: meta.uid ?? '',
     podName: meta.name ?? '',
     namespace: meta.namespace ?? '',
     preferredIP: ctx.pod.status?.podIP,
     portMappings: portMappings(ctx),
   });
-  ctx.record.sandbox = sandbox;
-  return sandbox;
+  return true;
 }
+
+export const sandboxStep: PodStep = {
+  name: 'sandbox',
+  prestart: ensureSandbox,
+  async kill(node, remains) {
+    if (remains.sandboxId) await node.runtime.removePodSandbox(remains.sandboxId);
+  },
+};

@@ -2,8 +2,9 @@
 // the first exit restarts at once and arms a 10 s delay; each later exit waits out the delay,
 // measured from the container's finish time, then doubles it, up to 5 minutes. An entry
 // untouched for twice the maximum starts over, so a container that ran fine for 10 minutes
-// is treated as new when it fails again.
-import type { Clock } from '../../client/clock.js';
+// is treated as new when it fails again. Image pulls back off the same way (ImagePullBackOff),
+// keyed per container's pull.
+import type { Clock } from '../client/clock.js';
 
 export const defaultInitialBackOffMs = 10_000;
 export const defaultMaxBackOffMs = 300_000;
@@ -53,24 +54,4 @@ export class RestartBackOff {
   private expired(eventMs: number, e: Entry): boolean {
     return eventMs - e.lastUpdateMs > 2 * this.maxMs;
   }
-}
-
-/** Go's time.Duration.String() for whole seconds: 10s, 1m20s, 5m0s (as kubelet messages print it). */
-export function goDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
-/** Kubelet's restart rule: does a container that exited with `exitCode` run again? */
-export function shouldRestart(restartPolicy: string | undefined, exitCode: number, init: boolean): boolean {
-  // Init containers are retried unless the pod never restarts (Always behaves as OnFailure).
-  if (init) return restartPolicy !== 'Never' && exitCode !== 0;
-  if (restartPolicy === 'Never') return false;
-  if (restartPolicy === 'OnFailure') return exitCode !== 0;
-  return true;
 }
