@@ -2,6 +2,7 @@
 // anything else to learn which resources exist, their short names and verbs, and whether the
 // server validates fields itself (then kubectl skips its own schema download).
 import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { strategyFor } from './strategies/strategy-catalogue.js';
 
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelab' };
 
@@ -97,12 +98,12 @@ export function apiResourceListDoc(group: string, version: string) {
         verbs: d.verbs,
       });
     }
-    if (r.kind === 'Namespace') {
+    if (strategyFor(r).finalize) {
       list.push({
-        name: 'namespaces/finalize',
+        name: `${r.plural}/finalize`,
         singularName: '',
-        namespaced: false,
-        kind: 'Namespace',
+        namespaced: r.namespaced,
+        kind: r.kind,
         verbs: ['update'],
       });
     }
