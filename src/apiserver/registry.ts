@@ -200,8 +200,8 @@ export class Registry {
     strategy.admit(obj, this.strategyContext);
     strategy.prepareForCreate(obj);
     this.validateOrThrow(r, obj);
-    if (!opts.dryRun) await strategy.allocate(obj, this.strategyContext);
     if (opts.dryRun) return obj;
+    await strategy.allocate(obj, this.strategyContext);
     const name = meta.name!;
     try {
       const kv = await this.store.create(objectKey(r, namespace, name), encode(obj));
