@@ -1,7 +1,12 @@
 // Discovery, version and OpenAPI documents: what kubectl and client libraries read before
 // anything else to learn which resources exist, their short names and verbs, and whether the
 // server validates fields itself (then kubectl skips its own schema download).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { StatusError } from '../api/status-error.js';
+import { writeJson } from './http-io.js';
+import type { DiscoveryRequest } from './request-info.js';
+import { strategyFor } from './strategies/strategy-catalogue.js';
 
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelab' };
 
@@ -97,12 +102,12 @@ export function apiResourceListDoc(group: string, version: string) {
         verbs: d.verbs,
       });
     }
-    if (r.kind === 'Namespace') {
+    if (strategyFor(r).finalize) {
       list.push({
-        name: 'namespaces/finalize',
+        name: `${r.plural}/finalize`,
         singularName: '',
-        namespaced: false,
-        kind: 'Namespace',
+        namespaced: r.namespaced,
+        kind: r.kind,
         verbs: ['update'],
       });
     }
@@ -177,4 +182,25 @@ export function openApiV3GroupVersionDoc(path: string) {
     paths,
     components: { schemas: {} },
   };
+}
+
+/** Serves the discovery and OpenAPI document a path names; any other path is 404. */
+export function serveDiscovery(req: IncomingMessage, res: ServerResponse, info: DiscoveryRequest): void {
+  const clean = info.path.replace(/\/+$/, '');
+  let doc: unknown;
+  if (clean === '/api') doc = apiVersionsDoc(req.headers.host ?? 'localhost:6443');
+  else if (clean === '/apis') doc = apiGroupListDoc();
+  else if (clean.startsWith('/api/') || clean.startsWith('/apis/')) {
+    if (info.version) doc = apiResourceListDoc(info.group ?? '', info.version);
+    else if (info.group) doc = apiGroupDoc(info.group);
+  } else if (clean === '/openapi/v3') doc = openApiV3RootDoc();
+  else if (clean.startsWith('/openapi/v3/'))
+    doc = openApiV3GroupVersionDoc(clean.slice('/openapi/v3/'.length));
+  else if (clean === '')
+    doc = {
+      paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/version', '/openapi/v3'],
+    };
+  if (doc === undefined)
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  writeJson(res, 200, doc);
 }

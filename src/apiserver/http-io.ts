@@ -70,5 +70,8 @@ export function writeError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
+  // 429 and 503 tell the client when to retry; client-go and kubectl honour the header.
+  if (se.details?.retryAfterSeconds !== undefined)
+    res.setHeader('Retry-After', String(se.details.retryAfterSeconds));
   writeJson(res, se.code, se.toStatus());
 }

@@ -13,8 +13,8 @@ import { StatusError, statusErrors } from '../api/status-error.js';
 import type { TokenAuthenticator, UserInfo } from './authn.js';
 import { bootstrappersGroup, mastersGroup, nodesGroup, nodeUserPrefix } from './authz.js';
 import { parseJsonBody, readBody, writeJson } from './http-io.js';
+import { joinApiPrefix } from './request-info.js';
 
-export const joinApiPrefix = '/apis/join.kubelab.dev/v1/';
 const defaultTtlSeconds = 3600;
 const maxTtlSeconds = 24 * 3600;
 

@@ -56,7 +56,8 @@ export function prepareForCreate(obj: ApiObject, now: number): void {
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.managedFields;
-  if ('spec' in obj || obj.kind === 'Pod') m.generation = 1;
+  // Kinds without a spec have no generation; a strategy may still set one (pods do).
+  if ('spec' in obj) m.generation = 1;
   else delete m.generation;
 }
 

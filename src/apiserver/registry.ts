@@ -1,20 +1,18 @@
 // Generic REST storage for every kind, modelled on kube-apiserver's genericregistry.Store:
-// decode, admit, default, validate, then a compare-and-swap write to the store. Per-kind
-// behaviour comes from the kind's rules (src/api/kind-rules.ts) and from a few hooks for the
-// kinds Kubernetes treats specially (graceful pod deletion, namespace finalization).
+// decode, default, admit, validate, then a compare-and-swap write to the store. It never
+// branches on kind: what a step means for a kind is the kind's strategy (strategies/).
 
 import type { FieldError } from '../api/field-errors.js';
-import { rulesFor } from '../api/kind-rules.js';
 import type { Profile } from '../api/profiles.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { checkSchema, schemaTypeForKind } from '../api/schema-check.js';
 import { type ErrorTarget, StatusError, statusErrors } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import { type KeyValue, type Store, StoreError } from '../store/store.js';
-import { admitPodCreate } from './admission.js';
 import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate } from './object-meta.js';
-import { allocateClusterIP } from './service-ips.js';
 import { objectKey } from './storage-keys.js';
+import type { StrategyContext } from './strategies/strategy.js';
+import { strategyFor } from './strategies/strategy-catalogue.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -38,11 +36,6 @@ export interface DeleteOptions {
  * re-reads and re-applies. The bound only stops a pathological livelock.
  */
 const maxUnconditionalRetries = 100;
-
-/** Kinds whose update may create the object (kube's AllowCreateOnUpdate). */
-const createOnUpdate = new Set(['Endpoints', 'Lease', 'Event']);
-/** Kinds whose create keeps the client's status (everything else starts with an empty status). */
-const statusOnCreate = new Set(['Node', 'Event', 'Lease', 'Endpoints']);
 
 export function target(r: ResourceInfo, name?: string): ErrorTarget & { kind: string } {
   return { group: r.group, resource: r.plural, kind: r.kind, name };
@@ -75,11 +68,15 @@ function storeFailure(r: ResourceInfo, name: string, e: unknown): never {
 }
 
 export class Registry {
+  private readonly strategyContext: StrategyContext;
+
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
-    private readonly profile: Profile,
-  ) {}
+    profile: Profile,
+  ) {
+    this.strategyContext = { store, profile };
+  }
 
   private namespaceInfo = resource.namespaces;
 
@@ -164,14 +161,9 @@ export class Registry {
   }
 
   private validateOrThrow(r: ResourceInfo, obj: ApiObject, old?: ApiObject, statusOnly = false): void {
-    const rules = rulesFor(apiVersionOf(r), r.kind);
-    if (!rules) return;
-    const errors = statusOnly && old ? rules.validateStatus(obj, old) : rules.validate(obj, old);
+    const strategy = strategyFor(r);
+    const errors = statusOnly && old ? strategy.validateStatus(obj, old) : strategy.validate(obj, old);
     if (errors.length > 0) throw statusErrors.invalid(target(r, obj.metadata.name), errors);
-  }
-
-  private applyDefaults(r: ResourceInfo, obj: ApiObject): void {
-    rulesFor(apiVersionOf(r), r.kind)?.applyDefaults(obj);
   }
 
   async create(
@@ -202,14 +194,14 @@ export class Registry {
       throw e;
     }
     prepareForCreate(obj, this.now());
-    if (!statusOnCreate.has(r.kind) && r.subresources.includes('status')) delete obj.status;
-    const rules = rulesFor(apiVersionOf(r), r.kind);
-    rules?.applyDefaults(obj);
-    if (r.kind === 'Pod') admitPodCreate(obj, this.profile);
-    rules?.prepareForCreate?.(obj);
+    const strategy = strategyFor(r);
+    if (!strategy.keepStatusOnCreate && r.subresources.includes('status')) delete obj.status;
+    strategy.applyDefaults(obj);
+    strategy.admit(obj, this.strategyContext);
+    strategy.prepareForCreate(obj);
     this.validateOrThrow(r, obj);
-    if (r.kind === 'Service' && !opts.dryRun) await allocateClusterIP(this.store, obj);
     if (opts.dryRun) return obj;
+    await strategy.allocate(obj, this.strategyContext);
     const name = meta.name!;
     try {
       const kv = await this.store.create(objectKey(r, namespace, name), encode(obj));
@@ -246,7 +238,7 @@ export class Registry {
     const key = objectKey(r, namespace, name);
     const current = await this.store.get(key);
     if (!current) {
-      if (createOnUpdate.has(r.kind) && (opts.mode ?? 'main') === 'main') {
+      if (strategyFor(r).allowCreateOnUpdate && (opts.mode ?? 'main') === 'main') {
         return { object: await this.create(r, namespace, incoming, opts), created: true };
       }
       throw statusErrors.notFound(target(r, name));
@@ -271,19 +263,16 @@ export class Registry {
   ): Promise<ApiObject> {
     const old = decode(current);
     const name = old.metadata.name!;
+    const strategy = strategyFor(r);
     let next: ApiObject;
     const mode = opts.mode ?? 'main';
     if (mode === 'status') {
       next = { ...old, status: incoming.status };
       next.metadata = { ...old.metadata };
     } else if (mode === 'finalize') {
-      next = {
-        ...old,
-        spec: {
-          ...(old.spec as object),
-          finalizers: (incoming.spec as { finalizers?: string[] })?.finalizers ?? [],
-        },
-      };
+      if (!strategy.finalize)
+        throw statusErrors.notFound({ ...target(r, name), resource: `${r.plural}/finalize` });
+      next = strategy.finalize(old, incoming);
     } else {
       next = incoming;
       if (r.subresources.includes('status')) {
@@ -292,15 +281,15 @@ export class Registry {
       }
     }
     prepareForUpdate(next, old);
-    if (r.kind === 'Service') keepClusterIP(next, old);
-    if (mode === 'main') this.applyDefaults(r, next);
+    strategy.prepareForUpdate(next, old);
+    if (mode === 'main') strategy.applyDefaults(next);
     this.validateOrThrow(r, next, old, mode === 'status');
     if (opts.dryRun) return this.withKind(r, next);
 
     const finalized =
       next.metadata.deletionTimestamp &&
       (next.metadata.finalizers ?? []).length === 0 &&
-      this.finalizersDone(r, next);
+      strategy.pendingFinalizers(next).length === 0;
     try {
       if (finalized) {
         const kv = await this.store.delete(current.key, current.modRevision);
@@ -410,12 +399,6 @@ export class Registry {
     }
   }
 
-  /** Kinds with extra finalization beyond metadata.finalizers (namespaces' spec.finalizers). */
-  private finalizersDone(r: ResourceInfo, obj: ApiObject): boolean {
-    if (r.kind !== 'Namespace') return true;
-    return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
-  }
-
   async delete(
     r: ResourceInfo,
     namespace: string | undefined,
@@ -462,10 +445,11 @@ export class Registry {
 
   /**
    * Decides between deleting now and marking for deletion: returns the object to store with
-   * deletionTimestamp set (graceful pod deletion, pending finalizers, namespace termination),
-   * or undefined to delete immediately.
+   * deletionTimestamp set (a grace period, pending finalizers), or undefined to delete
+   * immediately.
    */
   private planDeletion(r: ResourceInfo, obj: ApiObject, opts: DeleteOptions): ApiObject | undefined {
+    const strategy = strategyFor(r);
     const meta = { ...obj.metadata };
     const finalizers = [...(meta.finalizers ?? [])];
     const policy = opts.propagationPolicy;
@@ -475,19 +459,16 @@ export class Registry {
     if (policy === 'Foreground') addFinalizer('foregroundDeletion');
     if (policy === 'Orphan') addFinalizer('orphan');
 
-    let grace = 0;
-    if (r.kind === 'Pod') grace = podGracePeriod(obj, opts.gracePeriodSeconds);
-    const namespaceFinalizers =
-      r.kind === 'Namespace' ? ((obj.spec as { finalizers?: string[] })?.finalizers ?? []) : [];
-
-    if (finalizers.length === 0 && grace === 0 && namespaceFinalizers.length === 0) {
+    const grace = strategy.deletionGracePeriod(obj, opts.gracePeriodSeconds);
+    if (finalizers.length === 0 && grace === 0 && strategy.pendingFinalizers(obj).length === 0) {
       // A pod already terminating whose agent confirms with grace 0 ends up here too.
       return undefined;
     }
     if (meta.deletionTimestamp) {
-      // Already terminating: a delete can only shorten the remaining grace period.
+      // Already terminating: a delete can only shorten the remaining grace period (only kinds
+      // with a grace period have one left).
       const remaining = meta.deletionGracePeriodSeconds ?? 0;
-      if (r.kind === 'Pod' && grace < remaining) {
+      if (grace < remaining) {
         if (grace === 0 && finalizers.length === 0) return undefined;
         meta.deletionGracePeriodSeconds = grace;
         meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
@@ -498,28 +479,9 @@ export class Registry {
     }
     meta.finalizers = finalizers.length > 0 ? finalizers : undefined;
     const next: ApiObject = { ...obj, metadata: meta };
-    if (r.kind === 'Namespace') next.status = { ...(obj.status as object), phase: 'Terminating' };
+    strategy.prepareForDeletion(next);
     return next;
   }
-}
-
-/** Kube's graceful pod deletion: only a pod bound to a node and still running waits for its agent. */
-function podGracePeriod(pod: ApiObject, requested: number | undefined): number {
-  const spec = pod.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
-  if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-  // A requested 0 means "now" (kubectl --force, or the agent confirming its containers are
-  // gone); kubectl itself turns a plain --grace-period=0 into 1.
-  return Math.max(requested ?? spec.terminationGracePeriodSeconds ?? 30, 0);
-}
-
-/** A Service's ClusterIP is allocated once; an update that leaves it out keeps it. */
-function keepClusterIP(next: ApiObject, old: ApiObject): void {
-  const oldSpec = old.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
-  const spec = next.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
-  if (!spec || !oldSpec?.clusterIP) return;
-  if (!spec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
-  if (!spec.clusterIPs?.length && oldSpec.clusterIPs) spec.clusterIPs = oldSpec.clusterIPs;
 }
 
 function stripUnknown(obj: ApiObject, unknown: FieldError[]): void {

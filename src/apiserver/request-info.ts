@@ -1,8 +1,9 @@
 // Turns a request URL into what it asks for, as kube-apiserver's RequestInfoFactory does:
 // which group/version/resource, namespace, name, subresource, and the verb (get vs list vs
-// watch, delete vs deletecollection). Everything after routing works on this, never on paths.
+// watch, delete vs deletecollection). Everything after the first stage of the handler chain
+// works on this, never on paths.
 import { type ResourceInfo, resourceByPlural } from '../api/resources.js';
-import { statusErrors } from '../api/status-error.js';
+import { StatusError, statusErrors } from '../api/status-error.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -24,15 +25,57 @@ export interface DiscoveryRequest {
   query: URLSearchParams;
 }
 
-export type RequestInfo = ResourceRequest | DiscoveryRequest;
+/**
+ * The APIs kubelab serves itself, beside the resource catalogue: joining a node (join.ts) and
+ * metrics.k8s.io (metrics-api.ts). `rest` is the path after the API's prefix.
+ */
+export interface ExtensionRequest {
+  kind: 'join' | 'metrics';
+  rest: string;
+  query: URLSearchParams;
+}
+
+/**
+ * A path or method no handler serves. Its error is answered by the mux, after authentication,
+ * so an anonymous caller learns nothing about which paths exist.
+ */
+export interface UnservedRequest {
+  kind: 'unserved';
+  error: StatusError;
+  query: URLSearchParams;
+}
+
+export type RequestInfo = ResourceRequest | DiscoveryRequest | ExtensionRequest | UnservedRequest;
+
+const baseUrl = 'https://kubelab.invalid';
+export const joinApiPrefix = '/apis/join.kubelab.dev/v1/';
+const metricsApiPrefix = '/apis/metrics.k8s.io/v1beta1/';
 
 function isWatch(query: URLSearchParams): boolean {
   const w = query.get('watch');
   return w === '1' || w === 'true';
 }
 
-export function parseRequestInfo(method: string, rawUrl: string): RequestInfo {
-  const url = new URL(rawUrl, 'https://kubelab.invalid');
+/** Classifies any request; unlike parseRequestInfo it never throws. */
+export function resolveRequest(method: string, rawUrl: string): RequestInfo {
+  const url = new URL(rawUrl, baseUrl);
+  const path = url.pathname;
+  if (path.startsWith(joinApiPrefix))
+    return { kind: 'join', rest: path.slice(joinApiPrefix.length), query: url.searchParams };
+  // The bare prefix is metrics.k8s.io's discovery document.
+  if (path.startsWith(metricsApiPrefix) && path.length > metricsApiPrefix.length)
+    return { kind: 'metrics', rest: path.slice(metricsApiPrefix.length), query: url.searchParams };
+  try {
+    return parseRequestInfo(method, rawUrl);
+  } catch (e) {
+    if (!(e instanceof StatusError)) throw e;
+    return { kind: 'unserved', error: e, query: url.searchParams };
+  }
+}
+
+/** Parses a request for the resource catalogue or discovery; throws NotFound for anything else. */
+export function parseRequestInfo(method: string, rawUrl: string): ResourceRequest | DiscoveryRequest {
+  const url = new URL(rawUrl, baseUrl);
   const parts = url.pathname
     .split('/')
     .filter((p) => p !== '')

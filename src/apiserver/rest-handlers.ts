@@ -6,7 +6,6 @@ import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { labelSelectorToString } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
-import { toTable } from '../api/table/to-table.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
@@ -23,6 +22,7 @@ import {
   type WriteOptions,
 } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
+import { strategyFor } from './strategies/strategy-catalogue.js';
 
 type Representation = 'object' | 'table' | 'metadata';
 
@@ -150,7 +150,7 @@ export class ResourceHandlers {
   }
 
   private servesSubresource(r: ResourceInfo, sub: string): boolean {
-    if (r.kind === 'Namespace' && sub === 'finalize') return true;
+    if (sub === 'finalize') return strategyFor(r).finalize !== undefined;
     return (['status', 'scale', 'binding', 'eviction', 'log', 'exec'] as const).some(
       (s) => s === sub && r.subresources.includes(s),
     );
@@ -288,7 +288,10 @@ export class ResourceHandlers {
     if (rep === 'metadata')
       return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
     if (rep === 'table') {
-      const table = toTable(r, [obj], { now: this.opts.now(), includeObject: includeObject(query) });
+      const table = strategyFor(r).convertToTable([obj], {
+        now: this.opts.now(),
+        includeObject: includeObject(query),
+      });
       return withColumns ? table : { ...table, columnDefinitions: [] };
     }
     return obj;
@@ -325,7 +328,10 @@ export class ResourceHandlers {
       ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
     };
     if (rep === 'table') {
-      const table = toTable(r, list.items, { now: this.opts.now(), includeObject: includeObject(query) });
+      const table = strategyFor(r).convertToTable(list.items, {
+        now: this.opts.now(),
+        includeObject: includeObject(query),
+      });
       const text = JSON.stringify({ ...table, metadata });
       res.writeHead(200, { 'Content-Type': tableContentType, 'Content-Length': Buffer.byteLength(text) });
       res.end(text);

@@ -1,0 +1,32 @@
+// What a caller (the `kubelab server` command, tests, benchmarks) may set on an API server.
+import type { Profile } from '../api/profiles.js';
+import type { Clock } from '../client/clock.js';
+import type { Store } from '../store/store.js';
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** Address to listen on; default 0.0.0.0. */
+  host?: string;
+  /** Port; default 6443; 0 picks a free port. */
+  port?: number;
+  /** Extra names and addresses the serving certificate must cover. */
+  extraSans?: string[];
+  clock?: Clock;
+  /** Per-request time limit for everything but watches and exec (kube's default is 60 s). */
+  requestTimeoutMs?: number;
+  /** Read-only requests served at once before 429 (kube's --max-requests-inflight, 400). */
+  maxRequestsInFlight?: number;
+  /** Mutating requests served at once before 429 (kube's --max-mutating-requests-inflight, 200). */
+  maxMutatingRequestsInFlight?: number;
+  bookmarkIntervalMs?: number;
+  /** Watches end after this long unless the client asked for less (kube: random 30-60 min). */
+  watchTimeoutMs?: () => number;
+  /** Use this store instead of `<data-dir>/state.db` (tests). */
+  store?: Store;
+  /** Name used in the kubeconfig's cluster/context entries. */
+  clusterName?: string;
+  /** Health checks the process adds (e.g. scheduler, controller manager): name -> healthy? */
+  readinessChecks?: Map<string, () => boolean>;
+  /** Timing profile (default lab); published in kube-system/kubelab-profile. */
+  profile?: Profile;
+}

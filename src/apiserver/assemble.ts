@@ -1,0 +1,84 @@
+// Builds the serving parts of an API server from its options: the store, the token
+// authenticator, the registry (which finds each kind's strategy in strategies/), the REST
+// handlers and the handler chain every request runs through. Nothing here listens or writes
+// first-start state; see bootstrap.ts and listen.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { profiles } from '../api/profiles.js';
+import { asStatusError } from '../api/status-error.js';
+import { realClock } from '../client/clock.js';
+import { rejectUpgrade } from '../client/remote-command.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import type { ApiServerOptions } from './api-server-options.js';
+import { TokenAuthenticator } from './authn.js';
+import { authnStage } from './chain/authn-stage.js';
+import { authzStage } from './chain/authz-stage.js';
+import { handlerChain, type RequestContext } from './chain/handler-chain.js';
+import { limitsStage } from './chain/limits-stage.js';
+import { requestInfoStage } from './chain/request-info-stage.js';
+import { writeError } from './http-io.js';
+import { MetricsApi } from './metrics-api.js';
+import { apiMux, serveUpgrade } from './mux.js';
+import { Registry } from './registry.js';
+import { ResourceHandlers } from './rest-handlers.js';
+
+export interface AssembledApiServer {
+  store: Store;
+  tokens: TokenAuthenticator;
+  registry: Registry;
+  requestTimeoutMs: number;
+  serveRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Upgrades (pods/exec) have no response object: refusals are written on the raw socket. */
+  serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledApiServer> {
+  const clock = o.clock ?? realClock;
+  const now = () => clock.now();
+  const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
+  const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
+  const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const handlers = new ResourceHandlers(registry, store, {
+    now,
+    bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
+    watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
+  });
+  const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
+  const chain = handlerChain([
+    requestInfoStage,
+    authnStage(tokens),
+    authzStage(registry),
+    limitsStage({
+      maxInFlight: o.maxRequestsInFlight ?? 400,
+      maxMutatingInFlight: o.maxMutatingRequestsInFlight ?? 200,
+      requestTimeoutMs,
+      // Real timers even under a test's FakeClock: a request's time limit is wall time.
+      timers: realClock,
+    }),
+  ]);
+  const mux = apiMux({
+    handlers,
+    metricsApi: new MetricsApi(store, now),
+    tokens,
+    store,
+    readiness: o.readinessChecks ?? new Map(),
+  });
+  return {
+    store,
+    tokens,
+    registry,
+    requestTimeoutMs,
+    serveRequest(req, res) {
+      const ctx: RequestContext = { req };
+      chain(ctx, (c) => mux(c, res)).catch((e) => writeError(res, e));
+    },
+    serveUpgrade(req, socket, head) {
+      const ctx: RequestContext = { req };
+      chain(ctx, (c) => serveUpgrade(c, socket, head, registry)).catch((e) =>
+        rejectUpgrade(socket, asStatusError(e)),
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Limits, as kube-apiserver's max-in-flight and timeout filters: at most `maxInFlight`
+// read-only and `maxMutatingInFlight` mutating requests are served at once (the next gets 429
+// TooManyRequests with Retry-After, and the client retries), and a request that has not
+// finished within the time limit, or the shorter `?timeout=` it asked for, gets 504 Timeout.
+// Long-running requests (watches, exec sessions) are neither counted nor timed, and neither
+// is system:masters, so the control plane is never throttled by the load it is there to serve.
+import { StatusError, statusErrors } from '../../api/status-error.js';
+import type { Clock, TimerHandle } from '../../client/clock.js';
+import { mastersGroup } from '../authz.js';
+import type { RequestInfo } from '../request-info.js';
+import { infoOf, type Stage } from './handler-chain.js';
+
+export interface Limits {
+  /** kube's --max-requests-inflight (default 400). */
+  maxInFlight: number;
+  /** kube's --max-mutating-requests-inflight (default 200). */
+  maxMutatingInFlight: number;
+  /** kube's --request-timeout (default 60 s). */
+  requestTimeoutMs: number;
+  /** Timers for the time limit; tests pass a FakeClock. */
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+}
+
+const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isLongRunning(info: RequestInfo): boolean {
+  return info.kind === 'resource' && (info.verb === 'watch' || info.subresource === 'exec');
+}
+
+export function limitsStage(limits: Limits): Stage {
+  const inFlight = { readOnly: 0, mutating: 0 };
+  return async (ctx, next) => {
+    const info = infoOf(ctx);
+    if (isLongRunning(info)) return next();
+    if (ctx.user?.groups.includes(mastersGroup)) return withTimeout(next(), info.query, limits);
+    const pool = readOnlyMethods.has(ctx.req.method ?? 'GET') ? 'readOnly' : 'mutating';
+    const max = pool === 'readOnly' ? limits.maxInFlight : limits.maxMutatingInFlight;
+    if (inFlight[pool] >= max) {
+      throw new StatusError(429, 'TooManyRequests', 'Too many requests, please try again later.', {
+        retryAfterSeconds: 1,
+      });
+    }
+    inFlight[pool]++;
+    try {
+      await withTimeout(next(), info.query, limits);
+    } finally {
+      inFlight[pool]--;
+    }
+  };
+}
+
+async function withTimeout(work: Promise<void>, query: URLSearchParams, limits: Limits): Promise<void> {
+  const asked = query.get('timeout');
+  const max = limits.requestTimeoutMs;
+  const ms = asked ? Math.min(parseGoDuration(asked) ?? max, max) : max;
+  let timer: TimerHandle | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = limits.timers.setTimeout(
+      () => reject(statusErrors.timeout(`request did not complete within ${ms / 1000}s`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([work, limit]);
+  } finally {
+    if (timer) limits.timers.clearTimeout(timer);
+  }
+}
+
+/** Parses the Go durations clients send in `?timeout=` (e.g. `32s`, `1m0s`, `500ms`). */
+export function parseGoDuration(text: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let matched = '';
+  for (const m of text.matchAll(re)) {
+    const n = Number(m[1]);
+    total += n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 'ms' | 's' | 'm' | 'h'];
+    matched += m[0];
+  }
+  return matched === text && matched !== '' ? total : undefined;
+}
