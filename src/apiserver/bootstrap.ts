@@ -2,7 +2,7 @@
 // the namespaces every cluster has, the published timing profile, and the admin credential in
 // `<data-dir>/admin.kubeconfig`.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type Profile, profileConfigMap, profileToData } from '../api/profiles.js';
@@ -65,11 +65,15 @@ export async function bootstrapAdminKubeconfig(
 ): Promise<{ path: string; token: string }> {
   const path = join(o.dataDir, 'admin.kubeconfig');
   const token = await adminTokenFor(path, tokens);
+  // Written aside and renamed into place: whoever waits for this file (`kubelab up` on sim,
+  // bootstrap over SSH) must never read it half-written — seen as an empty kubeconfig under load.
+  const partial = `${path}.${process.pid}.tmp`;
   await writeFile(
-    path,
+    partial,
     buildKubeconfig({ server: url, caData: caPem, token, clusterName: o.clusterName ?? 'kubelab' }),
     { mode: 0o600 },
   );
+  await rename(partial, path);
   return { path, token };
 }
 

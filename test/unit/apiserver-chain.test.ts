@@ -202,6 +202,26 @@ describe('limits stage', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('neither times nor counts streaming subresources: a followed log outlives the time limit', async () => {
+    const clock = new FakeClock();
+    const stage = limitsStage(limits(clock, { maxInFlight: 1 }));
+    const follow = held();
+    let ended = false;
+    const following = stage(
+      context('GET', '/api/v1/namespaces/a/pods/web/log?follow=true'),
+      follow.work,
+    ).finally(() => {
+      ended = true;
+    });
+    expect(clock.pendingTimers()).toBe(0);
+    clock.step(10 * 60_000);
+    await new Promise(setImmediate);
+    expect(ended).toBe(false);
+    await expect(stage(context('GET', '/api/v1/pods'), async () => {})).resolves.toBe(undefined);
+    follow.release();
+    await following;
+  });
+
   it('has the 429 answer carry a Retry-After header', () => {
     const res = new ServerResponse(new IncomingMessage(new Socket()));
     writeError(res, new StatusError(429, 'TooManyRequests', 'busy', { retryAfterSeconds: 1 }));

@@ -2,7 +2,7 @@
 // read-only and `maxMutatingInFlight` mutating requests are served at once (the next gets 429
 // TooManyRequests with Retry-After, and the client retries), and a request that has not
 // finished within the time limit, or the shorter `?timeout=` it asked for, gets 504 Timeout.
-// Long-running requests (watches, exec sessions) are neither counted nor timed, and neither
+// Long-running requests (watches, exec sessions, followed logs) are neither counted nor timed, and neither
 // is system:masters, so the control plane is never throttled by the load it is there to serve.
 import { StatusError, statusErrors } from '../../api/status-error.js';
 import type { Clock, TimerHandle } from '../../client/clock.js';
@@ -23,8 +23,15 @@ export interface Limits {
 
 const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** kube's long-running request check: watches and the streaming subresources (`logs -f` may run for hours). */
+const longRunningSubresources = new Set(['exec', 'log', 'attach', 'portforward', 'proxy']);
+
 function isLongRunning(info: RequestInfo): boolean {
-  return info.kind === 'resource' && (info.verb === 'watch' || info.subresource === 'exec');
+  return (
+    info.kind === 'resource' &&
+    (info.verb === 'watch' ||
+      (info.subresource !== undefined && longRunningSubresources.has(info.subresource)))
+  );
 }
 
 export function limitsStage(limits: Limits): Stage {
