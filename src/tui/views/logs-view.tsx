@@ -6,10 +6,11 @@ import { Box, Text } from 'ink';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
-import type { KeyBinding } from '../components/keys.js';
 import { displayLines, matchingLines, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';
 import type { LogSource, LogState } from '../data/pod-log-stream.js';
+import { choose, update } from '../input/intents.js';
+import type { KeyBinding } from '../input/key-bindings.js';
 import type { Screen } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { findObject } from './object-text.js';
@@ -58,46 +59,41 @@ export function LogsView({ screen, width, height }: { screen: LogsScreen; width:
       {
         top,
         by: (delta) =>
-          tui.update((s) => {
+          update((s) => {
             const l = s as LogsScreen;
             const t = clamp((l.follow ? end : clamp(l.top, 0, end)) + delta, 0, end);
             return { top: t, follow: t >= end };
           }),
         to: (line) => {
           const t = clamp(line, 0, end);
-          tui.update({ top: t, follow: t >= end });
+          return update({ top: t, follow: t >= end });
         },
       },
       lines,
       bodyHeight,
-      {
-        value: screen.search,
-        set: (search) => tui.update({ search }),
-        prompt: (request) => tui.prompt(request),
-      },
+      screen.search,
     ),
     {
       keys: ['f'],
       label: screen.follow ? 'stop following' : 'follow',
-      run: () => tui.update({ follow: !screen.follow, top }),
+      does: update({ follow: !screen.follow, top }),
     },
-    { keys: ['w'], label: screen.wrap ? 'no wrap' : 'wrap', run: () => tui.update({ wrap: !screen.wrap }) },
+    { keys: ['w'], label: screen.wrap ? 'no wrap' : 'wrap', does: update({ wrap: !screen.wrap }) },
   ];
   if (containers.length > 1)
     bindings.push({
       keys: ['c'],
       label: 'container',
-      run: () =>
-        tui.choose({
-          title: 'Which container?  (esc: cancel)',
-          options: containers.slice(0, 9).map((name, i) => ({
-            key: String(i + 1),
-            label: name,
-            choose: () => tui.update({ container: name, top: 0, follow: true }),
-          })),
-        }),
+      does: choose({
+        title: 'Which container?  (esc: cancel)',
+        options: containers.slice(0, 9).map((name, i) => ({
+          key: String(i + 1),
+          label: name,
+          does: update({ container: name, top: 0, follow: true }),
+        })),
+      }),
     });
-  useScreenKeys(bindings);
+  useScreenKeys(screen, bindings);
 
   const simulated = snapshot.nodes.find((n) => n.metadata?.name === pod?.spec?.nodeName)?.metadata?.labels?.[
     simulatedNodeLabel
