@@ -2,20 +2,18 @@
 // breadcrumb. A new screen (or a panel with a screen of its own) adds its state to the Screen
 // union in navigation.ts and a row here; the type makes a missing row a compile error.
 import type { ReactElement } from 'react';
-import type { Screen } from './navigation.js';
+import type { Screen, ScreenOf, ScreenProps } from './navigation.js';
 import { LogsView } from './views/logs-view.js';
 import { OverviewView } from './views/overview-view.js';
 import { ResourceListView, scopeLabel } from './views/resource-list-view.js';
 import { TextView } from './views/text-view.js';
 
-type Of<K extends Screen['kind']> = Extract<Screen, { kind: K }>;
-
 interface ScreenKind<S extends Screen> {
-  View(props: { screen: S; width: number; height: number }): ReactElement;
+  View(props: ScreenProps<S>): ReactElement;
   crumb(screen: S): string;
 }
 
-const screenKinds: { [K in Screen['kind']]: ScreenKind<Of<K>> } = {
+const screenKinds: { [K in Screen['kind']]: ScreenKind<ScreenOf<K>> } = {
   overview: { View: OverviewView, crumb: () => 'overview' },
   list: {
     View: ResourceListView,
@@ -33,7 +31,7 @@ export function breadcrumb(stack: readonly Screen[]): string {
   return stack.map((s) => kindOf(s).crumb(s)).join(' › ');
 }
 
-export function ScreenView({ screen, width, height }: { screen: Screen; width: number; height: number }) {
+export function ScreenView({ screen, width, height }: ScreenProps) {
   const { View } = kindOf(screen);
   return <View screen={screen} width={width} height={height} />;
 }

@@ -6,17 +6,17 @@ import { Box, Text } from 'ink';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
-import { displayLines, matchingLines, TextPager } from '../components/text-pager.js';
+import { displayLines, matchesNote, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';
 import type { LogSource, LogState } from '../data/pod-log-stream.js';
 import { choose, update } from '../input/intents.js';
 import type { KeyBinding } from '../input/key-bindings.js';
-import type { Screen } from '../navigation.js';
+import type { ScreenOf, ScreenProps } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { findObject } from './object-text.js';
 import { pagerKeys } from './text-view.js';
 
-type LogsScreen = Extract<Screen, { kind: 'logs' }>;
+type LogsScreen = ScreenOf<'logs'>;
 
 const defaultContainerAnnotation = 'kubectl.kubernetes.io/default-container';
 const noLog: LogState = { lines: [], phase: 'connecting', dropped: 0 };
@@ -29,7 +29,7 @@ export function defaultContainer(pod: Pod | undefined): string | undefined {
   return annotated && names.includes(annotated) ? annotated : names[0];
 }
 
-export function LogsView({ screen, width, height }: { screen: LogsScreen; width: number; height: number }) {
+export function LogsView({ screen, width, height }: ScreenProps<LogsScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { target } = screen;
@@ -123,9 +123,7 @@ export function LogsView({ screen, width, height }: { screen: LogsScreen; width:
           {' '}
           · {state.lines.length} line(s){state.dropped ? ` (${state.dropped} older dropped)` : ''}
           {screen.wrap ? ' · wrapped' : ''}
-          {screen.search
-            ? ` · /${screen.search}: ${matchingLines(lines, screen.search).length} match(es)`
-            : ''}
+          {matchesNote(lines, screen.search)}
         </Text>
       </Text>
       <TextPager lines={lines} start={top} height={bodyHeight} search={screen.search} />

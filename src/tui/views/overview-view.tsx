@@ -15,11 +15,11 @@ import { summarizeDeployments } from '../data/deployment-summary.js';
 import { type NodeSummary, summarizeNodes } from '../data/node-summary.js';
 import { push, update } from '../input/intents.js';
 import type { KeyBinding } from '../input/key-bindings.js';
-import { listScreen, type Screen } from '../navigation.js';
+import { listScreen, type ScreenOf, type ScreenProps } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys, refOf } from './object-keys.js';
 
-type OverviewScreen = Extract<Screen, { kind: 'overview' }>;
+type OverviewScreen = ScreenOf<'overview'>;
 
 const minCardWidth = 38;
 
@@ -57,15 +57,7 @@ export function overviewLayout(width: number, height: number, nodes: readonly No
   return { topHeight, bottomHeight, nodesHeight, perRow, cardWidth, podLines, visibleRows };
 }
 
-export function OverviewView({
-  screen,
-  width,
-  height,
-}: {
-  screen: OverviewScreen;
-  width: number;
-  height: number;
-}) {
+export function OverviewView({ screen, width, height }: ScreenProps<OverviewScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const nodes = useMemo(() => summarizeNodes(snapshot), [snapshot]);

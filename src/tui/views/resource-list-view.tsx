@@ -13,12 +13,19 @@ import { clamp, windowStart } from '../components/window.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 import { type Intents, jump, prompt, push, setNamespace, update } from '../input/intents.js';
 import type { KeyBinding } from '../input/key-bindings.js';
-import { type ListScope, listScreen, refKey, type Screen, textScreen } from '../navigation.js';
+import {
+  type ListScope,
+  listScreen,
+  refKey,
+  type ScreenOf,
+  type ScreenProps,
+  textScreen,
+} from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys, refOf } from './object-keys.js';
 import { filterRows, listedObjects, RowPrinter } from './resource-rows.js';
 
-type ListScreen = Extract<Screen, { kind: 'list' }>;
+type ListScreen = ScreenOf<'list'>;
 
 const selectorKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
@@ -55,15 +62,7 @@ export function scopeLabel(scope: ListScope | undefined): string {
   return scope.by === 'node' ? ` on ${scope.node}` : ` of ${scope.owner}`;
 }
 
-export function ResourceListView({
-  screen,
-  width,
-  height,
-}: {
-  screen: ListScreen;
-  width: number;
-  height: number;
-}) {
+export function ResourceListView({ screen, width, height }: ScreenProps<ListScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { resource } = screen;

@@ -4,17 +4,17 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
 import type { KubeObject } from '../../api/kube-object.js';
-import { matchingLines, TextPager } from '../components/text-pager.js';
+import { matchesNote, matchingLines, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 import { type Intent, prompt, update } from '../input/intents.js';
 import type { KeyBinding } from '../input/key-bindings.js';
-import type { Screen, TextMode } from '../navigation.js';
+import type { ScreenOf, ScreenProps, TextMode } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys } from './object-keys.js';
 import { findObject, objectText } from './object-text.js';
 
-type TextScreen = Extract<Screen, { kind: 'text' }>;
+type TextScreen = ScreenOf<'text'>;
 
 const modeTitle: Record<TextMode, string> = {
   describe: 'describe',
@@ -73,7 +73,7 @@ export function pagerKeys(
   return keys;
 }
 
-export function TextView({ screen, width, height }: { screen: TextScreen; width: number; height: number }) {
+export function TextView({ screen, width, height }: ScreenProps<TextScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { target, mode } = screen;
@@ -127,9 +127,7 @@ export function TextView({ screen, width, height }: { screen: TextScreen; width:
           {' '}
           lines {lines.length ? scroll + 1 : 0}-{Math.min(lines.length, scroll + bodyHeight)} of{' '}
           {lines.length}
-          {screen.search
-            ? ` · /${screen.search}: ${matchingLines(lines, screen.search).length} match(es)`
-            : ''}
+          {matchesNote(lines, screen.search)}
         </Text>
       </Text>
       <TextPager lines={lines} start={scroll} height={bodyHeight} search={screen.search} />
