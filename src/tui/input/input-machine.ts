@@ -57,6 +57,7 @@ export function step(state: InputState, event: InputEvent, now: number): Step {
       s = registered(s, event.screen, event.bindings);
       break;
     case 'wake':
+      // The expiry check above has let the held keys go, if their time has come.
       break;
     case 'planned':
       s = { ...s, overlay: { kind: 'confirm', plan: event.plan } };

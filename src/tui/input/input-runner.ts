@@ -62,6 +62,7 @@ export class InputRunner {
     }
   };
 
+  /** Clears the pending wake-up: when a newer one replaces it, and when the app closes. */
   stop(): void {
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
   }
