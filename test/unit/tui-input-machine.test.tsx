@@ -13,7 +13,7 @@ import { type InputState, initialInputState } from '../../src/tui/input/input-st
 import { propose, update } from '../../src/tui/input/intents.js';
 import type { KeyBinding } from '../../src/tui/input/key-bindings.js';
 import { keyPresses } from '../../src/tui/input/terminal-keys.js';
-import { listScreen, overviewScreen, type Screen } from '../../src/tui/navigation.js';
+import { listScreen, overviewScreen, type Screen, type ScreenOf } from '../../src/tui/navigation.js';
 import { actionKeys } from '../../src/tui/views/object-keys.js';
 import { fixtureServices } from '../helpers/tui-app.js';
 import { deployment, fixtureSnapshot } from '../helpers/tui-fixtures.js';
@@ -51,7 +51,7 @@ function feed(state: InputState, events: readonly InputEvent[], now = 0) {
 }
 
 /** A list screen's keys as ResourceListView registers them: a filter prompt, and esc when filtered. */
-function listKeys(screen: Extract<Screen, { kind: 'list' }>): KeyBinding[] {
+function listKeys(screen: ScreenOf<'list'>): KeyBinding[] {
   const keys: KeyBinding[] = [
     {
       keys: ['/'],
@@ -113,14 +113,14 @@ describe('the input machine', () => {
     // The overview registering late (drawn before the jump) does not let them go.
     const stale = step(chunk.state, registered(overviewScreen, []), 0).state;
     expect(stale.queue).toHaveLength(5);
-    const list = top(stale) as Extract<Screen, { kind: 'list' }>;
+    const list = top(stale) as ScreenOf<'list'>;
     // The list's keys: `/` opens the filter; typing into a prompt never waits; enter closes it and
     // the filter change holds esc until the filtered list registers (with its esc).
     const filtering = step(stale, registered(list, listKeys(list)), 0).state;
     expect(top(filtering)).toMatchObject({ filter: 'we' });
     expect(filtering.overlay).toBeUndefined();
     expect(filtering.queue.map((k) => k.name)).toEqual(['esc']);
-    const filtered = top(filtering) as Extract<Screen, { kind: 'list' }>;
+    const filtered = top(filtering) as ScreenOf<'list'>;
     const cleared = step(filtering, registered(filtered, listKeys(filtered)), 0).state;
     expect(cleared.queue).toEqual([]);
     expect(top(cleared)).toMatchObject({ filter: '' });
@@ -142,7 +142,7 @@ describe('the input machine', () => {
   });
 
   it('esc goes back; on a filtered list it clears the filter, and the footer offers each key once', () => {
-    const list = { ...listScreen(resource.pods), filter: 'web' } as Extract<Screen, { kind: 'list' }>;
+    const list = { ...listScreen(resource.pods), filter: 'web' } as ScreenOf<'list'>;
     const s = feed(start(), [...typed(':pods\r')]).state;
     const onList = feed({ ...s, stack: [overviewScreen, list] }, [registered(list, listKeys(list))]).state;
     const footer = footerKeys(onList).flatMap((b) => b.keys);
