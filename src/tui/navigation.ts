@@ -41,6 +41,16 @@ export type Screen =
       search: string;
     };
 
+/** The state of one kind of screen. */
+export type ScreenOf<K extends Screen['kind']> = Extract<Screen, { kind: K }>;
+
+/** What a screen's view draws from: its state on the stack and the room it has. */
+export interface ScreenProps<S extends Screen = Screen> {
+  screen: S;
+  width: number;
+  height: number;
+}
+
 export const overviewScreen: Screen = { kind: 'overview', focus: 'nodes', node: 0, deployment: 0 };
 
 export function listScreen(resource: ResourceInfo, scope?: ListScope): Screen {

@@ -1,7 +1,7 @@
 // The bottom line: the keys that work on this screen, drawn from the same bindings that
 // handle them.
 import { Text } from 'ink';
-import { type KeyBinding, keysLabel } from './keys.js';
+import { type KeyBinding, keysLabel } from '../input/key-bindings.js';
 
 export function Footer({ bindings }: { bindings: readonly KeyBinding[] }) {
   const shown = bindings.filter((b) => !b.helpOnly);

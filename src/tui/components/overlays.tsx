@@ -3,15 +3,9 @@
 // running, and the help listing every key.
 import { Box, Text } from 'ink';
 import type { ActionPlan } from '../actions/cluster-actions.js';
-import type { ChoiceRequest, PromptRequest } from '../tui-context.js';
-import { type KeyBinding, keysLabel } from './keys.js';
-
-export type Overlay =
-  | { kind: 'prompt'; request: PromptRequest; value: string; error?: string }
-  | { kind: 'confirm'; plan: ActionPlan }
-  | { kind: 'running'; plan: ActionPlan }
-  | { kind: 'choice'; request: ChoiceRequest }
-  | { kind: 'help' };
+import type { Overlay } from '../input/input-state.js';
+import type { ChoiceRequest } from '../input/intents.js';
+import { type KeyBinding, keysLabel } from '../input/key-bindings.js';
 
 /** Lines an overlay takes below the screen's body (help replaces the body instead). */
 export function overlayHeight(overlay: Overlay | undefined): number {
@@ -22,13 +16,7 @@ export function overlayHeight(overlay: Overlay | undefined): number {
   return overlay.request.options.length + 3;
 }
 
-export function PromptBar({
-  overlay,
-  width,
-}: {
-  overlay: Extract<Overlay, { kind: 'prompt' }>;
-  width: number;
-}) {
+function PromptBar({ overlay, width }: { overlay: Extract<Overlay, { kind: 'prompt' }>; width: number }) {
   const suggestions = overlay.request.suggest?.(overlay.value) ?? [];
   return (
     <Box flexDirection="column" width={width}>
@@ -47,7 +35,7 @@ export function PromptBar({
   );
 }
 
-export function ConfirmBox({ plan, width }: { plan: ActionPlan; width: number }) {
+function ConfirmBox({ plan, width }: { plan: ActionPlan; width: number }) {
   return (
     <Box
       flexDirection="column"
@@ -75,7 +63,7 @@ export function ConfirmBox({ plan, width }: { plan: ActionPlan; width: number })
   );
 }
 
-export function ChoiceBox({ request, width }: { request: ChoiceRequest; width: number }) {
+function ChoiceBox({ request, width }: { request: ChoiceRequest; width: number }) {
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="yellow" width={width} paddingX={1}>
       <Text bold wrap="truncate-end">
@@ -91,6 +79,26 @@ export function ChoiceBox({ request, width }: { request: ChoiceRequest; width: n
       ))}
     </Box>
   );
+}
+
+/** What an overlay draws below the screen (help replaces the screen instead: HelpScreen). */
+export function OverlayBar({ overlay, width }: { overlay: Overlay | undefined; width: number }) {
+  switch (overlay?.kind) {
+    case 'prompt':
+      return <PromptBar overlay={overlay} width={width} />;
+    case 'confirm':
+      return <ConfirmBox plan={overlay.plan} width={width} />;
+    case 'choice':
+      return <ChoiceBox request={overlay.request} width={width} />;
+    case 'running':
+      return (
+        <Text color="yellow" wrap="truncate-end">
+          running: {overlay.plan.command}
+        </Text>
+      );
+    default:
+      return null;
+  }
 }
 
 export function HelpScreen({

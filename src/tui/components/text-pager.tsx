@@ -25,6 +25,11 @@ export function matchingLines(lines: readonly string[], search: string): number[
   return found;
 }
 
+/** " · /SEARCH: N match(es)" after a pager's title, or nothing without a search. */
+export function matchesNote(lines: readonly string[], search: string): string {
+  return search ? ` · /${search}: ${matchingLines(lines, search).length} match(es)` : '';
+}
+
 function Highlighted({ text, search }: { text: string; search: string }) {
   if (!search) return <Text wrap="truncate-end">{text || ' '}</Text>;
   const lower = text.toLowerCase();

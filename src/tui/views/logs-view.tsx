@@ -6,16 +6,17 @@ import { Box, Text } from 'ink';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { simulatedNodeLabel } from '../../api/node-labels.js';
-import type { KeyBinding } from '../components/keys.js';
-import { displayLines, matchingLines, TextPager } from '../components/text-pager.js';
+import { displayLines, matchesNote, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';
 import type { LogSource, LogState } from '../data/pod-log-stream.js';
-import type { Screen } from '../navigation.js';
+import { choose, update } from '../input/intents.js';
+import type { KeyBinding } from '../input/key-bindings.js';
+import type { ScreenOf, ScreenProps } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { findObject } from './object-text.js';
 import { pagerKeys } from './text-view.js';
 
-type LogsScreen = Extract<Screen, { kind: 'logs' }>;
+type LogsScreen = ScreenOf<'logs'>;
 
 const defaultContainerAnnotation = 'kubectl.kubernetes.io/default-container';
 const noLog: LogState = { lines: [], phase: 'connecting', dropped: 0 };
@@ -28,7 +29,7 @@ export function defaultContainer(pod: Pod | undefined): string | undefined {
   return annotated && names.includes(annotated) ? annotated : names[0];
 }
 
-export function LogsView({ screen, width, height }: { screen: LogsScreen; width: number; height: number }) {
+export function LogsView({ screen, width, height }: ScreenProps<LogsScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { target } = screen;
@@ -58,46 +59,41 @@ export function LogsView({ screen, width, height }: { screen: LogsScreen; width:
       {
         top,
         by: (delta) =>
-          tui.update((s) => {
+          update((s) => {
             const l = s as LogsScreen;
             const t = clamp((l.follow ? end : clamp(l.top, 0, end)) + delta, 0, end);
             return { top: t, follow: t >= end };
           }),
         to: (line) => {
           const t = clamp(line, 0, end);
-          tui.update({ top: t, follow: t >= end });
+          return update({ top: t, follow: t >= end });
         },
       },
       lines,
       bodyHeight,
-      {
-        value: screen.search,
-        set: (search) => tui.update({ search }),
-        prompt: (request) => tui.prompt(request),
-      },
+      screen.search,
     ),
     {
       keys: ['f'],
       label: screen.follow ? 'stop following' : 'follow',
-      run: () => tui.update({ follow: !screen.follow, top }),
+      does: update({ follow: !screen.follow, top }),
     },
-    { keys: ['w'], label: screen.wrap ? 'no wrap' : 'wrap', run: () => tui.update({ wrap: !screen.wrap }) },
+    { keys: ['w'], label: screen.wrap ? 'no wrap' : 'wrap', does: update({ wrap: !screen.wrap }) },
   ];
   if (containers.length > 1)
     bindings.push({
       keys: ['c'],
       label: 'container',
-      run: () =>
-        tui.choose({
-          title: 'Which container?  (esc: cancel)',
-          options: containers.slice(0, 9).map((name, i) => ({
-            key: String(i + 1),
-            label: name,
-            choose: () => tui.update({ container: name, top: 0, follow: true }),
-          })),
-        }),
+      does: choose({
+        title: 'Which container?  (esc: cancel)',
+        options: containers.slice(0, 9).map((name, i) => ({
+          key: String(i + 1),
+          label: name,
+          does: update({ container: name, top: 0, follow: true }),
+        })),
+      }),
     });
-  useScreenKeys(bindings);
+  useScreenKeys(screen, bindings);
 
   const simulated = snapshot.nodes.find((n) => n.metadata?.name === pod?.spec?.nodeName)?.metadata?.labels?.[
     simulatedNodeLabel
@@ -127,9 +123,7 @@ export function LogsView({ screen, width, height }: { screen: LogsScreen; width:
           {' '}
           · {state.lines.length} line(s){state.dropped ? ` (${state.dropped} older dropped)` : ''}
           {screen.wrap ? ' · wrapped' : ''}
-          {screen.search
-            ? ` · /${screen.search}: ${matchingLines(lines, screen.search).length} match(es)`
-            : ''}
+          {matchesNote(lines, screen.search)}
         </Text>
       </Text>
       <TextPager lines={lines} start={top} height={bodyHeight} search={screen.search} />

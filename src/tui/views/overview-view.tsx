@@ -7,18 +7,19 @@ import { useMemo } from 'react';
 import { ControlPlanePanel } from '../components/control-plane-panel.js';
 import { DeploymentsPanel } from '../components/deployments-panel.js';
 import { EventStream } from '../components/event-stream.js';
-import type { KeyBinding } from '../components/keys.js';
 import { NodeCard, nodeCardHeight, nodeCardText } from '../components/node-card.js';
 import { TrafficPanel } from '../components/traffic-panel.js';
 import { clamp } from '../components/window.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 import { summarizeDeployments } from '../data/deployment-summary.js';
 import { type NodeSummary, summarizeNodes } from '../data/node-summary.js';
-import { listScreen, type Screen } from '../navigation.js';
+import { push, update } from '../input/intents.js';
+import type { KeyBinding } from '../input/key-bindings.js';
+import { listScreen, type ScreenOf, type ScreenProps } from '../navigation.js';
 import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys, refOf } from './object-keys.js';
 
-type OverviewScreen = Extract<Screen, { kind: 'overview' }>;
+type OverviewScreen = ScreenOf<'overview'>;
 
 const minCardWidth = 38;
 
@@ -56,15 +57,7 @@ export function overviewLayout(width: number, height: number, nodes: readonly No
   return { topHeight, bottomHeight, nodesHeight, perRow, cardWidth, podLines, visibleRows };
 }
 
-export function OverviewView({
-  screen,
-  width,
-  height,
-}: {
-  screen: OverviewScreen;
-  width: number;
-  height: number;
-}) {
+export function OverviewView({ screen, width, height }: ScreenProps<OverviewScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const nodes = useMemo(() => summarizeNodes(snapshot), [snapshot]);
@@ -85,8 +78,8 @@ export function OverviewView({
 
   // Moves are relative to the screen as it is when the key is handled, so keys that arrive
   // together add up.
-  const step = (field: 'node' | 'deployment', delta: number, count: number) => () =>
-    tui.update((s) => {
+  const step = (field: 'node' | 'deployment', delta: number, count: number) =>
+    update((s) => {
       const last = Math.max(0, count - 1);
       return { [field]: clamp(clamp((s as OverviewScreen)[field], 0, last) + delta, 0, last) };
     });
@@ -94,10 +87,10 @@ export function OverviewView({
   if (focusNodes) {
     const n = shownNodes.length;
     bindings.push(
-      { keys: ['left'], label: 'previous node', run: step('node', -1, n), helpOnly: true },
-      { keys: ['right'], label: 'next node', run: step('node', 1, n), helpOnly: true },
-      { keys: ['up'], label: 'node above', run: step('node', -layout.perRow, n), helpOnly: true },
-      { keys: ['down'], label: 'node below', run: step('node', layout.perRow, n), helpOnly: true },
+      { keys: ['left'], label: 'previous node', does: step('node', -1, n), helpOnly: true },
+      { keys: ['right'], label: 'next node', does: step('node', 1, n), helpOnly: true },
+      { keys: ['up'], label: 'node above', does: step('node', -layout.perRow, n), helpOnly: true },
+      { keys: ['down'], label: 'node below', does: step('node', layout.perRow, n), helpOnly: true },
     );
     if (selectedNode) {
       const nodeInfo = resourceOfKind('Node');
@@ -105,10 +98,10 @@ export function OverviewView({
         {
           keys: ['enter'],
           label: 'pods on node',
-          run: () => tui.push(listScreen(resourceOfKind('Pod'), { by: 'node', node: selectedNode.name })),
+          does: push(listScreen(resourceOfKind('Pod'), { by: 'node', node: selectedNode.name })),
         },
-        ...inspectKeys(tui, refOf(nodeInfo, selectedNode.node)),
-        ...actionKeys(tui, nodeInfo, selectedNode.node),
+        ...inspectKeys(refOf(nodeInfo, selectedNode.node)),
+        ...actionKeys(nodeInfo, selectedNode.node),
       );
     }
   } else if (selectedDeployment) {
@@ -118,39 +111,38 @@ export function OverviewView({
       {
         keys: ['up'],
         label: 'previous deployment',
-        run: step('deployment', -1, deployments.length),
+        does: step('deployment', -1, deployments.length),
         helpOnly: true,
       },
       {
         keys: ['down'],
         label: 'next deployment',
-        run: step('deployment', 1, deployments.length),
+        does: step('deployment', 1, deployments.length),
         helpOnly: true,
       },
       {
         keys: ['enter'],
         label: 'its pods',
-        run: () =>
-          tui.push(
-            listScreen(resourceOfKind('Pod'), {
-              by: 'selector',
-              namespace: d.metadata?.namespace ?? '',
-              selector: d.spec?.selector ?? {},
-              owner: `deployment/${d.metadata?.name}`,
-            }),
-          ),
+        does: push(
+          listScreen(resourceOfKind('Pod'), {
+            by: 'selector',
+            namespace: d.metadata?.namespace ?? '',
+            selector: d.spec?.selector ?? {},
+            owner: `deployment/${d.metadata?.name}`,
+          }),
+        ),
       },
-      ...inspectKeys(tui, refOf(deploymentInfo, d)),
-      ...actionKeys(tui, deploymentInfo, d),
+      ...inspectKeys(refOf(deploymentInfo, d)),
+      ...actionKeys(deploymentInfo, d),
     );
   }
   if (deployments.length > 0)
     bindings.unshift({
       keys: ['tab'],
       label: focusNodes ? 'to deployments' : 'to nodes',
-      run: () => tui.update({ focus: focusNodes ? 'deployments' : 'nodes' }),
+      does: update({ focus: focusNodes ? 'deployments' : 'nodes' }),
     });
-  useScreenKeys(bindings);
+  useScreenKeys(screen, bindings);
 
   const selectedRow = Math.floor(nodeIndex / layout.perRow);
   const totalRows = Math.ceil(shownNodes.length / layout.perRow);

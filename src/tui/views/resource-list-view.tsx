@@ -9,28 +9,34 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { KubeObject } from '../../api/kube-object.js';
 import { type ResourceInfo, resourceByKind } from '../../api/resources.js';
 import { DataTable } from '../components/data-table.js';
-import type { KeyBinding } from '../components/keys.js';
 import { clamp, windowStart } from '../components/window.js';
 import { resourceOfKind } from '../data/cluster-model.js';
-import { type ListScope, listScreen, refKey, type Screen, textScreen } from '../navigation.js';
-import { type TuiController, useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
+import { type Intents, jump, prompt, push, setNamespace, update } from '../input/intents.js';
+import type { KeyBinding } from '../input/key-bindings.js';
+import {
+  type ListScope,
+  listScreen,
+  refKey,
+  type ScreenOf,
+  type ScreenProps,
+  textScreen,
+} from '../navigation.js';
+import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys, refOf } from './object-keys.js';
 import { filterRows, listedObjects, RowPrinter } from './resource-rows.js';
 
-type ListScreen = Extract<Screen, { kind: 'list' }>;
+type ListScreen = ScreenOf<'list'>;
 
 const selectorKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
 /** Where Enter leads from an object of this kind, if anywhere but describe. */
-function drillDown(tui: TuiController, resource: ResourceInfo, obj: KubeObject): (() => void) | undefined {
+function drillDown(resource: ResourceInfo, obj: KubeObject): Intents | undefined {
   const pods = resourceOfKind('Pod');
   const name = obj.metadata?.name ?? '';
   const namespace = obj.metadata?.namespace ?? '';
-  const bySelector = (selector: LabelSelector) => () =>
-    tui.push(
-      listScreen(pods, { by: 'selector', namespace, selector, owner: `${resource.singular}/${name}` }),
-    );
-  if (resource.kind === 'Node') return () => tui.push(listScreen(pods, { by: 'node', node: name }));
+  const bySelector = (selector: LabelSelector) =>
+    push(listScreen(pods, { by: 'selector', namespace, selector, owner: `${resource.singular}/${name}` }));
+  if (resource.kind === 'Node') return push(listScreen(pods, { by: 'node', node: name }));
   if (selectorKinds.has(resource.kind)) {
     const selector = (obj as { spec?: { selector?: LabelSelector } }).spec?.selector;
     return selector ? bySelector(selector) : undefined;
@@ -39,19 +45,14 @@ function drillDown(tui: TuiController, resource: ResourceInfo, obj: KubeObject):
     const selector = (obj as { spec?: { selector?: Record<string, string> } }).spec?.selector;
     return selector ? bySelector({ matchLabels: selector }) : undefined;
   }
-  if (resource.kind === 'Namespace')
-    return () => {
-      tui.setNamespace(name);
-      tui.jump(listScreen(pods));
-    };
+  if (resource.kind === 'Namespace') return [setNamespace(name), jump(listScreen(pods))];
   if (resource.kind === 'Event') {
     const involved = (obj as Event).involvedObject;
     const target = involved && resourceByKind(involved.apiVersion ?? 'v1', involved.kind ?? '');
     if (target && involved.name)
-      return () =>
-        tui.push(
-          textScreen('describe', { resource: target, namespace: involved.namespace, name: involved.name! }),
-        );
+      return push(
+        textScreen('describe', { resource: target, namespace: involved.namespace, name: involved.name }),
+      );
   }
   return undefined;
 }
@@ -61,15 +62,7 @@ export function scopeLabel(scope: ListScope | undefined): string {
   return scope.by === 'node' ? ` on ${scope.node}` : ` of ${scope.owner}`;
 }
 
-export function ResourceListView({
-  screen,
-  width,
-  height,
-}: {
-  screen: ListScreen;
-  width: number;
-  height: number;
-}) {
+export function ResourceListView({ screen, width, height }: ScreenProps<ListScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { resource } = screen;
@@ -105,51 +98,50 @@ export function ResourceListView({
   const last = Math.max(0, filtered.length - 1);
   const select = (index: number) => {
     const i = clamp(index, 0, last);
-    tui.update({ selected: i, selectedKey: keyAt(i) });
+    return update({ selected: i, selectedKey: keyAt(i) });
   };
   const move = (delta: number) =>
-    tui.update((s) => {
+    update((s) => {
       const i = clamp(indexIn(s as ListScreen) + delta, 0, last);
       return { selected: i, selectedKey: keyAt(i) };
     });
 
   const bindings: KeyBinding[] = [
-    { keys: ['up'], label: 'up', run: () => move(-1), helpOnly: true },
-    { keys: ['down'], label: 'down', run: () => move(1), helpOnly: true },
-    { keys: ['pageup'], label: 'page up', run: () => move(-pageRows), helpOnly: true },
-    { keys: ['pagedown'], label: 'page down', run: () => move(pageRows), helpOnly: true },
-    { keys: ['home', 'g'], label: 'first', run: () => select(0), helpOnly: true },
-    { keys: ['end', 'G'], label: 'last', run: () => select(last), helpOnly: true },
+    { keys: ['up'], label: 'up', does: move(-1), helpOnly: true },
+    { keys: ['down'], label: 'down', does: move(1), helpOnly: true },
+    { keys: ['pageup'], label: 'page up', does: move(-pageRows), helpOnly: true },
+    { keys: ['pagedown'], label: 'page down', does: move(pageRows), helpOnly: true },
+    { keys: ['home', 'g'], label: 'first', does: select(0), helpOnly: true },
+    { keys: ['end', 'G'], label: 'last', does: select(last), helpOnly: true },
     {
       keys: ['/'],
       label: 'filter',
-      run: () =>
-        tui.prompt({
-          label: '/',
-          initial: screen.filter,
-          onChange: (filter) => tui.update({ filter, selected: 0, selectedKey: undefined }),
-          onSubmit: () => undefined,
-          onCancel: () => tui.update({ filter: screen.filter }),
-        }),
+      does: prompt({
+        label: '/',
+        initial: screen.filter,
+        onChange: (filter) => update({ filter, selected: 0, selectedKey: undefined }),
+        onSubmit: () => [],
+        onCancel: update({ filter: screen.filter }),
+      }),
     },
   ];
   if (screen.filter)
     bindings.unshift({
       keys: ['esc'],
       label: 'clear filter',
-      run: () => tui.update({ filter: '', selectedKey: undefined }),
+      does: update({ filter: '', selectedKey: undefined }),
     });
   if (obj) {
-    const drill = drillDown(tui, resource, obj);
+    const drill = drillDown(resource, obj);
     const ref = refOf(resource, obj);
     bindings.push({
       keys: ['enter'],
       label: drill ? (resource.kind === 'Namespace' ? 'use namespace' : 'drill down') : 'describe',
-      run: drill ?? (() => tui.push(textScreen('describe', ref))),
+      does: drill ?? push(textScreen('describe', ref)),
     });
-    bindings.push(...inspectKeys(tui, ref), ...actionKeys(tui, resource, obj));
+    bindings.push(...inspectKeys(ref), ...actionKeys(resource, obj));
   }
-  useScreenKeys(bindings);
+  useScreenKeys(screen, bindings);
 
   const start = windowStart(selected, filtered.length, pageRows, lastStart.current);
   lastStart.current = start;

@@ -4,16 +4,17 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
 import type { KubeObject } from '../../api/kube-object.js';
-import type { KeyBinding } from '../components/keys.js';
-import { matchingLines, TextPager } from '../components/text-pager.js';
+import { matchesNote, matchingLines, TextPager } from '../components/text-pager.js';
 import { clamp } from '../components/window.js';
 import { resourceOfKind } from '../data/cluster-model.js';
-import type { Screen, TextMode } from '../navigation.js';
-import { type PromptRequest, useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
+import { type Intent, prompt, update } from '../input/intents.js';
+import type { KeyBinding } from '../input/key-bindings.js';
+import type { ScreenOf, ScreenProps, TextMode } from '../navigation.js';
+import { useScreenKeys, useSnapshot, useTui } from '../tui-context.js';
 import { actionKeys, inspectKeys } from './object-keys.js';
 import { findObject, objectText } from './object-text.js';
 
-type TextScreen = Extract<Screen, { kind: 'text' }>;
+type TextScreen = ScreenOf<'text'>;
 
 const modeTitle: Record<TextMode, string> = {
   describe: 'describe',
@@ -24,58 +25,55 @@ const modeTitle: Record<TextMode, string> = {
 /** Where a pager is and how to move it: by a number of lines, or to a line. */
 export interface PagerPosition {
   top: number;
-  by(delta: number): void;
-  to(line: number): void;
+  by(delta: number): Intent;
+  to(line: number): Intent;
 }
 
-/** Keys to scroll `lines` in a window of `height` and to search them; shared with the logs screen. */
+/** Keys to scroll `lines` in a window of `height` and to search them (`search`: the current search); shared with the logs screen. */
 export function pagerKeys(
   position: PagerPosition,
   lines: readonly string[],
   height: number,
-  search: { value: string; set(value: string): void; prompt(request: PromptRequest): void },
+  search: string,
 ): KeyBinding[] {
   const { top, by, to } = position;
   const last = Math.max(0, lines.length - height);
-  const hits = matchingLines(lines, search.value);
+  const hits = matchingLines(lines, search);
   const keys: KeyBinding[] = [
-    { keys: ['up'], label: 'scroll up', run: () => by(-1), helpOnly: true },
-    { keys: ['down'], label: 'scroll down', run: () => by(1), helpOnly: true },
-    { keys: ['pageup', 'b'], label: 'page up', run: () => by(-height), helpOnly: true },
-    { keys: ['pagedown', ' '], label: 'page down', run: () => by(height), helpOnly: true },
-    { keys: ['home', 'g'], label: 'top', run: () => to(0), helpOnly: true },
-    { keys: ['end', 'G'], label: 'bottom', run: () => to(last), helpOnly: true },
+    { keys: ['up'], label: 'scroll up', does: by(-1), helpOnly: true },
+    { keys: ['down'], label: 'scroll down', does: by(1), helpOnly: true },
+    { keys: ['pageup', 'b'], label: 'page up', does: by(-height), helpOnly: true },
+    { keys: ['pagedown', ' '], label: 'page down', does: by(height), helpOnly: true },
+    { keys: ['home', 'g'], label: 'top', does: to(0), helpOnly: true },
+    { keys: ['end', 'G'], label: 'bottom', does: to(last), helpOnly: true },
     {
       keys: ['/'],
       label: 'search',
-      run: () =>
-        search.prompt({
-          label: 'search: ',
-          initial: search.value,
-          onSubmit: (value) => {
-            search.set(value);
-            const found = matchingLines(lines, value);
-            const first = found.find((i) => i >= top) ?? found[0];
-            if (first !== undefined) to(first);
-            return undefined;
-          },
-        }),
+      does: prompt({
+        label: 'search: ',
+        initial: search,
+        onSubmit: (value) => {
+          const found = matchingLines(lines, value);
+          const first = found.find((i) => i >= top) ?? found[0];
+          return [update({ search: value }), ...(first === undefined ? [] : [to(first)])];
+        },
+      }),
     },
   ];
   if (hits.length) {
     keys.push(
-      { keys: ['n'], label: 'next match', run: () => to(hits.find((i) => i > top) ?? hits[0]!) },
+      { keys: ['n'], label: 'next match', does: to(hits.find((i) => i > top) ?? hits[0]!) },
       {
         keys: ['N'],
         label: 'previous match',
-        run: () => to([...hits].reverse().find((i) => i < top) ?? hits.at(-1)!),
+        does: to([...hits].reverse().find((i) => i < top) ?? hits.at(-1)!),
       },
     );
   }
   return keys;
 }
 
-export function TextView({ screen, width, height }: { screen: TextScreen; width: number; height: number }) {
+export function TextView({ screen, width, height }: ScreenProps<TextScreen>) {
   const tui = useTui();
   const snapshot = useSnapshot();
   const { target, mode } = screen;
@@ -100,23 +98,19 @@ export function TextView({ screen, width, height }: { screen: TextScreen; width:
       {
         top: scroll,
         by: (delta) =>
-          tui.update((s) => ({ scroll: clamp(clamp((s as TextScreen).scroll, 0, last) + delta, 0, last) })),
-        to: (line) => tui.update({ scroll: clamp(line, 0, last) }),
+          update((s) => ({ scroll: clamp(clamp((s as TextScreen).scroll, 0, last) + delta, 0, last) })),
+        to: (line) => update({ scroll: clamp(line, 0, last) }),
       },
       lines,
       bodyHeight,
-      {
-        value: screen.search,
-        set: (search) => tui.update({ search }),
-        prompt: (request) => tui.prompt(request),
-      },
+      screen.search,
     ),
   ];
   if (shown) {
-    bindings.push(...inspectKeys(tui, target, mode));
-    if (obj) bindings.push(...actionKeys(tui, target.resource, obj));
+    bindings.push(...inspectKeys(target, mode));
+    if (obj) bindings.push(...actionKeys(target.resource, obj));
   }
-  useScreenKeys(bindings);
+  useScreenKeys(screen, bindings);
 
   const name = `${target.resource.singular}/${target.name}${target.namespace ? ` -n ${target.namespace}` : ''}`;
   return (
@@ -133,9 +127,7 @@ export function TextView({ screen, width, height }: { screen: TextScreen; width:
           {' '}
           lines {lines.length ? scroll + 1 : 0}-{Math.min(lines.length, scroll + bodyHeight)} of{' '}
           {lines.length}
-          {screen.search
-            ? ` · /${screen.search}: ${matchingLines(lines, screen.search).length} match(es)`
-            : ''}
+          {matchesNote(lines, screen.search)}
         </Text>
       </Text>
       <TextPager lines={lines} start={scroll} height={bodyHeight} search={screen.search} />
