@@ -14,7 +14,7 @@ import { StatusError } from '../api/status-error.js';
 import { rfc3339 } from '../api/time.js';
 import { Controller } from '../client/controller.js';
 import type { ControllerFactory } from './context.js';
-import { finishedCondition } from './job-controller.js';
+import { finishedCondition } from './job-status.js';
 
 export const scheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** kube requeues a little after the scheduled time so the clock has surely passed it. */
