@@ -26,12 +26,7 @@ import {
 import { finishedCondition } from './job-status.js';
 
 // Importers of the CronJob controller's facts from before they had a file of their own.
-export {
-  formatScheduledTime,
-  jobNameFor,
-  mostRecentScheduleTime,
-  scheduledTimestampAnnotation,
-} from './cronjob-runs.js';
+export { formatScheduledTime, jobNameFor, mostRecentScheduleTime } from './cronjob-runs.js';
 
 /** kube warns when more starts than this were missed (clock skew, or the controller was down). */
 const tooManyMissed = 100;

@@ -36,13 +36,9 @@ export {
   exceedsBackoffLimit,
   jobTrackingFinalizer,
   nextPodStartAt,
-  podFailureBackoffBaseMs,
-  podFailureBackoffMaxMs,
   podFailureBackoffMs,
-  restartsOfRunningPods,
   wantActivePods,
 } from './job-counting.js';
-export { finishedCondition } from './job-status.js';
 
 export const jobController: ControllerFactory = (ctx) => {
   const jobs = ctx.informers.informerFor<Job>(resource.jobs);

@@ -14,8 +14,8 @@ import { compareActivePods } from './pod-control.js';
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking';
 /** kube's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
-export const podFailureBackoffBaseMs = 10_000;
-export const podFailureBackoffMaxMs = 10 * 60_000;
+const podFailureBackoffBaseMs = 10_000;
+const podFailureBackoffMaxMs = 10 * 60_000;
 
 /** Failed, or deleted before it succeeded (kube's podReplacementPolicy TerminatingOrFailed). */
 export function isPodFailed(pod: Pod): boolean {
@@ -101,7 +101,7 @@ export function wantActivePods(job: Job, succeeded: number, active: number): num
 }
 
 /** With restartPolicy OnFailure the kubelet restarts containers in place; kube counts those restarts as failures. */
-export function restartsOfRunningPods(pods: readonly Pod[]): number {
+function restartsOfRunningPods(pods: readonly Pod[]): number {
   let total = 0;
   for (const pod of pods) {
     const phase = pod.status?.phase;
