@@ -24,6 +24,7 @@ import {
   lastSuccessfulTime,
 } from './cronjob-runs.js';
 import { finishedCondition } from './job-status.js';
+import { deleteIfPresent } from './object-deletion.js';
 
 // Importers of the CronJob controller's facts from before they had a file of their own.
 export { formatScheduledTime, jobNameFor, mostRecentScheduleTime } from './cronjob-runs.js';
@@ -154,16 +155,8 @@ export class CronJobController implements Reconciler {
   }
 
   private async deleteJob(cj: CronJob, job: Job): Promise<void> {
-    try {
-      await this.ctx.client
-        .resource<Job>(resource.jobs, job.metadata?.namespace)
-        .delete(job.metadata!.name!, {
-          propagationPolicy: 'Background',
-          preconditions: { uid: job.metadata?.uid },
-        });
+    const jobs = this.ctx.client.resource<Job>(resource.jobs, job.metadata?.namespace);
+    if (await deleteIfPresent(jobs, job, { propagationPolicy: 'Background' }))
       void this.recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata?.name}`);
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
   }
 }

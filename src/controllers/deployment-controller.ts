@@ -56,6 +56,7 @@ import {
   rolloutStatus,
   setCondition,
 } from './deployment-status.js';
+import { deleteIfPresent } from './object-deletion.js';
 
 export const deploymentController: ControllerFactory = (ctx) => {
   const deployments = ctx.informers.informerFor<Deployment>(resource.deployments);
@@ -469,15 +470,8 @@ export class DeploymentController implements Reconciler {
 
   /** Deletes old ReplicaSets beyond revisionHistoryLimit (kube's cleanupDeployment). */
   private async cleanup(r: Rollout): Promise<void> {
-    for (const rs of replicaSetsToCleanUp(r.d, r.oldRSs)) {
-      try {
-        await this.rsClient(rs.metadata?.namespace).delete(rs.metadata!.name!, {
-          preconditions: { uid: rs.metadata?.uid },
-        });
-      } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-      }
-    }
+    for (const rs of replicaSetsToCleanUp(r.d, r.oldRSs))
+      await deleteIfPresent(this.rsClient(rs.metadata?.namespace), rs);
   }
 
   private async syncStatus(r: Rollout): Promise<void> {

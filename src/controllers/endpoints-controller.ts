@@ -7,12 +7,12 @@
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../api/labels.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
 import { Controller, type Reconciler } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey, splitKey } from '../client/object-key.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import { desiredEndpoints } from './endpoints-subsets.js';
+import { ignoreNotFound } from './object-deletion.js';
 
 // Importers of the Endpoints controller's facts from before they had a file of their own.
 export { buildEndpointSubsets, findPodPort } from './endpoints-subsets.js';
@@ -63,11 +63,7 @@ export class EndpointsController implements Reconciler {
   private async deleteEndpoints(key: string): Promise<void> {
     if (!this.endpoints.get(key)) return;
     const { namespace, name } = splitKey(key);
-    try {
-      await this.ctx.client.resource<Endpoints>(resource.endpoints, namespace).delete(name);
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+    await ignoreNotFound(this.ctx.client.resource<Endpoints>(resource.endpoints, namespace).delete(name));
   }
 
   private async syncEndpoints(key: string, service: Service, selected: readonly Pod[]): Promise<void> {

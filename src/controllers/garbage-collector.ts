@@ -24,6 +24,7 @@ import {
   type OwnerLookup,
   orphanFinalizer,
 } from './dependent-deletion.js';
+import { deleteIfPresent, ignoreNotFound } from './object-deletion.js';
 
 const ownerUidIndex = 'garbage-collector:owner-uid';
 
@@ -155,11 +156,9 @@ export class GarbageCollector implements Reconciler {
     this.ctx.log(
       `garbage-collector: deleting ${info.kind} ${objectKey(obj)} (propagationPolicy ${propagationPolicy})`,
     );
-    await ignoreGone(
-      this.ctx.client
-        .resource(info, obj.metadata?.namespace)
-        .delete(obj.metadata!.name!, { propagationPolicy, preconditions: { uid: obj.metadata?.uid } }),
-    );
+    await deleteIfPresent(this.ctx.client.resource(info, obj.metadata?.namespace), obj, {
+      propagationPolicy,
+    });
   }
 
   /** A JSON patch that tests each reference's uid before removing it, so a concurrent edit fails instead of being clobbered. */
@@ -172,7 +171,7 @@ export class GarbageCollector implements Reconciler {
       ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
     }
     if (ops.length === 1) return;
-    await ignoreGone(
+    await ignoreNotFound(
       this.ctx.client.resource(info, obj.metadata?.namespace).patch(obj.metadata!.name!, ops, 'json'),
     );
   }
@@ -185,7 +184,7 @@ export class GarbageCollector implements Reconciler {
       { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ];
-    await ignoreGone(
+    await ignoreNotFound(
       this.ctx.client.resource(info, obj.metadata?.namespace).patch(obj.metadata!.name!, ops, 'json'),
     );
   }
@@ -193,16 +192,6 @@ export class GarbageCollector implements Reconciler {
 
 function graphKey(info: ResourceInfo, obj: KubeObject): string {
   return `${info.kind}:${objectKey(obj)}`;
-}
-
-/** The object went away meanwhile: nothing left to do. */
-async function ignoreGone(p: Promise<unknown>): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StatusError && e.reason === 'NotFound') return;
-    throw e;
-  }
 }
 
 export const garbageCollector: ControllerFactory = (ctx) => new GarbageCollector(ctx).controller;

@@ -9,7 +9,6 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../api/deep-equal.js';
 import { controllerKeyOf } from '../api/owner-references.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
 import { Controller, type ReconcileResult, type Reconciler } from '../client/controller.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Informer } from '../client/informer.js';
@@ -29,6 +28,7 @@ import {
   type JobProgress,
   jobStatus,
 } from './job-status.js';
+import { deleteIfPresent, ignoreNotFound } from './object-deletion.js';
 import { ControllerExpectations, claimPods, PodControl, podFromTemplate } from './pod-control.js';
 
 // Importers of the Job controller's facts from before they had files of their own.
@@ -179,34 +179,25 @@ export class JobController implements Reconciler {
     const at = expiresAt(job, finished);
     if (at === undefined) return undefined;
     if (nowMs < at) return { requeueAfterMs: at - nowMs };
-    try {
-      await this.ctx.client
-        .resource<Job>(resource.jobs, job.metadata?.namespace)
-        .delete(job.metadata!.name!, {
-          propagationPolicy: 'Background',
-          preconditions: { uid: job.metadata?.uid },
-        });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+    await deleteIfPresent(this.ctx.client.resource<Job>(resource.jobs, job.metadata?.namespace), job, {
+      propagationPolicy: 'Background',
+    });
     return undefined;
   }
 
   private async removeTrackingFinalizer(pod: Pod): Promise<void> {
     const i = (pod.metadata?.finalizers ?? []).indexOf(jobTrackingFinalizer);
     if (i < 0) return;
-    try {
-      await this.ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace).patch(
+    await ignoreNotFound(
+      this.ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace).patch(
         pod.metadata!.name!,
         [
           { op: 'test', path: `/metadata/finalizers/${i}`, value: jobTrackingFinalizer },
           { op: 'remove', path: `/metadata/finalizers/${i}` },
         ],
         'json',
-      );
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+      ),
+    );
   }
 
   private async writeStatus(job: Job, status: JobStatus): Promise<Job> {

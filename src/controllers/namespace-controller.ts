@@ -20,6 +20,7 @@ import {
   type ResourceLeftovers,
   remainingContent,
 } from './namespace-conditions.js';
+import { ignoreNotFound } from './object-deletion.js';
 
 // Importers of the namespace controller's facts from before they had a file of their own.
 export { namespaceConditions } from './namespace-conditions.js';
@@ -101,18 +102,16 @@ export class NamespaceController implements Reconciler {
 
   /** Takes our finalizer off: the server then deletes the empty namespace. */
   private async finalize(name: string, finalizers: readonly string[]): Promise<void> {
-    try {
-      await this.ctx.client.request('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, {
+    // NotFound: finalized by an earlier pass our cache had not caught up with.
+    await ignoreNotFound(
+      this.ctx.client.request('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, {
         body: {
           apiVersion: 'v1',
           kind: 'Namespace',
           metadata: { name },
           spec: { finalizers: finalizers.filter((f) => f !== namespaceFinalizer) },
         },
-      });
-    } catch (e) {
-      // Finalized by an earlier pass our cache had not caught up with.
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+      }),
+    );
   }
 }

@@ -5,12 +5,12 @@
 // with a live GET first: a node just created may not have reached our cache yet.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
 import { Controller, type Reconciler } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
 import { getLive } from './claim-objects.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
+import { deleteIfPresent } from './object-deletion.js';
 
 export const podGarbageCollector: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
@@ -48,15 +48,8 @@ export class PodGarbageCollector implements Reconciler {
 
   private async forceDelete(key: string, pod: Pod, nodeName: string): Promise<void> {
     this.ctx.log(`pod-garbage-collector: force-deleting pod ${key}: node ${nodeName} no longer exists`);
-    try {
-      await this.ctx.client
-        .resource<Pod>(resource.pods, pod.metadata?.namespace)
-        .delete(pod.metadata!.name!, {
-          gracePeriodSeconds: 0,
-          preconditions: { uid: pod.metadata?.uid },
-        });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+    await deleteIfPresent(this.ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace), pod, {
+      gracePeriodSeconds: 0,
+    });
   }
 }

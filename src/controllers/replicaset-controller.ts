@@ -11,11 +11,11 @@ import { selectorFromLabelSelector } from '../api/labels.js';
 import { controllerKeyOf, controllerRefOf } from '../api/owner-references.js';
 import { isPodActive } from '../api/pod-state.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
 import { Controller, type ReconcileResult, type Reconciler } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
+import { ignoreNotFound } from './object-deletion.js';
 import {
   ControllerExpectations,
   claimPods,
@@ -145,8 +145,8 @@ export class ReplicaSetController implements Reconciler {
     if (!status) return;
     // The controller alone writes this status, so a merge patch (no resourceVersion) is safe
     // and never fails just because a user scaled the ReplicaSet meanwhile.
-    try {
-      await this.ctx.client
+    await ignoreNotFound(
+      this.ctx.client
         .resource<ReplicaSet>(resource.replicaSets, rs.metadata?.namespace)
         .patch(
           rs.metadata!.name!,
@@ -155,9 +155,7 @@ export class ReplicaSetController implements Reconciler {
           {
             subresource: 'status',
           },
-        );
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+        ),
+    );
   }
 }
