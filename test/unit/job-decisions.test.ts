@@ -20,34 +20,14 @@ const job = (spec: Partial<NonNullable<Job['spec']>> = {}, status: Job['status']
   status,
 });
 
-const pod = (
-  uid: string,
-  phase: string,
-  o: { tracked?: boolean; deleted?: string; finishedAt?: string } = {},
-): Pod => ({
+const pod = (uid: string, phase: string, o: { tracked?: boolean; deleted?: string } = {}): Pod => ({
   metadata: {
     name: uid,
     uid,
     ...(o.tracked === false ? {} : { finalizers: [jobTrackingFinalizer] }),
     ...(o.deleted ? { deletionTimestamp: o.deleted } : {}),
   },
-  status: {
-    phase,
-    ...(o.finishedAt
-      ? {
-          containerStatuses: [
-            {
-              name: 'c',
-              image: 'i',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: { terminated: { exitCode: phase === 'Failed' ? 1 : 0, finishedAt: o.finishedAt } },
-            },
-          ],
-        }
-      : {}),
-  },
+  status: { phase },
 });
 
 describe('job finalizer tracking', () => {
@@ -95,9 +75,9 @@ describe('job running pods', () => {
     );
   });
 
-  it('waits out the failure back-off before replacing a failed pod', () => {
+  it('waits out the failure back-off, counted from the deletion, before replacing a pod deleted while running', () => {
     const clock = new FakeClock(start);
-    const failed = pod('a', 'Failed', { finishedAt: '2025-01-01T00:00:00Z' });
+    const failed = pod('a', 'Running', { deleted: '2025-01-01T00:00:00Z' });
     expect(decideActivePods(job(), [failed], [], 0, clock.now())).toEqual({ type: 'wait', ms: 10_000 });
     clock.step(10_000);
     expect(decideActivePods(job(), [failed], [], 0, clock.now())).toEqual({ type: 'create', count: 1 });
