@@ -12,7 +12,7 @@ import { nodeSelectorTermMatches } from '../api/node-selector.js';
 import { isPodAvailable, isPodReady } from '../api/pod-state.js';
 import { findToleration } from '../api/tolerations.js';
 import { scaledValue } from './deployment-replicas.js';
-import { podFromTemplate } from './pod-control.js';
+import { podFromTemplate } from './owned-pods.js';
 
 /** kube's AddOrUpdateDaemonPodTolerations: a daemon pod stays through node trouble it exists to handle. */
 function daemonPodTolerations(hostNetwork: boolean): Toleration[] {

@@ -29,7 +29,8 @@ import {
   jobStatus,
 } from './job-status.js';
 import { deleteIfPresent, ignoreNotFound } from './object-deletion.js';
-import { ControllerExpectations, claimPods, PodControl, podFromTemplate } from './pod-control.js';
+import { podFromTemplate } from './owned-pods.js';
+import { ControllerExpectations, claimPods, PodControl } from './pod-control.js';
 
 // Importers of the Job controller's facts from before they had files of their own.
 export {

@@ -10,7 +10,7 @@
 import type { Job, JobStatus, UncountedTerminatedPods } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { podReadyCondition } from '../api/pod-state.js';
-import { compareActivePods } from './pod-control.js';
+import { compareActivePods } from './owned-pods.js';
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking';
 /** kube's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */

@@ -1,14 +1,12 @@
-// What every pod-owning controller (ReplicaSet, DaemonSet, StatefulSet, Job) shares, after
-// kube's pkg/controller/controller_utils.go: claiming pods, building a pod from a template
-// with a controller reference, creating and deleting pods with the events kube records,
-// creating in slow-start batches, expectations (so a controller does not act twice while its
-// informer lags behind its own writes), and the ranking that says which pods are least
-// valuable to delete.
-import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+// The stages every pod-owning controller (ReplicaSet, DaemonSet, StatefulSet, Job) shares,
+// after kube's pkg/controller/controller_utils.go: claiming pods, creating and deleting pods
+// with the events kube records, creating in slow-start batches, and expectations (so a
+// controller does not act twice while its informer lags behind its own writes). The pure
+// facts about owned pods are in owned-pods.ts.
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
-import { controllerKeyOf, newControllerRef, type OwnerObject } from '../api/owner-references.js';
-import { isPodReady, podReadyCondition } from '../api/pod-state.js';
+import { controllerKeyOf, type OwnerObject } from '../api/owner-references.js';
 import { type ResourceInfo, resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { Clock } from '../client/clock.js';
@@ -41,31 +39,6 @@ export function claimPods(
     objects: client.resource<Pod>(resource.pods, namespace),
     recheck: () => getLive(client.resource<OwnerObject>(ownerResource, namespace), owner.metadata!.name!),
   });
-}
-
-/** The pod a controller creates from its template: labels, annotations and spec copied, owned by `owner`. */
-export function podFromTemplate(
-  template: PodTemplateSpec | undefined,
-  owner: OwnerObject,
-  options: { name?: string; generateName?: string } = {},
-): Pod {
-  const meta = template?.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      namespace: owner.metadata?.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      annotations: { ...(meta.annotations ?? {}) },
-      ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
-      ownerReferences: [newControllerRef(owner)],
-    },
-    spec: structuredClone(template?.spec ?? { containers: [] }),
-  };
-  // kube names pods `<owner>-` + 5 random characters unless the controller picks the name.
-  if (options.name) pod.metadata!.name = options.name;
-  else pod.metadata!.generateName = options.generateName ?? `${owner.metadata?.name}-`;
-  return pod;
 }
 
 /** Creates and deletes pods for a controller, recording kube's events on the owner. */
@@ -245,53 +218,4 @@ export class ControllerExpectations {
       },
     });
   }
-}
-
-const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-
-/** kube's `controller.kubernetes.io/pod-deletion-cost`: pods with a lower cost go first. */
-export const podDeletionCostAnnotation = 'controller.kubernetes.io/pod-deletion-cost';
-
-function deletionCost(pod: Pod): number {
-  const v = Number(pod.metadata?.annotations?.[podDeletionCostAnnotation] ?? 0);
-  return Number.isFinite(v) ? v : 0;
-}
-
-function timeOf(s: string | undefined): number {
-  return s ? Date.parse(s) : 0;
-}
-
-/**
- * Orders pods least valuable first, for scale-down (kube's controller.ActivePods): unassigned
- * before assigned; Pending before Unknown before Running; not ready before ready; lower
- * deletion cost first; ready for less time before ready longer; more restarts before fewer;
- * newer before older. Use with Array.prototype.sort.
- */
-export function compareActivePods(a: Pod, b: Pod): number {
-  const assignedA = a.spec?.nodeName ? 1 : 0;
-  const assignedB = b.spec?.nodeName ? 1 : 0;
-  if (assignedA !== assignedB) return assignedA - assignedB;
-  const phaseA = phaseRank[a.status?.phase ?? 'Pending'] ?? 0;
-  const phaseB = phaseRank[b.status?.phase ?? 'Pending'] ?? 0;
-  if (phaseA !== phaseB) return phaseA - phaseB;
-  const readyA = isPodReady(a) ? 1 : 0;
-  const readyB = isPodReady(b) ? 1 : 0;
-  if (readyA !== readyB) return readyA - readyB;
-  const costA = deletionCost(a);
-  const costB = deletionCost(b);
-  if (costA !== costB) return costA - costB;
-  if (readyA && readyB) {
-    // Ready later = ready for less time = less valuable.
-    const sinceA = timeOf(podReadyCondition(a)?.lastTransitionTime);
-    const sinceB = timeOf(podReadyCondition(b)?.lastTransitionTime);
-    if (sinceA !== sinceB) return sinceB - sinceA;
-  }
-  const restartsA = maxRestarts(a);
-  const restartsB = maxRestarts(b);
-  if (restartsA !== restartsB) return restartsB - restartsA;
-  return timeOf(b.metadata?.creationTimestamp) - timeOf(a.metadata?.creationTimestamp);
-}
-
-function maxRestarts(pod: Pod): number {
-  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
 }

@@ -16,11 +16,11 @@ import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import { ignoreNotFound } from './object-deletion.js';
+import { podFromTemplate } from './owned-pods.js';
 import {
   ControllerExpectations,
   claimPods,
   PodControl,
-  podFromTemplate,
   slowStartBatch,
   slowStartInitialBatchSize,
 } from './pod-control.js';

@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../api/pod-state.js';
 import { rfc3339 } from '../api/time.js';
-import { compareActivePods } from './pod-control.js';
+import { compareActivePods } from './owned-pods.js';
 
 /** kube's BurstReplicas: at most this many creates or deletes per sync. */
 const burstReplicas = 500;

@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { controllerRevisionHashLabel, revisionHashOf } from '../api/controller-revision.js';
 import { computeTemplateHash } from '../api/deployment-revisions.js';
 import { isPodAvailable, isPodReady } from '../api/pod-state.js';
-import { podFromTemplate } from './pod-control.js';
+import { podFromTemplate } from './owned-pods.js';
 
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';
 export const podIndexLabel = 'apps.kubernetes.io/pod-index';
