@@ -27,6 +27,22 @@ export interface ClaimOptions<T extends KubeObject> {
 }
 
 /**
+ * The object as the server has it now, or undefined when it is gone: the `recheck` every
+ * claiming controller uses, since only the server can say the controller is not being deleted.
+ */
+export async function getLive<T extends KubeObject>(
+  objects: ResourceClient<T>,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await objects.get(name);
+  } catch (e) {
+    if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
+    throw e;
+  }
+}
+
+/**
  * Claims objects for a controller. Returns the objects it owns after adoption and release.
  * Adopting or releasing an object that is gone is not an error (it simply is not returned).
  */

@@ -21,12 +21,12 @@ import { selectorFromLabelSelector } from '../api/labels.js';
 import { controllerKeyOf, controllerRefOf, newControllerRef } from '../api/owner-references.js';
 import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
-import { Controller } from '../client/controller.js';
+import { Controller, type ReconcileResult, type Reconciler } from '../client/controller.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey, splitKey } from '../client/object-key.js';
 import type { ResourceClient } from '../client/rest-client.js';
-import { claimObjects } from './claim-objects.js';
+import { claimObjects, getLive } from './claim-objects.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import {
   compareOldestFirst,
@@ -56,15 +56,15 @@ import {
   rolloutStatus,
   setCondition,
 } from './deployment-status.js';
+import { deleteIfPresent } from './object-deletion.js';
 
 export const deploymentController: ControllerFactory = (ctx) => {
   const deployments = ctx.informers.informerFor<Deployment>(resource.deployments);
   const replicaSets = ctx.informers.informerFor<ReplicaSet>(resource.replicaSets);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
-  const reconciler = new DeploymentReconciler(ctx, deployments, replicaSets, pods);
   const controller = new Controller(
     { name: 'deployment-controller', clock: ctx.clock, workers: 2 },
-    reconciler,
+    new DeploymentController(ctx, deployments, replicaSets, pods),
   );
   controller.watch(deployments);
 
@@ -98,7 +98,7 @@ function allOf(r: Rollout): ReplicaSet[] {
   return r.newRS ? [r.newRS, ...r.oldRSs] : [...r.oldRSs];
 }
 
-class DeploymentReconciler {
+export class DeploymentController implements Reconciler {
   private readonly recorder: EventRecorder;
 
   constructor(
@@ -118,7 +118,7 @@ class DeploymentReconciler {
     return this.ctx.client.resource<Deployment>(resource.deployments, namespace);
   }
 
-  async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+  async reconcile(key: string): Promise<ReconcileResult | undefined> {
     const cached = this.deployments.get(key);
     if (!cached) return undefined;
     // Work on a copy: the steps below update it as they write, and the cache must stay as the server sent it.
@@ -138,7 +138,7 @@ class DeploymentReconciler {
       controller: d,
       selector,
       objects: this.rsClient(namespace),
-      recheck: () => this.fresh(d),
+      recheck: () => getLive(this.deploymentClient(namespace), d.metadata!.name!),
     });
 
     if (d.metadata?.deletionTimestamp) {
@@ -162,15 +162,6 @@ class DeploymentReconciler {
     const deadline = status && progressDeadlineAt(d, status);
     if (deadline === undefined || (status && deploymentComplete(d, status))) return undefined;
     return { requeueAfterMs: Math.max(0, deadline - this.ctx.clock.now()) + 1000 };
-  }
-
-  private async fresh(d: Deployment): Promise<Deployment | undefined> {
-    try {
-      return await this.deploymentClient(d.metadata?.namespace).get(d.metadata!.name!);
-    } catch (e) {
-      if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
-      throw e;
-    }
   }
 
   private split(d: Deployment, rss: ReplicaSet[]): Rollout {
@@ -479,15 +470,8 @@ class DeploymentReconciler {
 
   /** Deletes old ReplicaSets beyond revisionHistoryLimit (kube's cleanupDeployment). */
   private async cleanup(r: Rollout): Promise<void> {
-    for (const rs of replicaSetsToCleanUp(r.d, r.oldRSs)) {
-      try {
-        await this.rsClient(rs.metadata?.namespace).delete(rs.metadata!.name!, {
-          preconditions: { uid: rs.metadata?.uid },
-        });
-      } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-      }
-    }
+    for (const rs of replicaSetsToCleanUp(r.d, r.oldRSs))
+      await deleteIfPresent(this.rsClient(rs.metadata?.namespace), rs);
   }
 
   private async syncStatus(r: Rollout): Promise<void> {

@@ -1,186 +1,30 @@
 // The Endpoints controller (kube's pkg/controller/endpoint): for every Service with a selector,
 // an Endpoints object of the same name lists the pods behind it — ready pods under
 // `addresses`, the others under `notReadyAddresses` (unless the Service publishes not-ready
-// addresses) — with each Service port resolved to the pod's port (a number, or a named
-// container port). The service proxy and cluster DNS read these. Services without a selector
-// are left alone: their Endpoints are the user's. Unchanged Endpoints are not rewritten.
-import type {
-  EndpointAddress,
-  EndpointPort,
-  EndpointSubset,
-  Endpoints,
-  Pod,
-  Service,
-  ServicePort,
-} from 'kubernetes-types/core/v1.js';
-import { deepEqual } from '../api/deep-equal.js';
+// addresses). The service proxy and cluster DNS read these. Services without a selector are
+// left alone: their Endpoints are the user's. What the Endpoints say is decided in
+// endpoints-subsets.ts; this file reads and writes.
+import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../api/labels.js';
-import { isPodReady } from '../api/pod-state.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
-import { Controller } from '../client/controller.js';
-import { objectKey } from '../client/object-key.js';
-import type { ControllerFactory } from './context.js';
+import { Controller, type Reconciler } from '../client/controller.js';
+import type { Informer } from '../client/informer.js';
+import { objectKey, splitKey } from '../client/object-key.js';
+import type { ControllerContext, ControllerFactory } from './context.js';
+import { desiredEndpoints } from './endpoints-subsets.js';
+import { ignoreNotFound } from './object-deletion.js';
 
-/** kube labels the Endpoints of a headless Service so the proxy can skip them. */
-export const headlessServiceLabel = 'service.kubernetes.io/headless';
-
-/**
- * Whether a pod belongs in a Service's Endpoints at all (kube's ShouldPodBeInEndpoints): it
- * needs an IP; a terminating pod only when not-ready addresses are published; a pod that has
- * finished for good never.
- */
-export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
-  if (!pod.status?.podIP) return false;
-  if (!includeTerminating && pod.metadata?.deletionTimestamp) return false;
-  const phase = pod.status.phase;
-  switch (pod.spec?.restartPolicy) {
-    case 'Never':
-      return phase !== 'Failed' && phase !== 'Succeeded';
-    case 'OnFailure':
-      return phase !== 'Succeeded';
-    default:
-      return true;
-  }
-}
-
-/** The pod port a Service port sends to (kube's podutil.FindPort), or undefined if the pod has no such named port. */
-export function findPodPort(pod: Pod, servicePort: ServicePort): number | undefined {
-  const target = servicePort.targetPort ?? servicePort.port;
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  const protocol = servicePort.protocol ?? 'TCP';
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c.ports ?? [])
-      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-  }
-  return undefined;
-}
-
-function addressOf(pod: Pod, service: Service): EndpointAddress {
-  const meta = pod.metadata ?? {};
-  const address: EndpointAddress = {
-    ip: pod.status!.podIP!,
-    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-    targetRef: { kind: 'Pod', namespace: meta.namespace, name: meta.name, uid: meta.uid },
-  };
-  // A pod named into the Service's DNS subdomain gets its own record: <hostname>.<service>.
-  if (
-    pod.spec?.hostname &&
-    pod.spec.subdomain === service.metadata?.name &&
-    meta.namespace === service.metadata?.namespace
-  ) {
-    address.hostname = pod.spec.hostname;
-  }
-  return address;
-}
-
-function byIp(a: EndpointAddress, b: EndpointAddress): number {
-  return a.ip.localeCompare(b.ip) || (a.targetRef?.name ?? '').localeCompare(b.targetRef?.name ?? '');
-}
-
-/**
- * The subsets for `service` from `pods` (already filtered to the Service's namespace and
- * selector), packed as kube's RepackSubsets does: one subset per distinct set of ports,
- * addresses sorted by IP, so the same pods always give the same object.
- */
-export function buildEndpointSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] {
-  const publishNotReady = service.spec?.publishNotReadyAddresses === true;
-  const servicePorts = service.spec?.ports ?? [];
-  const headless = service.spec?.clusterIP === 'None';
-  const groups = new Map<
-    string,
-    { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }
-  >();
-  for (const pod of pods) {
-    if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
-    const ports: EndpointPort[] = [];
-    for (const sp of servicePorts) {
-      const port = findPodPort(pod, sp);
-      if (port === undefined) continue;
-      ports.push({
-        ...(sp.name ? { name: sp.name } : {}),
-        port,
-        protocol: sp.protocol ?? 'TCP',
-        ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
-      });
-    }
-    // A pod that serves none of the ports is not an endpoint, except behind a headless Service without ports.
-    if (ports.length === 0 && !(headless && servicePorts.length === 0)) continue;
-    ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
-    const key = JSON.stringify(ports);
-    let group = groups.get(key);
-    if (!group) {
-      group = { ports, ready: [], notReady: [] };
-      groups.set(key, group);
-    }
-    (publishNotReady || isPodReady(pod) ? group.ready : group.notReady).push(addressOf(pod, service));
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, g]) => ({
-      ...(g.ready.length ? { addresses: g.ready.sort(byIp) } : {}),
-      ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort(byIp) } : {}),
-      ...(g.ports.length ? { ports: g.ports } : {}),
-    }));
-}
-
-/** The Endpoints' labels: the Service's, plus the headless marker when it has no cluster IP. */
-export function endpointsLabels(service: Service): Record<string, string> {
-  const labels = { ...(service.metadata?.labels ?? {}) };
-  if (service.spec?.clusterIP === 'None') labels[headlessServiceLabel] = '';
-  else delete labels[headlessServiceLabel];
-  return labels;
-}
+// Importers of the Endpoints controller's facts from before they had a file of their own.
+export { buildEndpointSubsets, findPodPort } from './endpoints-subsets.js';
 
 export const endpointsController: ControllerFactory = (ctx) => {
   const services = ctx.informers.informerFor<Service>(resource.services);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const endpoints = ctx.informers.informerFor<Endpoints>(resource.endpoints);
-
   const controller = new Controller(
     { name: 'endpoints-controller', clock: ctx.clock, workers: 2 },
-    {
-      async reconcile(key) {
-        const [namespace, name] = key.split('/') as [string, string];
-        const client = ctx.client.resource<Endpoints>(resource.endpoints, namespace);
-        const service = services.get(key);
-        if (!service) {
-          if (!endpoints.get(key)) return;
-          try {
-            await client.delete(name);
-          } catch (e) {
-            if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-          }
-          return;
-        }
-        const selector = service.spec?.selector;
-        if (!selector) return;
-        const matcher = selectorFromSet(selector);
-        const selected = pods
-          .byIndex('namespace', namespace)
-          .filter((p) => matcher.matches(p.metadata?.labels));
-        const subsets = buildEndpointSubsets(service, selected);
-        const labels = endpointsLabels(service);
-        const current = endpoints.get(key);
-        if (
-          current &&
-          deepEqual(current.subsets ?? [], subsets) &&
-          deepEqual(current.metadata?.labels ?? {}, labels)
-        )
-          return;
-        const desired: Endpoints = {
-          apiVersion: 'v1',
-          kind: 'Endpoints',
-          metadata: { ...(current?.metadata ?? { name, namespace }), labels },
-          subsets,
-        };
-        if (current) await client.update(desired);
-        else await client.create(desired);
-      },
-    },
+    new EndpointsController(ctx, services, pods, endpoints),
   );
-
   controller.watch(services);
   // A pod change matters to every Service whose selector matches it, before or after the change.
   controller.watch(pods, (pod) => {
@@ -194,3 +38,40 @@ export const endpointsController: ControllerFactory = (ctx) => {
   endpoints.onDelete((ep) => controller.enqueue(objectKey(ep)));
   return controller;
 };
+
+export class EndpointsController implements Reconciler {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly services: Informer<Service>,
+    private readonly pods: Informer<Pod>,
+    private readonly endpoints: Informer<Endpoints>,
+  ) {}
+
+  async reconcile(key: string): Promise<void> {
+    const service = this.services.get(key);
+    if (!service) return this.deleteEndpoints(key);
+    const selector = service.spec?.selector;
+    if (!selector) return;
+    const matcher = selectorFromSet(selector);
+    const selected = this.pods
+      .byIndex('namespace', service.metadata!.namespace!)
+      .filter((p) => matcher.matches(p.metadata?.labels));
+    await this.syncEndpoints(key, service, selected);
+  }
+
+  /** The Service is gone: its Endpoints go too. */
+  private async deleteEndpoints(key: string): Promise<void> {
+    if (!this.endpoints.get(key)) return;
+    const { namespace, name } = splitKey(key);
+    await ignoreNotFound(this.ctx.client.resource<Endpoints>(resource.endpoints, namespace).delete(name));
+  }
+
+  private async syncEndpoints(key: string, service: Service, selected: readonly Pod[]): Promise<void> {
+    const current = this.endpoints.get(key);
+    const desired = desiredEndpoints(service, selected, current);
+    if (!desired) return;
+    const client = this.ctx.client.resource<Endpoints>(resource.endpoints, service.metadata?.namespace);
+    if (current) await client.update(desired);
+    else await client.create(desired);
+  }
+}

@@ -13,23 +13,25 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/kube-object.js';
 import { type ResourceInfo, resourceByKind, resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
-import { Controller } from '../client/controller.js';
+import { Controller, type Reconciler } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
 import type { DeleteOptions } from '../client/rest-client.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
-
-export const orphanFinalizer = 'orphan';
-export const foregroundFinalizer = 'foregroundDeletion';
+import {
+  decideDependent,
+  foregroundFinalizer,
+  type OwnerLookup,
+  orphanFinalizer,
+} from './dependent-deletion.js';
+import { deleteIfPresent, ignoreNotFound } from './object-deletion.js';
 
 const ownerUidIndex = 'garbage-collector:owner-uid';
 
 /** Everything that can own or be owned; Events are high-volume and never part of the graph. */
 const trackedResources = resources.filter((r) => r.kind !== 'Event' && r.kind !== 'Namespace');
 
-type Owner = KubeObject | undefined | 'unresolvable';
-
-class GarbageCollector {
+export class GarbageCollector implements Reconciler {
   readonly controller: Controller;
   private readonly informers = new Map<string, Informer<KubeObject>>();
 
@@ -79,37 +81,14 @@ class GarbageCollector {
     if (obj.metadata?.ownerReferences?.length) await this.attemptToDelete(info, obj);
   }
 
-  /** kube's attemptToDeleteItem: classify owners as solid, dangling or waiting, and act. */
+  /** kube's attemptToDeleteItem: look up every owner, then act on what they say (dependent-deletion.ts). */
   private async attemptToDelete(info: ResourceInfo, obj: KubeObject): Promise<void> {
-    const refs = obj.metadata?.ownerReferences ?? [];
-    const solid: OwnerReference[] = [];
-    const dangling: OwnerReference[] = [];
-    const waiting: OwnerReference[] = [];
-    for (const ref of refs) {
-      const owner = await this.lookupOwner(obj, ref);
-      if (owner === 'unresolvable') solid.push(ref);
-      else if (!owner) dangling.push(ref);
-      else if (ref.blockOwnerDeletion && isDeletingDependents(owner)) waiting.push(ref);
-      else solid.push(ref);
-    }
-    if (solid.length > 0) {
-      // Still owned: only forget the owners that are gone or deleting their dependents.
-      const drop = new Set([...dangling, ...waiting].map((r) => r.uid));
-      if (drop.size > 0) await this.removeOwnerReferences(info, obj, drop);
-      return;
-    }
-    if (waiting.length > 0 && this.dependentsOf(obj.metadata!.uid!).length > 0) {
-      // Our owner waits for us, and we have dependents of our own: delete them first too.
-      await this.deleteObject(info, obj, 'Foreground');
-      return;
-    }
-    const finalizers = obj.metadata?.finalizers ?? [];
-    const policy = finalizers.includes(orphanFinalizer)
-      ? 'Orphan'
-      : finalizers.includes(foregroundFinalizer)
-        ? 'Foreground'
-        : 'Background';
-    await this.deleteObject(info, obj, policy);
+    const owners: [OwnerReference, OwnerLookup][] = [];
+    for (const ref of obj.metadata?.ownerReferences ?? [])
+      owners.push([ref, await this.lookupOwner(obj, ref)]);
+    const action = decideDependent(obj, owners, () => this.dependentsOf(obj.metadata!.uid!).length > 0);
+    if (action.type === 'drop-owners') await this.removeOwnerReferences(info, obj, action.uids);
+    else if (action.type === 'delete') await this.deleteObject(info, obj, action.propagationPolicy);
   }
 
   /** Foreground: delete every dependent that blocks the owner; when none is left, let the owner go. */
@@ -144,9 +123,8 @@ class GarbageCollector {
   }
 
   /** The owner, undefined when it is really gone (or replaced by a namesake), from a live GET if not cached. */
-  private async lookupOwner(obj: KubeObject, ref: OwnerReference): Promise<Owner> {
+  private async lookupOwner(obj: KubeObject, ref: OwnerReference): Promise<OwnerLookup> {
     const info = resourceByKind(ref.apiVersion, ref.kind);
-    // A kind kubelab does not serve can neither be confirmed present nor absent: never collect on it.
     if (!info || !this.informers.has(info.kind)) return 'unresolvable';
     const cached = this.cachedOwner(obj, ref);
     if (cached) return cached;
@@ -178,11 +156,9 @@ class GarbageCollector {
     this.ctx.log(
       `garbage-collector: deleting ${info.kind} ${objectKey(obj)} (propagationPolicy ${propagationPolicy})`,
     );
-    await ignoreGone(
-      this.ctx.client
-        .resource(info, obj.metadata?.namespace)
-        .delete(obj.metadata!.name!, { propagationPolicy, preconditions: { uid: obj.metadata?.uid } }),
-    );
+    await deleteIfPresent(this.ctx.client.resource(info, obj.metadata?.namespace), obj, {
+      propagationPolicy,
+    });
   }
 
   /** A JSON patch that tests each reference's uid before removing it, so a concurrent edit fails instead of being clobbered. */
@@ -195,7 +171,7 @@ class GarbageCollector {
       ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
     }
     if (ops.length === 1) return;
-    await ignoreGone(
+    await ignoreNotFound(
       this.ctx.client.resource(info, obj.metadata?.namespace).patch(obj.metadata!.name!, ops, 'json'),
     );
   }
@@ -208,7 +184,7 @@ class GarbageCollector {
       { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ];
-    await ignoreGone(
+    await ignoreNotFound(
       this.ctx.client.resource(info, obj.metadata?.namespace).patch(obj.metadata!.name!, ops, 'json'),
     );
   }
@@ -216,20 +192,6 @@ class GarbageCollector {
 
 function graphKey(info: ResourceInfo, obj: KubeObject): string {
   return `${info.kind}:${objectKey(obj)}`;
-}
-
-function isDeletingDependents(obj: KubeObject): boolean {
-  return !!obj.metadata?.deletionTimestamp && (obj.metadata.finalizers ?? []).includes(foregroundFinalizer);
-}
-
-/** The object went away meanwhile: nothing left to do. */
-async function ignoreGone(p: Promise<unknown>): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StatusError && e.reason === 'NotFound') return;
-    throw e;
-  }
 }
 
 export const garbageCollector: ControllerFactory = (ctx) => new GarbageCollector(ctx).controller;

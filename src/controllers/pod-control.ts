@@ -1,40 +1,44 @@
-// What every pod-owning controller (ReplicaSet, DaemonSet, StatefulSet, Job) shares, after
-// kube's pkg/controller/controller_utils.go: building a pod from a template with a controller
-// reference, creating and deleting pods with the events kube records, creating in slow-start
-// batches, expectations (so a controller does not act twice while its informer lags behind
-// its own writes), and the ranking that says which pods are least valuable to delete.
-import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { newControllerRef, type OwnerObject } from '../api/owner-references.js';
-import { isPodReady, podReadyCondition } from '../api/pod-state.js';
-import { resource } from '../api/resources.js';
+// The stages every pod-owning controller (ReplicaSet, DaemonSet, StatefulSet, Job) shares,
+// after kube's pkg/controller/controller_utils.go: claiming pods, creating and deleting pods
+// with the events kube records, creating in slow-start batches, and expectations (so a
+// controller does not act twice while its informer lags behind its own writes). The pure
+// facts about owned pods are in owned-pods.ts.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { selectorFromLabelSelector } from '../api/labels.js';
+import { controllerKeyOf, type OwnerObject } from '../api/owner-references.js';
+import { type ResourceInfo, resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { Clock } from '../client/clock.js';
 import type { EventRecorder } from '../client/event-recorder.js';
+import type { Informer } from '../client/informer.js';
+import { objectKey } from '../client/object-key.js';
 import type { ApiClient } from '../client/rest-client.js';
+import { claimObjects, getLive } from './claim-objects.js';
 
-/** The pod a controller creates from its template: labels, annotations and spec copied, owned by `owner`. */
-export function podFromTemplate(
-  template: PodTemplateSpec | undefined,
-  owner: OwnerObject,
-  options: { name?: string; generateName?: string } = {},
-): Pod {
-  const meta = template?.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      namespace: owner.metadata?.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      annotations: { ...(meta.annotations ?? {}) },
-      ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
-      ownerReferences: [newControllerRef(owner)],
-    },
-    spec: structuredClone(template?.spec ?? { containers: [] }),
-  };
-  // kube names pods `<owner>-` + 5 random characters unless the controller picks the name.
-  if (options.name) pod.metadata!.name = options.name;
-  else pod.metadata!.generateName = options.generateName ?? `${owner.metadata?.name}-`;
-  return pod;
+/** An owner with the label selector that picks its pods (ReplicaSet, DaemonSet, StatefulSet, Job). */
+export interface PodOwner extends OwnerObject {
+  spec?: { selector?: LabelSelector | null };
+}
+
+/**
+ * kube's ClaimPods: the pods `owner` owns among `candidates` (its namespace's pods) after
+ * adopting matching orphans and releasing pods that stopped matching. The owner is re-read
+ * from the server (`ownerResource`) before the first adoption.
+ */
+export function claimPods(
+  client: ApiClient,
+  owner: PodOwner,
+  ownerResource: ResourceInfo,
+  candidates: readonly Pod[],
+): Promise<Pod[]> {
+  const namespace = owner.metadata?.namespace;
+  return claimObjects(candidates, {
+    controller: owner,
+    selector: selectorFromLabelSelector(owner.spec?.selector),
+    objects: client.resource<Pod>(resource.pods, namespace),
+    recheck: () => getLive(client.resource<OwnerObject>(ownerResource, namespace), owner.metadata!.name!),
+  });
 }
 
 /** Creates and deletes pods for a controller, recording kube's events on the owner. */
@@ -72,6 +76,45 @@ export class PodControl {
       void this.recorder.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
       throw e;
     }
+  }
+
+  /**
+   * Creates `pods` for the owner keyed `key`, expecting to see each one; a create that fails
+   * will never be seen, so it is observed at once. Throws the first failure.
+   */
+  async createPodsExpecting(
+    expectations: ControllerExpectations,
+    key: string,
+    pods: readonly Pod[],
+    owner: OwnerObject,
+  ): Promise<void> {
+    expectations.expectCreations(key, pods.length);
+    const results = await Promise.allSettled(pods.map((p) => this.createPod(p, owner)));
+    for (const r of results) if (r.status === 'rejected') expectations.creationObserved(key);
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /**
+   * Deletes `pods` of the owner keyed `key`, expecting to see each one go; a delete that fails
+   * will never be seen, so it is observed at once. Returns the first failure, for the caller
+   * to report (a ReplicaSet writes its status first) or throw.
+   */
+  async deletePodsExpecting(
+    expectations: ControllerExpectations,
+    key: string,
+    pods: readonly Pod[],
+    owner: OwnerObject,
+  ): Promise<unknown> {
+    expectations.expectDeletions(key, pods.map(objectKey));
+    const results = await Promise.allSettled(pods.map((p) => this.deletePod(p, owner)));
+    let error: unknown;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      expectations.deletionObserved(key, objectKey(pods[i]!));
+      error ??= r.reason;
+    });
+    return error;
   }
 }
 
@@ -154,53 +197,25 @@ export class ControllerExpectations {
   forget(controllerKey: string): void {
     this.byController.delete(controllerKey);
   }
-}
 
-const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-
-/** kube's `controller.kubernetes.io/pod-deletion-cost`: pods with a lower cost go first. */
-export const podDeletionCostAnnotation = 'controller.kubernetes.io/pod-deletion-cost';
-
-function deletionCost(pod: Pod): number {
-  const v = Number(pod.metadata?.annotations?.[podDeletionCostAnnotation] ?? 0);
-  return Number.isFinite(v) ? v : 0;
-}
-
-function timeOf(s: string | undefined): number {
-  return s ? Date.parse(s) : 0;
-}
-
-/**
- * Orders pods least valuable first, for scale-down (kube's controller.ActivePods): unassigned
- * before assigned; Pending before Unknown before Running; not ready before ready; lower
- * deletion cost first; ready for less time before ready longer; more restarts before fewer;
- * newer before older. Use with Array.prototype.sort.
- */
-export function compareActivePods(a: Pod, b: Pod): number {
-  const assignedA = a.spec?.nodeName ? 1 : 0;
-  const assignedB = b.spec?.nodeName ? 1 : 0;
-  if (assignedA !== assignedB) return assignedA - assignedB;
-  const phaseA = phaseRank[a.status?.phase ?? 'Pending'] ?? 0;
-  const phaseB = phaseRank[b.status?.phase ?? 'Pending'] ?? 0;
-  if (phaseA !== phaseB) return phaseA - phaseB;
-  const readyA = isPodReady(a) ? 1 : 0;
-  const readyB = isPodReady(b) ? 1 : 0;
-  if (readyA !== readyB) return readyA - readyB;
-  const costA = deletionCost(a);
-  const costB = deletionCost(b);
-  if (costA !== costB) return costA - costB;
-  if (readyA && readyB) {
-    // Ready later = ready for less time = less valuable.
-    const sinceA = timeOf(podReadyCondition(a)?.lastTransitionTime);
-    const sinceB = timeOf(podReadyCondition(b)?.lastTransitionTime);
-    if (sinceA !== sinceB) return sinceB - sinceA;
+  /**
+   * Observes what the pods informer sees of pods controlled by an `ownerKind`: an add is a
+   * creation; a pod that starts terminating or leaves is a deletion.
+   */
+  observePodsOf(pods: Informer<Pod>, ownerKind: string): void {
+    pods.addEventHandler({
+      onAdd: (p) => {
+        const key = controllerKeyOf(p, ownerKind);
+        if (key) this.creationObserved(key);
+      },
+      onUpdate: (_old, p) => {
+        const key = controllerKeyOf(p, ownerKind);
+        if (key && p.metadata?.deletionTimestamp) this.deletionObserved(key, objectKey(p));
+      },
+      onDelete: (p) => {
+        const key = controllerKeyOf(p, ownerKind);
+        if (key) this.deletionObserved(key, objectKey(p));
+      },
+    });
   }
-  const restartsA = maxRestarts(a);
-  const restartsB = maxRestarts(b);
-  if (restartsA !== restartsB) return restartsB - restartsA;
-  return timeOf(b.metadata?.creationTimestamp) - timeOf(a.metadata?.creationTimestamp);
-}
-
-function maxRestarts(pod: Pod): number {
-  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
 }

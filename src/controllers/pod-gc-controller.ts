@@ -5,45 +5,20 @@
 // with a live GET first: a node just created may not have reached our cache yet.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
-import { Controller } from '../client/controller.js';
+import { Controller, type Reconciler } from '../client/controller.js';
+import type { Informer } from '../client/informer.js';
 import { objectKey } from '../client/object-key.js';
-import type { ControllerFactory } from './context.js';
+import { getLive } from './claim-objects.js';
+import type { ControllerContext, ControllerFactory } from './context.js';
+import { deleteIfPresent } from './object-deletion.js';
 
 export const podGarbageCollector: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   pods.ensureIndexer('nodeName', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
-
-  const nodeExists = async (name: string): Promise<boolean> => {
-    if (nodes.get(name)) return true;
-    try {
-      await ctx.client.resource<Node>(resource.nodes).get(name);
-      return true;
-    } catch (e) {
-      if (e instanceof StatusError && e.reason === 'NotFound') return false;
-      throw e;
-    }
-  };
-
   const controller = new Controller(
     { name: 'pod-garbage-collector', clock: ctx.clock },
-    {
-      async reconcile(key) {
-        const pod = pods.get(key);
-        const nodeName = pod?.spec?.nodeName;
-        if (!pod || !nodeName || (await nodeExists(nodeName))) return;
-        ctx.log(`pod-garbage-collector: force-deleting pod ${key}: node ${nodeName} no longer exists`);
-        try {
-          await ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace).delete(pod.metadata!.name!, {
-            gracePeriodSeconds: 0,
-            preconditions: { uid: pod.metadata?.uid },
-          });
-        } catch (e) {
-          if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-        }
-      },
-    },
+    new PodGarbageCollector(ctx, pods, nodes),
   );
   controller.watch(pods, (p) => (p.spec?.nodeName ? [objectKey(p)] : []));
   nodes.onDelete((node) => {
@@ -51,3 +26,30 @@ export const podGarbageCollector: ControllerFactory = (ctx) => {
   });
   return controller;
 };
+
+export class PodGarbageCollector implements Reconciler {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly pods: Informer<Pod>,
+    private readonly nodes: Informer<Node>,
+  ) {}
+
+  async reconcile(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    const nodeName = pod?.spec?.nodeName;
+    if (!pod || !nodeName || (await this.nodeExists(nodeName))) return;
+    await this.forceDelete(key, pod, nodeName);
+  }
+
+  private async nodeExists(name: string): Promise<boolean> {
+    if (this.nodes.get(name)) return true;
+    return (await getLive(this.ctx.client.resource<Node>(resource.nodes), name)) !== undefined;
+  }
+
+  private async forceDelete(key: string, pod: Pod, nodeName: string): Promise<void> {
+    this.ctx.log(`pod-garbage-collector: force-deleting pod ${key}: node ${nodeName} no longer exists`);
+    await deleteIfPresent(this.ctx.client.resource<Pod>(resource.pods, pod.metadata?.namespace), pod, {
+      gracePeriodSeconds: 0,
+    });
+  }
+}

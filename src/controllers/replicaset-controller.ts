@@ -3,64 +3,45 @@
 // matching), creates missing pods in slow-start batches and deletes the least valuable extra
 // ones, and records what it expects to see so it never acts twice on a cache that has not
 // caught up with its own writes. A terminating pod is not active: a pod stuck Terminating on
-// a lost node is replaced at once.
-import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
+// a lost node is replaced at once. The arithmetic and the status are in replicaset-replicas.ts;
+// this file reads and writes.
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import { controllerKeyOf, controllerRefOf } from '../api/owner-references.js';
-import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../api/pod-state.js';
+import { isPodActive } from '../api/pod-state.js';
 import { resource } from '../api/resources.js';
-import { StatusError } from '../api/status-error.js';
-import { rfc3339 } from '../api/time.js';
-import { Controller } from '../client/controller.js';
+import { Controller, type ReconcileResult, type Reconciler } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
-import { objectKey, splitKey } from '../client/object-key.js';
-import { claimObjects } from './claim-objects.js';
+import { objectKey } from '../client/object-key.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
+import { ignoreNotFound } from './object-deletion.js';
+import { podFromTemplate } from './owned-pods.js';
 import {
   ControllerExpectations,
-  compareActivePods,
+  claimPods,
   PodControl,
-  podFromTemplate,
   slowStartBatch,
   slowStartInitialBatchSize,
 } from './pod-control.js';
+import {
+  decideReplicas,
+  msUntilNextAvailable,
+  type ReplicaFailure,
+  replicaSetStatusUpdate,
+} from './replicaset-replicas.js';
 
-/** kube's BurstReplicas: at most this many creates or deletes per sync. */
-export const burstReplicas = 500;
-
-/** The pods to delete to go from `active.length` to `replicas`: least valuable first. */
-export function podsToDelete(active: readonly Pod[], count: number): Pod[] {
-  return [...active].sort(compareActivePods).slice(0, count);
-}
-
-/** status.* counts of a ReplicaSet from its active pods (kube's calculateStatus). */
-export function replicaSetCounts(
-  rs: ReplicaSet,
-  active: readonly Pod[],
-  nowMs: number,
-): Pick<ReplicaSetStatus, 'replicas' | 'fullyLabeledReplicas' | 'readyReplicas' | 'availableReplicas'> {
-  const templateLabels = selectorFromLabelSelector({
-    matchLabels: rs.spec?.template?.metadata?.labels ?? {},
-  });
-  const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
-  return {
-    replicas: active.length,
-    fullyLabeledReplicas: active.filter((p) => templateLabels.matches(p.metadata?.labels ?? {})).length,
-    readyReplicas: active.filter(isPodReady).length,
-    availableReplicas: active.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length,
-  };
-}
+// Importers of the ReplicaSet controller's facts from before they had a file of their own.
+export { podsToDelete } from './replicaset-replicas.js';
 
 export const replicaSetController: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const replicaSets = ctx.informers.informerFor<ReplicaSet>(resource.replicaSets);
   const expectations = new ControllerExpectations(ctx.clock);
   const podControl = new PodControl(ctx.client, ctx.recorder('replicaset-controller'));
-  const reconciler = new ReplicaSetReconciler(ctx, pods, replicaSets, expectations, podControl);
   const controller = new Controller(
     { name: 'replicaset-controller', clock: ctx.clock, workers: 2 },
-    reconciler,
+    new ReplicaSetController(ctx, pods, replicaSets, expectations, podControl),
   );
   controller.watch(replicaSets);
 
@@ -103,7 +84,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   return controller;
 };
 
-class ReplicaSetReconciler {
+export class ReplicaSetController implements Reconciler {
   constructor(
     private readonly ctx: ControllerContext,
     private readonly pods: Informer<Pod>,
@@ -112,96 +93,60 @@ class ReplicaSetReconciler {
     private readonly podControl: PodControl,
   ) {}
 
-  async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+  async reconcile(key: string): Promise<ReconcileResult | undefined> {
     const rs = this.replicaSets.get(key);
     if (!rs) {
       this.expectations.forget(key);
       return undefined;
     }
-    const { namespace } = splitKey(key);
     const needsSync = this.expectations.satisfied(key);
-    const selector = selectorFromLabelSelector(rs.spec?.selector);
-    const candidates = this.pods.byIndex('namespace', namespace ?? '').filter(isPodActive);
-    const active = await claimObjects(candidates, {
-      controller: rs,
-      selector,
-      objects: this.ctx.client.resource<Pod>(resource.pods, namespace),
-      recheck: () => this.fresh(rs),
-    });
-
-    let manageError: { reason: string; error: unknown } | undefined;
-    if (needsSync && !rs.metadata?.deletionTimestamp)
-      manageError = await this.manageReplicas(key, rs, active);
-
+    const candidates = this.pods.byIndex('namespace', rs.metadata!.namespace!).filter(isPodActive);
+    const active = await claimPods(this.ctx.client, rs, resource.replicaSets, candidates);
+    const failure =
+      needsSync && !rs.metadata?.deletionTimestamp ? await this.manageReplicas(key, rs, active) : undefined;
     const now = this.ctx.clock.now();
-    await this.updateStatus(rs, active, now, manageError);
-    if (manageError) throw manageError.error;
-
+    await this.syncStatus(rs, active, now, failure);
+    if (failure) throw failure.error;
     // A ready pod becomes available minReadySeconds later without any event: look again then.
-    const minReady = rs.spec?.minReadySeconds ?? 0;
-    const waits = active.map((p) => msUntilAvailable(p, minReady, now)).filter((ms) => ms !== undefined);
-    return waits.length ? { requeueAfterMs: Math.min(...waits) } : undefined;
+    const wait = msUntilNextAvailable(rs, active, now);
+    return wait === undefined ? undefined : { requeueAfterMs: wait };
   }
 
-  private async fresh(rs: ReplicaSet): Promise<ReplicaSet | undefined> {
-    try {
-      return await this.ctx.client
-        .resource<ReplicaSet>(resource.replicaSets, rs.metadata?.namespace)
-        .get(rs.metadata!.name!);
-    } catch (e) {
-      if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
-      throw e;
-    }
-  }
-
+  /** Creates or deletes pods; a failure is returned, for the status to report before it is thrown. */
   private async manageReplicas(
     key: string,
     rs: ReplicaSet,
     active: Pod[],
-  ): Promise<{ reason: string; error: unknown } | undefined> {
-    const diff = active.length - (rs.spec?.replicas ?? 1);
-    if (diff < 0) {
-      const count = Math.min(-diff, burstReplicas);
-      this.expectations.expectCreations(key, count);
-      const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, () =>
+  ): Promise<ReplicaFailure | undefined> {
+    const change = decideReplicas(rs, active);
+    if (change?.type === 'create') {
+      this.expectations.expectCreations(key, change.count);
+      const { successes, error } = await slowStartBatch(change.count, slowStartInitialBatchSize, () =>
         this.podControl.createPod(podFromTemplate(rs.spec?.template, rs), rs),
       );
       // Pods that were never created will never be observed.
-      for (let i = successes; i < count; i++) this.expectations.creationObserved(key);
+      for (let i = successes; i < change.count; i++) this.expectations.creationObserved(key);
       return error ? { reason: 'FailedCreate', error } : undefined;
     }
-    if (diff > 0) {
-      const victims = podsToDelete(active, Math.min(diff, burstReplicas));
-      this.expectations.expectDeletions(key, victims.map(objectKey));
-      const results = await Promise.allSettled(victims.map((p) => this.podControl.deletePod(p, rs)));
-      let error: unknown;
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') return;
-        this.expectations.deletionObserved(key, objectKey(victims[i]!));
-        error ??= r.reason;
-      });
+    if (change?.type === 'delete') {
+      const error = await this.podControl.deletePodsExpecting(this.expectations, key, change.pods, rs);
       return error ? { reason: 'FailedDelete', error } : undefined;
     }
     return undefined;
   }
 
-  private async updateStatus(
+  private async syncStatus(
     rs: ReplicaSet,
     active: Pod[],
     now: number,
-    manageError: { reason: string; error: unknown } | undefined,
+    failure: ReplicaFailure | undefined,
   ): Promise<void> {
-    const status: ReplicaSetStatus = {
-      ...replicaSetCounts(rs, active, now),
-      observedGeneration: rs.metadata?.generation,
-      conditions: replicaFailureConditions(rs.status?.conditions, manageError, now),
-    };
-    if (!status.conditions?.length) delete status.conditions;
-    if (JSON.stringify(status) === JSON.stringify(normalised(rs.status))) return;
+    const status = replicaSetStatusUpdate(rs, active, now, failure);
+    if (!status) return;
     // The controller alone writes this status, so a merge patch (no resourceVersion) is safe
     // and never fails just because a user scaled the ReplicaSet meanwhile.
-    try {
-      await this.ctx.client
+    await ignoreNotFound(
+      this.ctx.client
         .resource<ReplicaSet>(resource.replicaSets, rs.metadata?.namespace)
         .patch(
           rs.metadata!.name!,
@@ -210,47 +155,7 @@ class ReplicaSetReconciler {
           {
             subresource: 'status',
           },
-        );
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
-    }
+        ),
+    );
   }
-}
-
-function normalised(status: ReplicaSetStatus | undefined): ReplicaSetStatus {
-  const s: ReplicaSetStatus = {
-    replicas: status?.replicas ?? 0,
-    fullyLabeledReplicas: status?.fullyLabeledReplicas ?? 0,
-    readyReplicas: status?.readyReplicas ?? 0,
-    availableReplicas: status?.availableReplicas ?? 0,
-    observedGeneration: status?.observedGeneration,
-    conditions: status?.conditions,
-  };
-  if (!s.conditions?.length) delete s.conditions;
-  return s;
-}
-
-/**
- * ReplicaFailure: set (once, keeping its first message) when creating or deleting pods fails,
- * removed when a sync succeeds, as kube does.
- */
-function replicaFailureConditions(
-  current: ReplicaSetCondition[] | undefined,
-  failure: { reason: string; error: unknown } | undefined,
-  now: number,
-): ReplicaSetCondition[] {
-  const others = (current ?? []).filter((c) => c.type !== 'ReplicaFailure');
-  const existing = current?.find((c) => c.type === 'ReplicaFailure');
-  if (!failure) return others;
-  if (existing) return current ?? [];
-  return [
-    ...others,
-    {
-      type: 'ReplicaFailure',
-      status: 'True',
-      reason: failure.reason,
-      message: (failure.error as Error)?.message ?? String(failure.error),
-      lastTransitionTime: rfc3339(now),
-    },
-  ];
 }
