@@ -26,9 +26,6 @@ import {
 import { finishedCondition } from './job-status.js';
 import { deleteIfPresent } from './object-deletion.js';
 
-// Importers of the CronJob controller's facts from before they had a file of their own.
-export { formatScheduledTime, jobNameFor, mostRecentScheduleTime } from './cronjob-runs.js';
-
 /** kube warns when more starts than this were missed (clock skew, or the controller was down). */
 const tooManyMissed = 100;
 

@@ -20,10 +20,6 @@ import {
 } from './daemonset-placement.js';
 import { ControllerExpectations, claimPods, PodControl } from './pod-control.js';
 
-// Importers of the DaemonSet controller's facts from before they had files of their own.
-export { controllerRevisionHashLabel } from '../api/controller-revision.js';
-export { daemonPodFor, nodeShouldRunDaemonPod, targetNodeName } from './daemonset-placement.js';
-
 export const daemonSetController: ControllerFactory = (ctx) => {
   const daemonSets = ctx.informers.informerFor<DaemonSet>(resource.daemonSets);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);

@@ -14,9 +14,6 @@ import type { ControllerContext, ControllerFactory } from './context.js';
 import { desiredEndpoints } from './endpoints-subsets.js';
 import { ignoreNotFound } from './object-deletion.js';
 
-// Importers of the Endpoints controller's facts from before they had a file of their own.
-export { buildEndpointSubsets, findPodPort } from './endpoints-subsets.js';
-
 export const endpointsController: ControllerFactory = (ctx) => {
   const services = ctx.informers.informerFor<Service>(resource.services);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);

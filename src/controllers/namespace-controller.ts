@@ -22,9 +22,6 @@ import {
 } from './namespace-conditions.js';
 import { ignoreNotFound } from './object-deletion.js';
 
-// Importers of the namespace controller's facts from before they had a file of their own.
-export { namespaceConditions } from './namespace-conditions.js';
-
 const namespacedResources = resources.filter((r) => r.namespaced);
 
 /** How long to wait before looking again when content remains and nothing tells us sooner. */

@@ -11,9 +11,6 @@ import type { Informer } from '../client/informer.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import { nextFreePodCIDR } from './pod-cidrs.js';
 
-// Importers of the node IPAM controller's facts from before they had a file of their own.
-export { nextFreePodCIDR } from './pod-cidrs.js';
-
 export const nodeIpamController: ControllerFactory = (ctx) => {
   const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   const controller = new Controller(

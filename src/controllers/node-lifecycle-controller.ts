@@ -15,9 +15,6 @@ import type { Informer } from '../client/informer.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import { decideNodeHealth } from './node-health.js';
 
-// Importers of the node lifecycle controller's facts from before they had a file of their own.
-export { lastHeartbeat, reconcileTaints, wantedTaintKeys } from './node-health.js';
-
 export const nodeLifecycleController: ControllerFactory = (ctx) => {
   const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   const leases = ctx.informers.informerFor<Lease>(resource.leases, { namespace: 'kube-node-lease' });

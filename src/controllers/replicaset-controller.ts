@@ -31,9 +31,6 @@ import {
   replicaSetStatusUpdate,
 } from './replicaset-replicas.js';
 
-// Importers of the ReplicaSet controller's facts from before they had a file of their own.
-export { podsToDelete } from './replicaset-replicas.js';
-
 export const replicaSetController: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informerFor<Pod>(resource.pods);
   const replicaSets = ctx.informers.informerFor<ReplicaSet>(resource.replicaSets);

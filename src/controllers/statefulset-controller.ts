@@ -27,9 +27,6 @@ import {
   updateRevisionOf,
 } from './statefulset-ordering.js';
 
-// Importers of the StatefulSet controller's facts from before they had a file of their own.
-export { ordinalOf, type StatefulSetAction, statefulSetActions } from './statefulset-ordering.js';
-
 export const statefulSetController: ControllerFactory = (ctx) => {
   const statefulSets = ctx.informers.informerFor<StatefulSet>(resource.statefulSets);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);

@@ -14,9 +14,6 @@ import { objectKey } from '../client/object-key.js';
 import type { ControllerContext, ControllerFactory } from './context.js';
 import { evictionTime } from './taint-eviction.js';
 
-// Importers of the taint eviction controller's facts from before they had a file of their own.
-export { evictionTime } from './taint-eviction.js';
-
 export const taintEvictionController: ControllerFactory = (ctx) => {
   const nodes = ctx.informers.informerFor<Node>(resource.nodes);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);

@@ -5,11 +5,9 @@
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  controllerRevisionHashLabel,
-  daemonSetController,
-  targetNodeName,
-} from '../../src/controllers/daemonset-controller.js';
+import { controllerRevisionHashLabel } from '../../src/api/controller-revision.js';
+import { daemonSetController } from '../../src/controllers/daemonset-controller.js';
+import { targetNodeName } from '../../src/controllers/daemonset-placement.js';
 import {
   type ControllerHarness,
   node,

@@ -6,7 +6,7 @@ import {
   formatScheduledTime,
   jobNameFor,
   mostRecentScheduleTime,
-} from '../../src/controllers/cronjob-controller.js';
+} from '../../src/controllers/cronjob-runs.js';
 
 const at = (iso: string) => Date.parse(iso);
 const next = (spec: string, after: string, tz?: string) => {

@@ -7,7 +7,7 @@ import {
   daemonPodFor,
   nodeShouldRunDaemonPod,
   targetNodeName,
-} from '../../src/controllers/daemonset-controller.js';
+} from '../../src/controllers/daemonset-placement.js';
 
 const ds = (
   spec: NonNullable<NonNullable<DaemonSet['spec']>['template']['spec']> = { containers: [] },

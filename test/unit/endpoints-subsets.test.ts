@@ -2,7 +2,7 @@
 // terminating pods, publishNotReadyAddresses, hostnames, and stable packing.
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
-import { buildEndpointSubsets, findPodPort } from '../../src/controllers/endpoints-controller.js';
+import { buildEndpointSubsets, findPodPort } from '../../src/controllers/endpoints-subsets.js';
 
 const service = (spec: Partial<NonNullable<Service['spec']>> = {}): Service => ({
   metadata: { name: 'web', namespace: 'default' },

@@ -1,6 +1,6 @@
 // The conditions a terminating namespace reports, in kube's words.
 import { describe, expect, it } from 'vitest';
-import { namespaceConditions } from '../../src/controllers/namespace-controller.js';
+import { namespaceConditions } from '../../src/controllers/namespace-conditions.js';
 
 describe('namespace deletion conditions', () => {
   it('reports what remains', () => {

@@ -7,13 +7,9 @@ import { toleratesTaint } from '../../src/api/tolerations.js';
 import { admitPodCreate } from '../../src/apiserver/admission.js';
 import type { ApiObject } from '../../src/apiserver/object-meta.js';
 import { parseTaintArgs } from '../../src/cli/commands/node-admin.js';
-import { nextFreePodCIDR } from '../../src/controllers/node-ipam-controller.js';
-import {
-  lastHeartbeat,
-  reconcileTaints,
-  wantedTaintKeys,
-} from '../../src/controllers/node-lifecycle-controller.js';
-import { evictionTime } from '../../src/controllers/taint-eviction-controller.js';
+import { lastHeartbeat, reconcileTaints, wantedTaintKeys } from '../../src/controllers/node-health.js';
+import { nextFreePodCIDR } from '../../src/controllers/pod-cidrs.js';
+import { evictionTime } from '../../src/controllers/taint-eviction.js';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

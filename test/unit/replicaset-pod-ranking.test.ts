@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isPodActive, isPodAvailable } from '../../src/api/pod-state.js';
 import { FakeClock } from '../../src/client/clock.js';
 import { ControllerExpectations, slowStartBatch } from '../../src/controllers/pod-control.js';
-import { podsToDelete } from '../../src/controllers/replicaset-controller.js';
+import { podsToDelete } from '../../src/controllers/replicaset-replicas.js';
 
 function pod(
   name: string,

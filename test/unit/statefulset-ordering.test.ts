@@ -7,7 +7,7 @@ import {
   ordinalOf,
   type StatefulSetAction,
   statefulSetActions,
-} from '../../src/controllers/statefulset-controller.js';
+} from '../../src/controllers/statefulset-ordering.js';
 
 const sts = (replicas: number, extra: Partial<NonNullable<StatefulSet['spec']>> = {}): StatefulSet => ({
   metadata: { name: 'web' },
