@@ -399,7 +399,14 @@ export function App({ services, size, namespace: initialNamespace, screen }: App
           </Text>
         ))}
         {/* Back and help first: when the line is cut at the terminal's width, those two still show. */}
-        <Footer bindings={[...back, help, ...footerKeys, ...global.slice(back.length + 1)]} />
+        <Footer
+          bindings={[
+            ...(footerKeys.some((b) => b.keys.includes('esc')) ? [] : back),
+            help,
+            ...footerKeys,
+            ...global.slice(back.length + 1),
+          ]}
+        />
       </Box>
     </TuiContext.Provider>
   );
