@@ -48,7 +48,10 @@ export interface ControllerHarness {
 
 export interface HarnessOptions {
   clock?: FakeClock;
-  /** Names of SIMULATED nodes to run, with the scheduler placing pods on them. */
+  /**
+   * Names of SIMULATED nodes to run, with the scheduler placing pods on them. An empty list
+   * runs the scheduler with no nodes yet (pods stay Pending until addNodes).
+   */
   nodes?: string[];
   /** Sim runtime timing (on the FakeClock); default: ready at start, stop at once. */
   sim?: Pick<SimNodeHostOptions, 'readyDelayMs' | 'maxStopDelayMs' | 'backoff'>;
@@ -107,8 +110,8 @@ export async function startControllers(
     parts.push(simHostParts(host));
     return host;
   };
-  if (options.nodes?.length) {
-    nodes = await addNodes(options.nodes);
+  if (options.nodes) {
+    if (options.nodes.length) nodes = await addNodes(options.nodes);
     schedulerInformers = new InformerFactory(client, { clock });
     const schedulerPart: Settleable = { informers: [], queues: [] };
     recordInformers(schedulerInformers, schedulerPart.informers);

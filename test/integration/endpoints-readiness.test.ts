@@ -17,8 +17,8 @@ const webPod = (name: string, labels = { app: 'web' }, image = 'nginx'): Pod => 
   spec: { containers: [{ name: 'c', image, ports: [{ name: 'http', containerPort: 8080 }] }] },
 });
 
-const start = () =>
-  startControllers([endpointsController], { nodes: ['node-a'], sim: { readyDelayMs: 1_000 } });
+const start = (nodes = ['node-a']) =>
+  startControllers([endpointsController], { nodes, sim: { readyDelayMs: 1_000 } });
 
 const podIP = async (pods: { get(name: string): Promise<Pod> }, name: string) =>
   until(`${name} has an IP`, async () => (await pods.get(name)).status?.podIP);
@@ -28,7 +28,8 @@ const ips = (ep: Endpoints, field: 'addresses' | 'notReadyAddresses') =>
 
 describe('endpoints controller', () => {
   it('lists ready pods in addresses and not-ready ones in notReadyAddresses, following changes', async () => {
-    h = await start();
+    // No node yet: the pods stay Pending, without IPs, until node-a joins.
+    h = await start([]);
     const pods = h.api<Pod>('Pod');
     const services = h.api<Service>('Service');
     const endpoints = h.api<Endpoints>('Endpoints');
@@ -44,6 +45,7 @@ describe('endpoints controller', () => {
     expect(empty.subsets ?? []).toEqual([]);
     expect(empty.metadata?.labels).toEqual({ tier: 'front' });
 
+    await h.addNodes(['node-a']);
     const ip1 = await podIP(pods, 'web-1');
     const ip2 = await podIP(pods, 'web-2');
     await h.advance(1_000); // web-1 is ready, web-2 still starting
