@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./test/global-setup.ts'],
+    // console.error / console.warn (React's warnings among them) fail the test that caused them.
+    setupFiles: ['./test/helpers/console-guard.ts'],
     projects: [
       {
         extends: true,

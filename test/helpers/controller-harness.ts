@@ -1,16 +1,30 @@
-// A real in-process API server with a ControllerManager running the controllers under test.
-// The test plays the parts that are not running: it creates Node objects, binds pods, and,
-// as the kubelet, writes pod status (phase, Ready, podIP) and confirms deletions.
-import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+// A real in-process API server with a ControllerManager running the controllers under test, on
+// a FakeClock the test steps: a deadline, a back-off or a minReadySeconds is reached by
+// advancing the clock, never by waiting. With `nodes`, real SIMULATED node agents
+// (SimNodeHost: NodeAgent + the sim runtime, on the same clock) run the pods and the real
+// scheduler binds them, so no test plays the kubelet. Without nodes the test writes Node
+// objects itself and nothing runs pods (a lost node, as far as the controllers can tell).
+//
+// settled() is how a test waits for "nothing more will happen": every informer has caught up
+// with the store's current revision, every work queue is empty with nothing in progress, and
+// the revision stayed put while checking. Assertions that something does NOT happen come after it.
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+import { SimNodeHost, type SimNodeHostOptions } from '../../src/agent/hosts/sim-node-host.js';
 import type { KubeObject } from '../../src/api/kube-object.js';
 import { profiles } from '../../src/api/profiles.js';
 import { resources } from '../../src/api/resources.js';
 import { StatusError } from '../../src/api/status-error.js';
-import type { Clock } from '../../src/client/clock.js';
+import { FakeClock } from '../../src/client/clock.js';
+import type { Controller } from '../../src/client/controller.js';
+import { EventRecorder } from '../../src/client/event-recorder.js';
+import { type Informer, InformerFactory } from '../../src/client/informer.js';
 import { ApiClient, type ResourceClient } from '../../src/client/rest-client.js';
+import type { WorkQueue } from '../../src/client/workqueue.js';
 import type { ControllerFactory } from '../../src/controllers/context.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { startTestServer, type TestServer } from './test-server.js';
+import { untilSettled } from './until.js';
 
 export { until } from './until.js';
 
@@ -18,40 +32,183 @@ export interface ControllerHarness {
   server: TestServer;
   client: ApiClient;
   manager: ControllerManager;
+  clock: FakeClock;
+  /** The SIMULATED nodes, when started with `nodes`. */
+  nodes?: SimNodeHost;
   /** A client for `kind` (e.g. 'Pod', 'Deployment') in `namespace` (default "default"). */
   api<T extends KubeObject>(kind: string, namespace?: string): ResourceClient<T>;
+  /** Starts more SIMULATED nodes on the same clock (nodes joining); stopped with the harness. */
+  addNodes(names: string[]): Promise<SimNodeHost>;
+  /** Resolves once every component has caught up with the store and has nothing left to do. */
+  settled(): Promise<void>;
+  /** Waits until settled, steps the clock by `ms` (firing what falls due), and waits again. */
+  advance(ms: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  clock?: FakeClock;
+  /**
+   * Names of SIMULATED nodes to run, with the scheduler placing pods on them. An empty list
+   * runs the scheduler with no nodes yet (pods stay Pending until addNodes).
+   */
+  nodes?: string[];
+  /** Sim runtime timing (on the FakeClock); default: ready at start, stop at once. */
+  sim?: Pick<SimNodeHostOptions, 'readyDelayMs' | 'maxStopDelayMs' | 'backoff'>;
+}
+
+/** Something the harness waits on: informers to catch up, queues to drain. */
+interface Settleable {
+  informers: Informer<KubeObject>[];
+  queues: WorkQueue<string>[];
+  busy?: () => boolean;
 }
 
 export async function startControllers(
   factories: ControllerFactory[],
-  options: { clock?: Clock } = {},
+  options: HarnessOptions = {},
 ): Promise<ControllerHarness> {
-  const server = await startTestServer();
+  const clock = options.clock ?? new FakeClock(Date.now());
+  // Frequent bookmarks let an informer with nothing to report still show it reached a revision.
+  const server = await startTestServer({ bookmarkIntervalMs: 20 });
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
+  const parts: Settleable[] = [];
+
+  const controllerParts: Settleable = { informers: [], queues: [] };
+  parts.push(controllerParts);
+  const watched = factories.map<ControllerFactory>((factory) => (ctx) => {
+    recordInformers(ctx.informers, controllerParts.informers);
+    const controller: Controller = factory(ctx);
+    controllerParts.queues.push(controller.queue);
+    return controller;
+  });
   const manager = new ControllerManager({
     client,
     profile: profiles.lab,
-    factories,
-    clock: options.clock,
+    factories: watched,
+    clock,
     log: () => {},
   });
   await manager.start();
+
+  let scheduler: Scheduler | undefined;
+  let schedulerInformers: InformerFactory | undefined;
+  let nodes: SimNodeHost | undefined;
+  const hosts: SimNodeHost[] = [];
+  const addNodes = async (nodeNames: string[]) => {
+    const host = await SimNodeHost.start({
+      client,
+      nodeNames,
+      clock,
+      profile: profiles.lab,
+      readyDelayMs: 0,
+      maxStopDelayMs: 0,
+      ...options.sim,
+      log: () => {},
+    });
+    hosts.push(host);
+    parts.push(simHostParts(host));
+    return host;
+  };
+  if (options.nodes) {
+    if (options.nodes.length) nodes = await addNodes(options.nodes);
+    schedulerInformers = new InformerFactory(client, { clock });
+    const schedulerPart: Settleable = { informers: [], queues: [] };
+    recordInformers(schedulerInformers, schedulerPart.informers);
+    scheduler = new Scheduler({
+      client,
+      informers: schedulerInformers,
+      clock,
+      profile: profiles.lab,
+      recorder: new EventRecorder(client, 'default-scheduler', undefined, clock),
+      log: () => {},
+    });
+    schedulerPart.queues.push(privateField<WorkQueue<string>>(scheduler, 'queue'));
+    const s = scheduler;
+    schedulerPart.busy = () => s.health().bindingsInFlight > 0;
+    parts.push(schedulerPart);
+    await scheduler.start();
+  }
+
+  const settled = () =>
+    untilSettled('the controllers to settle', () => ({
+      revision: server.store.currentRevision(),
+      busy: parts.flatMap((p) => busyIn(p, server.store.currentRevision())),
+    }));
+
   return {
     server,
     client,
     manager,
+    clock,
+    nodes,
+    addNodes,
     api<T extends KubeObject>(kind: string, namespace = 'default') {
       const info = resources.find((r) => r.kind === kind);
       if (!info) throw new Error(`no resource of kind ${kind}`);
       return client.resource<T>(info, info.namespaced ? namespace : undefined);
     },
+    settled,
+    async advance(ms: number) {
+      // Settle first: a timer not yet set (a container not yet started) would miss the step.
+      await settled();
+      clock.step(ms);
+      await settled();
+    },
     async stop() {
+      for (const host of hosts) await host.stop();
+      await scheduler?.stop();
+      schedulerInformers?.stop();
       await manager.stop();
       client.close();
       await server.stop();
     },
   };
+}
+
+/** What is still catching up or working, as words for a timeout message. */
+function busyIn(p: Settleable, revision: number): string[] {
+  const busy: string[] = [];
+  for (const i of p.informers)
+    if (!i.hasSynced() || Number(i.state.resourceVersion) < revision)
+      busy.push(`${i.info.plural} informer at ${i.state.resourceVersion || 'unsynced'}`);
+  for (const q of p.queues) if (!queueIdle(q)) busy.push('a work queue');
+  if (p.busy?.()) busy.push('bindings in flight');
+  return busy;
+}
+
+/** Every informer the factory hands out from now on is also pushed to `into`. */
+function recordInformers(factory: InformerFactory, into: Informer<KubeObject>[]): void {
+  const informerFor = factory.informerFor.bind(factory);
+  factory.informerFor = ((...args: Parameters<typeof informerFor>) => {
+    const informer = informerFor(...args);
+    if (!into.includes(informer)) into.push(informer);
+    return informer;
+  }) as typeof factory.informerFor;
+}
+
+// The agents' pod sync queues and the host's informers are private to the product; tests read
+// them (and a WorkQueue's in-progress set) by name. A rename fails here, loudly, not silently.
+function privateField<T>(owner: object, name: string): T {
+  const value = (owner as Record<string, unknown>)[name];
+  if (value === undefined)
+    throw new Error(`${owner.constructor.name}.${name} is gone: update test/helpers/controller-harness.ts`);
+  return value as T;
+}
+
+function queueIdle(q: WorkQueue<string>): boolean {
+  return q.len() === 0 && privateField<Set<string>>(q, 'processing').size === 0;
+}
+
+function simHostParts(host: SimNodeHost): Settleable {
+  const informers = privateField<{ pods: Informer<KubeObject>; nodes: Informer<KubeObject> }>(
+    host,
+    'informers',
+  );
+  const part: Settleable = { informers: [informers.pods, informers.nodes], queues: [] };
+  part.busy = () =>
+    [...host.agents.values()].some((a) => !queueIdle(privateField<Controller>(a, 'controller').queue));
+  return part;
 }
 
 export function node(name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node {
@@ -61,67 +218,6 @@ export function node(name: string, labels: Record<string, string> = {}, taints: 
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
     spec: taints.length ? { taints } : {},
   };
-}
-
-/** What the kubelet reports: the pod running (Ready or not) with an IP. */
-export async function setPodRunning(
-  pods: ResourceClient<Pod>,
-  name: string,
-  options: { ready?: boolean; ip?: string } = {},
-): Promise<Pod> {
-  const pod = await pods.get(name);
-  const ready = options.ready ?? true;
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const conditions = [
-    { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-    { type: 'Initialized', status: 'True', lastTransitionTime: now },
-    { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
-    { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
-  ];
-  return pods.updateStatus({
-    ...pod,
-    status: {
-      ...pod.status,
-      phase: 'Running',
-      conditions,
-      ...(options.ip ? { podIP: options.ip, podIPs: [{ ip: options.ip }] } : {}),
-      startTime: pod.status?.startTime ?? now,
-    },
-  });
-}
-
-/** What the kubelet reports when the pod's containers have exited. */
-export async function setPodFinished(
-  pods: ResourceClient<Pod>,
-  name: string,
-  phase: 'Succeeded' | 'Failed',
-): Promise<Pod> {
-  const pod = await pods.get(name);
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const exitCode = phase === 'Succeeded' ? 0 : 1;
-  return pods.updateStatus({
-    ...pod,
-    status: {
-      ...pod.status,
-      phase,
-      conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now }],
-      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-        name: c.name,
-        image: c.image ?? '',
-        imageID: '',
-        ready: false,
-        restartCount: 0,
-        state: {
-          terminated: {
-            exitCode,
-            reason: phase === 'Succeeded' ? 'Completed' : 'Error',
-            startedAt: now,
-            finishedAt: now,
-          },
-        },
-      })),
-    },
-  });
 }
 
 export const names = (objs: readonly KubeObject[]): string[] =>

@@ -13,15 +13,31 @@ export interface CommandResult {
 export function runCommand(
   program: string,
   args: string[],
-  options: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  options: RunOptions = {},
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
+  return startCommand(program, args, options).result;
+}
+
+interface RunOptions {
+  input?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+/** A command under way: its output so far, and its result once it exits. */
+export interface RunningCommand {
+  output(): { stdout: string; stderr: string };
+  result: Promise<CommandResult>;
+}
+
+export function startCommand(program: string, args: string[], options: RunOptions = {}): RunningCommand {
+  let stdout = '';
+  let stderr = '';
+  const result = new Promise<CommandResult>((resolve, reject) => {
     const child = spawn(program, args, {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
@@ -38,6 +54,7 @@ export function runCommand(
     child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
+  return { output: () => ({ stdout, stderr }), result };
 }
 
 /** `kubelab ARGS` through the built bundle, exactly what users run. */
@@ -46,4 +63,9 @@ export function kubelab(
   options: Parameters<typeof runCommand>[2] = {},
 ): Promise<CommandResult> {
   return runCommand(process.execPath, [kubelabCli, ...args], options);
+}
+
+/** `kubelab ARGS` started, for a test that acts while it runs (e.g. `rollout status`). */
+export function startKubelab(args: string[], options: RunOptions = {}): RunningCommand {
+  return startCommand(process.execPath, [kubelabCli, ...args], options);
 }

@@ -48,6 +48,20 @@ async function boundPod(
   return pod;
 }
 
+/**
+ * Resolves after sim-a's agent has renewed its Lease `count` more times: a marker that the
+ * agent has been running (and its timers firing) since, without guessing a duration.
+ */
+async function afterLeaseRenewals(count: number): Promise<void> {
+  const leases = client.resource<Lease>(resource.leases, 'kube-node-lease');
+  let last = (await leases.get('sim-a')).spec?.renewTime;
+  for (let i = 0; i < count; i++)
+    last = await until('a lease renewal', async () => {
+      const t = (await leases.get('sim-a')).spec?.renewTime;
+      return t !== last && t;
+    });
+}
+
 function readyCondition(pod: Pod): string | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
@@ -119,7 +133,7 @@ describe('a simulated node agent', () => {
     expect(cs?.containerID).toMatch(/^sim:\/\/[0-9a-f]+$/);
     expect(cs?.state?.running?.startedAt).toBeTruthy();
     // Status is written only when it changes: a steady pod is not rewritten.
-    await new Promise((r) => setTimeout(r, 500));
+    await afterLeaseRenewals(2);
     expect((await pods().get('web')).metadata?.resourceVersion).toBe(pod.metadata?.resourceVersion);
   });
 
@@ -129,7 +143,7 @@ describe('a simulated node agent', () => {
       const p = await pods().get('broken');
       return p.status?.phase === 'Running' && p;
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await afterLeaseRenewals(2); // well past the 100 ms ready delay
     const later = await pods().get('broken');
     expect(readyCondition(later)).toBe('False');
     expect(later.status?.conditions?.find((c) => c.type === 'ContainersReady')).toMatchObject({
@@ -221,7 +235,7 @@ describe('a simulated node agent', () => {
       log: () => {},
     });
     await until('the restarted agent to run victim', async () => host.agents.get('sim-a')!.podCount() > 0);
-    await new Promise((r) => setTimeout(r, 500));
+    await afterLeaseRenewals(2);
     const after = await pods().get('victim');
     expect(readyCondition(after)).toBe('True');
     expect(after.status?.podIP).toBe(before.status?.podIP);

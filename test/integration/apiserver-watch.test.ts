@@ -34,11 +34,14 @@ function watch(
     const finish = (ended: boolean) => {
       if (finished) return;
       finished = true;
-      clearTimeout(timer);
+      deadline.removeEventListener('abort', onDeadline);
       req.destroy();
       resolve({ events, ended });
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    // A deadline, not a wait: the watch ends as soon as `until` holds or the server ends it.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const onDeadline = () => finish(false);
+    deadline.addEventListener('abort', onDeadline);
     const req = request(
       new URL(path, server.url),
       { headers: { authorization: `Bearer ${server.token}` }, ca },

@@ -1,41 +1,27 @@
 // `kubelab rollout|scale|set image` (built bundle) against a real API server with the
-// ReplicaSet and Deployment controllers running and the test playing the kubelet.
+// ReplicaSet and Deployment controllers running on a FakeClock, the scheduler, and a SIMULATED
+// node agent running the pods (kubelab/web:broken never becomes ready).
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
-import { ApiClient } from '../../src/client/rest-client.js';
+import type { ApiClient } from '../../src/client/rest-client.js';
 import { deploymentController } from '../../src/controllers/deployment-controller.js';
-import { ControllerManager } from '../../src/controllers/manager.js';
 import { replicaSetController } from '../../src/controllers/replicaset-controller.js';
-import { kubelab } from '../helpers/run-command.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
+import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
+import { kubelab, startKubelab } from '../helpers/run-command.js';
 
-let server: TestServer;
+let h: ControllerHarness;
 let client: ApiClient;
-let manager: ControllerManager;
-let kubelet: TestKubelet;
-const k = (...args: string[]) => kubelab(['--kubeconfig', server.kubeconfigPath, ...args]);
+const k = (...args: string[]) => kubelab(['--kubeconfig', h.server.kubeconfigPath, ...args]);
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
-  kubelet = await startTestKubelet(client, { ready: (p) => !p.spec?.containers[0]?.image?.endsWith(':bad') });
-  manager = new ControllerManager({
-    client,
-    profile: profiles.lab,
-    factories: [replicaSetController, deploymentController],
-    log: () => {},
-  });
-  await manager.start();
+  h = await startControllers([replicaSetController, deploymentController], { nodes: ['node-a'] });
+  client = h.client;
 });
 
 afterAll(async () => {
-  await manager.stop();
-  await kubelet.stop();
-  client.close();
-  await server.stop();
+  await h.stop();
 });
 
 function deployment(name: string, spec: Partial<NonNullable<Deployment['spec']>> = {}): Deployment {
@@ -104,9 +90,11 @@ describe('kubelab rollout, scale, set image', () => {
   it('scale resizes through /scale; pause, resume and restart patch the deployment', async () => {
     await client.resource<Deployment>(resource.deployments, 'default').create(deployment('api'));
     expect((await k('scale', 'deploy/api', '--replicas=3')).stdout).toBe('deployment.apps/api scaled\n');
-    await eventually(
-      () => kubelet.pods.list().filter((p) => p.metadata?.labels?.app === 'api').length === 3,
+    await until(
       '3 pods',
+      async () =>
+        (await client.resource<Pod>(resource.pods, 'default').list({ labelSelector: 'app=api' })).items
+          .length === 3,
     );
     const bad = await k('scale', 'deploy/api', '--replicas=1', '--current-replicas=5');
     expect(bad.code).toBe(1);
@@ -133,8 +121,22 @@ describe('kubelab rollout, scale, set image', () => {
       .resource<Deployment>(resource.deployments, 'default')
       .create(deployment('stuck', { progressDeadlineSeconds: 2 }));
     expect((await k('rollout', 'status', 'deploy/stuck', '--timeout=20s')).code).toBe(0);
-    await k('set', 'image', 'deploy/stuck', 'web=kubelab/web:bad');
-    const status = await k('rollout', 'status', 'deploy/stuck', '--timeout=20s');
+    await k('set', 'image', 'deploy/stuck', 'web=kubelab/web:broken');
+    await h.settled();
+    // rollout status waits on the stuck rollout until the (FakeClock's) deadline passes.
+    const running = startKubelab([
+      '--kubeconfig',
+      h.server.kubeconfigPath,
+      'rollout',
+      'status',
+      'deploy/stuck',
+      '--timeout=20s',
+    ]);
+    await until('rollout status waiting', () =>
+      running.output().stdout.includes('new replicas have been updated'),
+    );
+    await h.advance(3_000);
+    const status = await running.result;
     expect(status.code).toBe(1);
     expect(status.stderr).toBe('error: deployment "stuck" exceeded its progress deadline\n');
     expect(status.stdout).toContain(

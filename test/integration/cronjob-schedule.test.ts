@@ -77,7 +77,7 @@ describe('cronjob controller', () => {
 
     // Forbid: the next tick passes while the first Job runs.
     clock.setTime(t1 + 61_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(names((await jobs.list()).items)).toEqual([minute(t1)]);
 
     // It finishes: the missed tick starts now, and the success is recorded.
@@ -118,8 +118,9 @@ describe('cronjob controller', () => {
     const clock = new FakeClock(Date.now());
     h = await startControllers([cronJobController], { clock });
     const cj = await h.api<CronJob>('CronJob').create(cronJob('paused', { suspend: true }));
+    await h.settled();
     clock.setTime(firstTick(cj) + 120_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect((await h.api<Job>('Job').list()).items).toHaveLength(0);
   });
 });

@@ -1,20 +1,14 @@
-// The DaemonSet controller against a real API server; the test plays scheduler and kubelet
-// (binds pods where their metadata.name affinity pins them, reports them Running+Ready,
-// confirms deletions). One pod per eligible node, following nodes joining and leaving, taints,
-// and a RollingUpdate of the template.
+// The DaemonSet controller against a real API server on a FakeClock, with the scheduler placing
+// pods where their metadata.name affinity pins them and SIMULATED node agents running them.
+// One pod per eligible node, following nodes joining and leaving, taints, and a RollingUpdate
+// of the template.
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controllerRevisionHashLabel } from '../../src/api/controller-revision.js';
 import { daemonSetController } from '../../src/controllers/daemonset-controller.js';
 import { targetNodeName } from '../../src/controllers/daemonset-placement.js';
-import {
-  type ControllerHarness,
-  node,
-  setPodRunning,
-  startControllers,
-  until,
-} from '../helpers/controller-harness.js';
+import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
 
 let h: ControllerHarness;
 afterEach(async () => {
@@ -29,18 +23,9 @@ const daemonSet = (image: string): DaemonSet => ({
   },
 });
 
-/** One pass of scheduler + kubelet over the DaemonSet's pods. */
-async function playNodes(h: ControllerHarness): Promise<Pod[]> {
-  const pods = h.api<Pod>('Pod');
-  const list = (await pods.list({ labelSelector: 'app=agent' })).items;
-  for (const p of list) {
-    const name = p.metadata!.name!;
-    if (p.metadata?.deletionTimestamp) await pods.delete(name, { gracePeriodSeconds: 0 }).catch(() => {});
-    else if (!p.spec?.nodeName) await h.client.bind(p, targetNodeName(p)!).catch(() => {});
-    else if (p.status?.phase !== 'Running')
-      await setPodRunning(pods, name, { ip: '10.2.0.1' }).catch(() => {});
-  }
-  return (await pods.list({ labelSelector: 'app=agent' })).items.filter(
+/** The DaemonSet's pods that are not on their way out. */
+async function livePods(h: ControllerHarness): Promise<Pod[]> {
+  return (await h.api<Pod>('Pod').list({ labelSelector: 'app=agent' })).items.filter(
     (p) => !p.metadata?.deletionTimestamp,
   );
 }
@@ -49,24 +34,31 @@ const nodesOf = (pods: Pod[]) => pods.map((p) => targetNodeName(p)).sort();
 
 describe('daemonset controller', () => {
   it('runs one pod per eligible node and follows nodes joining and leaving', async () => {
-    h = await startControllers([daemonSetController]);
-    const nodes = h.api<Node>('Node');
-    await nodes.create(node('node-a'));
-    await nodes.create(node('node-b'));
-    // Untolerated NoSchedule taint: not eligible. Cordoned: still eligible (daemon toleration).
-    await nodes.create(node('node-tainted', {}, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]));
-    await nodes.create({
-      ...node('node-cordoned', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]),
-      spec: {
-        unschedulable: true,
-        taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
-      },
+    h = await startControllers([daemonSetController], {
+      nodes: ['node-a', 'node-b', 'node-tainted', 'node-cordoned'],
     });
+    const nodes = h.api<Node>('Node');
+    // Untolerated NoSchedule taint: not eligible. Cordoned: still eligible (daemon toleration).
+    await nodes.patch(
+      'node-tainted',
+      { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } },
+      'merge',
+    );
+    await nodes.patch(
+      'node-cordoned',
+      {
+        spec: {
+          unschedulable: true,
+          taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+        },
+      },
+      'merge',
+    );
     const dss = h.api<DaemonSet>('DaemonSet');
     await dss.create(daemonSet('agent:1'));
 
     const pods = await until('three pods', async () => {
-      const ps = await playNodes(h);
+      const ps = await livePods(h);
       return ps.length === 3 ? ps : undefined;
     });
     expect(nodesOf(pods)).toEqual(['node-a', 'node-b', 'node-cordoned']);
@@ -81,7 +73,6 @@ describe('daemonset controller', () => {
     });
     expect(pods[0]!.metadata?.labels?.[controllerRevisionHashLabel]).toBeTruthy();
     const status = await until('status ready', async () => {
-      await playNodes(h);
       const s = (await dss.get('agent')).status;
       return s?.numberReady === 3 ? s : undefined;
     });
@@ -93,24 +84,21 @@ describe('daemonset controller', () => {
       updatedNumberScheduled: 3,
     });
 
-    await nodes.create(node('node-c'));
-    await until('pod on the new node', async () => nodesOf(await playNodes(h)).includes('node-c'));
+    await h.addNodes(['node-c']); // a node joins
+    await until('pod on the new node', async () => nodesOf(await livePods(h)).includes('node-c'));
     await nodes.delete('node-b');
     await until('pod of the removed node gone', async () => {
-      const ps = await playNodes(h);
+      const ps = await livePods(h);
       return !nodesOf(ps).includes('node-b') && ps.length === 3;
     });
     await until('status follows', async () => (await dss.get('agent')).status?.desiredNumberScheduled === 3);
   });
 
   it('rolls a template change out node by node (maxUnavailable 1)', async () => {
-    h = await startControllers([daemonSetController]);
-    const nodes = h.api<Node>('Node');
-    for (const n of ['node-a', 'node-b', 'node-c']) await nodes.create(node(n));
+    h = await startControllers([daemonSetController], { nodes: ['node-a', 'node-b', 'node-c'] });
     const dss = h.api<DaemonSet>('DaemonSet');
     await dss.create(daemonSet('agent:1'));
     await until('all ready', async () => {
-      await playNodes(h);
       return (await dss.get('agent')).status?.numberAvailable === 3;
     });
     const ds = await dss.get('agent');
@@ -120,7 +108,7 @@ describe('daemonset controller', () => {
     const done = await until(
       'rolled out',
       async () => {
-        const ps = await playNodes(h);
+        const ps = await livePods(h);
         const running = ps.filter((p) => p.status?.phase === 'Running').length;
         maxMissing = Math.max(maxMissing, 3 - running);
         const s = (await dss.get('agent')).status;

@@ -1,40 +1,32 @@
+// The Deployment controller (with the ReplicaSet controller) against a real API server, on a
+// FakeClock, with the scheduler and a SIMULATED node agent running the pods: kubelab/web:broken
+// never becomes ready (a broken release). A pods informer observes every state on the way.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revisionOf } from '../../src/api/deployment-revisions.js';
-import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
-import { ApiClient } from '../../src/client/rest-client.js';
+import { Informer } from '../../src/client/informer.js';
+import type { ApiClient } from '../../src/client/rest-client.js';
 import { deploymentController } from '../../src/controllers/deployment-controller.js';
-import { ControllerManager } from '../../src/controllers/manager.js';
 import { replicaSetController } from '../../src/controllers/replicaset-controller.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
+import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
 
-let server: TestServer;
+let h: ControllerHarness;
 let client: ApiClient;
-let manager: ControllerManager;
-let kubelet: TestKubelet;
+let observed: Informer<Pod>;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
-  // Pods of images tagged :bad never become ready (a broken release).
-  kubelet = await startTestKubelet(client, { ready: (p) => !p.spec?.containers[0]?.image?.endsWith(':bad') });
-  manager = new ControllerManager({
-    client,
-    profile: profiles.lab,
-    factories: [replicaSetController, deploymentController],
-    log: () => {},
-  });
-  await manager.start();
+  h = await startControllers([replicaSetController, deploymentController], { nodes: ['node-a'] });
+  client = h.client;
+  observed = new Informer<Pod>(client, resource.pods);
+  observed.start();
+  await observed.waitForSync();
 });
 
 afterAll(async () => {
-  await manager.stop();
-  await kubelet.stop();
-  client.close();
-  await server.stop();
+  observed.stop();
+  await h.stop();
 });
 
 const deployments = () => client.resource<Deployment>(resource.deployments, 'default');
@@ -68,7 +60,7 @@ function setImage(name: string, image: string) {
   );
 }
 
-const livePods = (app: string): Pod[] => kubelet.pods.list().filter((p) => p.metadata?.labels?.app === app);
+const livePods = (app: string): Pod[] => observed.list().filter((p) => p.metadata?.labels?.app === app);
 
 async function replicaSetsOf(name: string): Promise<ReplicaSet[]> {
   return (
@@ -77,7 +69,7 @@ async function replicaSetsOf(name: string): Promise<ReplicaSet[]> {
 }
 
 async function rolledOut(name: string, replicas: number): Promise<Deployment> {
-  return eventually(async () => {
+  return until(`deployment ${name} rolled out`, async () => {
     const d = await deployments().get(name);
     const s = d.status;
     const done =
@@ -87,7 +79,7 @@ async function rolledOut(name: string, replicas: number): Promise<Deployment> {
       s?.availableReplicas === replicas &&
       s?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'NewReplicaSetAvailable';
     return done ? d : undefined;
-  }, `deployment ${name} rolled out`);
+  });
 }
 
 describe('Deployment controller', () => {
@@ -137,7 +129,7 @@ describe('Deployment controller', () => {
       if (pods.length > 4 + 1) violations.push(`total ${pods.length} > 5`);
       if (available < 4 - 1) violations.push(`available ${available} < 3`);
     };
-    const off = kubelet.pods.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
+    const off = observed.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
     await setImage('roll', 'kubelab/web:2');
     await rolledOut('roll', 4);
     off();
@@ -169,16 +161,16 @@ describe('Deployment controller', () => {
     await deployments().create(deployment('paused', 2));
     await rolledOut('paused', 2);
     await deployments().patch('paused', { spec: { paused: true } }, 'merge');
-    await eventually(async () => {
+    await until('DeploymentPaused', async () => {
       const d = await deployments().get('paused');
       return d.status?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'DeploymentPaused';
-    }, 'DeploymentPaused');
+    });
     await setImage('paused', 'kubelab/web:2');
     // The controller observes the new generation without starting a new ReplicaSet.
-    const d = await eventually(async () => {
+    const d = await until('paused generation observed', async () => {
       const d = await deployments().get('paused');
       return d.status?.observedGeneration === d.metadata?.generation ? d : undefined;
-    }, 'paused generation observed');
+    });
     expect(d.status?.updatedReplicas ?? 0).toBe(0);
     expect(await replicaSetsOf('paused')).toHaveLength(1);
     await deployments().patch('paused', { spec: { paused: false } }, 'merge');
@@ -192,16 +184,18 @@ describe('Deployment controller', () => {
   it('reports ProgressDeadlineExceeded when the new pods never become ready', async () => {
     await deployments().create(deployment('stuck', 2, { progressDeadlineSeconds: 2 }));
     await rolledOut('stuck', 2);
-    await setImage('stuck', 'kubelab/web:bad');
-    const cond = await eventually(
-      async () => {
-        const d = await deployments().get('stuck');
-        const c = d.status?.conditions?.find((c) => c.type === 'Progressing');
-        return c?.reason === 'ProgressDeadlineExceeded' ? c : undefined;
-      },
-      'ProgressDeadlineExceeded',
-      15_000,
-    );
+    await setImage('stuck', 'kubelab/web:broken');
+    const progressing = async () =>
+      (await deployments().get('stuck')).status?.conditions?.find((c) => c.type === 'Progressing');
+    await until('the new ReplicaSet', async () => (await replicaSetsOf('stuck')).length === 2);
+    await h.settled();
+    // Inside the 2 s deadline the rollout is still progressing; past it, it has timed out.
+    expect((await progressing())?.reason).toBe('ReplicaSetUpdated');
+    await h.advance(3_000);
+    const cond = await until('ProgressDeadlineExceeded', async () => {
+      const c = await progressing();
+      return c?.reason === 'ProgressDeadlineExceeded' ? c : undefined;
+    });
     expect(cond.status).toBe('False');
     expect(cond.message).toMatch(/^ReplicaSet "stuck-\w+" has timed out progressing\.$/);
     // maxUnavailable 25% of 2 rounds down to 0: the old pods keep serving.
@@ -217,7 +211,7 @@ describe('Deployment controller', () => {
       const images = new Set(livePods('recreate').map((p) => p.spec?.containers[0]?.image));
       if (images.size > 1) overlaps.push([...images].join(','));
     };
-    const off = kubelet.pods.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
+    const off = observed.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
     await setImage('recreate', 'kubelab/web:2');
     await rolledOut('recreate', 3);
     off();

@@ -1,41 +1,41 @@
-// The Endpoints controller against a real API server: Endpoints follow pod readiness and IPs,
-// resolve named target ports, publish not-ready addresses on request, and go with the Service.
-import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+// The Endpoints controller against a real API server on a FakeClock, with the scheduler and a
+// SIMULATED node agent running the pods (ready 1 s of the clock after they start; kubelab/slow
+// after 20 s): Endpoints follow pod readiness and IPs, resolve named target ports, publish
+// not-ready addresses on request, and go with the Service.
+import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endpointsController } from '../../src/controllers/endpoints-controller.js';
-import {
-  type ControllerHarness,
-  isGone,
-  node,
-  setPodRunning,
-  startControllers,
-  until,
-} from '../helpers/controller-harness.js';
+import { type ControllerHarness, isGone, startControllers, until } from '../helpers/controller-harness.js';
 
 let h: ControllerHarness;
 afterEach(async () => {
   await h?.stop();
 });
 
-const webPod = (name: string, labels = { app: 'web' }): Pod => ({
+const webPod = (name: string, labels = { app: 'web' }, image = 'nginx'): Pod => ({
   metadata: { name, labels },
-  spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] },
+  spec: { containers: [{ name: 'c', image, ports: [{ name: 'http', containerPort: 8080 }] }] },
 });
+
+const start = (nodes = ['node-a']) =>
+  startControllers([endpointsController], { nodes, sim: { readyDelayMs: 1_000 } });
+
+const podIP = async (pods: { get(name: string): Promise<Pod> }, name: string) =>
+  until(`${name} has an IP`, async () => (await pods.get(name)).status?.podIP);
 
 const ips = (ep: Endpoints, field: 'addresses' | 'notReadyAddresses') =>
   (ep.subsets ?? []).flatMap((s) => (s[field] ?? []).map((a) => a.ip));
 
 describe('endpoints controller', () => {
   it('lists ready pods in addresses and not-ready ones in notReadyAddresses, following changes', async () => {
-    h = await startControllers([endpointsController]);
+    // No node yet: the pods stay Pending, without IPs, until node-a joins.
+    h = await start([]);
     const pods = h.api<Pod>('Pod');
     const services = h.api<Service>('Service');
     const endpoints = h.api<Endpoints>('Endpoints');
-    await h.api<Node>('Node').create(node('node-a'));
-    for (const name of ['web-1', 'web-2']) {
-      await pods.create(webPod(name));
-      await h.client.bind(await pods.get(name), 'node-a');
-    }
+    await pods.create(webPod('web-1'));
+    // Slow to start: not ready until 20 s after it starts.
+    await pods.create(webPod('web-2', { app: 'web' }, 'kubelab/slow'));
     await pods.create(webPod('other', { app: 'db' }));
     await services.create({
       metadata: { name: 'web', labels: { tier: 'front' } },
@@ -45,8 +45,10 @@ describe('endpoints controller', () => {
     expect(empty.subsets ?? []).toEqual([]);
     expect(empty.metadata?.labels).toEqual({ tier: 'front' });
 
-    await setPodRunning(pods, 'web-1', { ready: true, ip: '10.1.0.1' });
-    await setPodRunning(pods, 'web-2', { ready: false, ip: '10.1.0.2' });
+    await h.addNodes(['node-a']);
+    const ip1 = await podIP(pods, 'web-1');
+    const ip2 = await podIP(pods, 'web-2');
+    await h.advance(1_000); // web-1 is ready, web-2 still starting
     const ep = await until('both pods listed', async () => {
       const e = await endpoints.get('web');
       return ips(e, 'addresses').length + ips(e, 'notReadyAddresses').length === 2 ? e : undefined;
@@ -56,22 +58,23 @@ describe('endpoints controller', () => {
       {
         addresses: [
           {
-            ip: '10.1.0.1',
+            ip: ip1,
             nodeName: 'node-a',
             targetRef: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: web1 },
           },
         ],
-        notReadyAddresses: [expect.objectContaining({ ip: '10.1.0.2' })],
+        notReadyAddresses: [expect.objectContaining({ ip: ip2 })],
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     ]);
 
-    // Readiness flips: web-2 becomes ready, web-1 not.
-    await setPodRunning(pods, 'web-2', { ready: true, ip: '10.1.0.2' });
-    await setPodRunning(pods, 'web-1', { ready: false, ip: '10.1.0.1' });
+    // Readiness flips: web-2 becomes ready; web-1's container crashes, and its restart is not
+    // ready until a second (of the clock) after it starts again.
+    await h.advance(20_000);
+    await pods.patch('web-1', { metadata: { annotations: { 'sim.kubelab.dev/crash': '1' } } }, 'merge');
     await until('readiness followed', async () => {
       const e = await endpoints.get('web');
-      return ips(e, 'addresses').join() === '10.1.0.2' && ips(e, 'notReadyAddresses').join() === '10.1.0.1';
+      return ips(e, 'addresses').join() === ip2 && ips(e, 'notReadyAddresses').join() === ip1;
     });
 
     // A deleted pod leaves; nothing else changes, so nothing is rewritten.
@@ -80,7 +83,7 @@ describe('endpoints controller', () => {
       const e = await endpoints.get('web');
       return ips(e, 'notReadyAddresses').length === 0 ? e : undefined;
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect((await endpoints.get('web')).metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
 
     await services.delete('web');
@@ -88,12 +91,12 @@ describe('endpoints controller', () => {
   });
 
   it('publishes not-ready addresses when the Service asks, and leaves selector-less Services alone', async () => {
-    h = await startControllers([endpointsController]);
+    h = await start();
     const pods = h.api<Pod>('Pod');
     const services = h.api<Service>('Service');
     const endpoints = h.api<Endpoints>('Endpoints');
-    await pods.create(webPod('web-1'));
-    await setPodRunning(pods, 'web-1', { ready: false, ip: '10.1.0.1' });
+    await pods.create(webPod('web-1', { app: 'web' }, 'kubelab/web:broken'));
+    await podIP(pods, 'web-1'); // running, never ready
     await services.create({
       metadata: { name: 'peers' },
       spec: {
@@ -115,7 +118,7 @@ describe('endpoints controller', () => {
       metadata: { name: 'external' },
       subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 80 }] }],
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(ips(await endpoints.get('external'), 'addresses')).toEqual(['192.0.2.10']);
   });
 });

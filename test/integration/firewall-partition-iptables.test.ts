@@ -23,18 +23,32 @@ function inNamespace(steps: string): string {
   return execFileSync('unshare', ['-n', 'sh', '-c', `${setup}\n${steps}`], { encoding: 'utf8' });
 }
 
-// Listens on three ports and connects to each from the given local address; prints what got through.
+// Listens on three ports and connects to each from the given local address; prints what got
+// through. On loopback an answer (accept or refusal) comes at once, so a connection still
+// unanswered once two later connections to the management port (never partitioned) have
+// completed, one after the other, had its SYN dropped: no timeout decides it.
 const probe = `${JSON.stringify(process.execPath)} -e '
 const net = require("node:net");
 const targets = [["10.9.0.2", 2022, "10.9.0.2"], ["10.9.0.2", 2024, "10.9.0.2"], ["10.9.0.3", 2023, "10.9.0.3"]];
 const servers = targets.map(([h, p]) => net.createServer((s) => s.end()).listen(p, h));
-const tryOne = ([host, port, localAddress]) => new Promise((done) => {
-  const s = net.connect({ host, port, localAddress });
-  const t = setTimeout(() => { s.destroy(); done(host + ":" + port + " dropped"); }, 700);
-  s.on("connect", () => { clearTimeout(t); s.destroy(); done(host + ":" + port + " open"); });
-  s.on("error", (e) => { clearTimeout(t); done(host + ":" + port + " " + e.code); });
+const results = targets.map(() => undefined);
+const marker = () => new Promise((done) => {
+  const s = net.connect({ host: "10.9.0.2", port: 2022, localAddress: "10.9.0.2" }, () => { s.destroy(); done(); });
+  s.on("error", done);
 });
-Promise.all(targets.map(tryOne)).then((r) => { console.log(r.join("\\n")); servers.forEach((s) => s.close()); });
+Promise.all(servers.map((s) => new Promise((r) => s.listening ? r() : s.on("listening", r)))).then(async () => {
+  const sockets = targets.map(([host, port, localAddress], i) => {
+    const s = net.connect({ host, port, localAddress });
+    s.on("connect", () => { results[i] ??= "open"; s.destroy(); });
+    s.on("error", (e) => { results[i] ??= e.code; });
+    return s;
+  });
+  await marker();
+  await marker();
+  console.log(targets.map(([h, p], i) => h + ":" + p + " " + (results[i] ?? "dropped")).join("\\n"));
+  sockets.forEach((s) => s.destroy());
+  servers.forEach((s) => s.close());
+});
 '`;
 
 describe('the partition scripts under real iptables (private network namespace)', () => {

@@ -1,31 +1,37 @@
-// The Job controller against a real API server, the test playing the kubelet: completion,
-// failure on backoffLimit (with kube's replacement back-off, stepped on a FakeClock), failure on
-// activeDeadlineSeconds, and container restarts counted under restartPolicy OnFailure.
+// The Job controller against a real API server on a FakeClock, with the scheduler and a
+// SIMULATED node agent running the pods (kubelab/job exits 0 after 2 s of the clock, `exit 1`
+// fails at once): completion, failure on backoffLimit (with kube's replacement back-off),
+// failure on activeDeadlineSeconds, and container restarts counted under restartPolicy OnFailure.
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/client/clock.js';
 import { jobController, jobTrackingFinalizer } from '../../src/controllers/job-controller.js';
-import {
-  type ControllerHarness,
-  setPodFinished,
-  setPodRunning,
-  startControllers,
-  until,
-} from '../helpers/controller-harness.js';
+import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
 
 let h: ControllerHarness;
 afterEach(async () => {
   await h?.stop();
 });
 
-const job = (name: string, spec: Partial<NonNullable<Job['spec']>>, restartPolicy = 'Never'): Job => ({
+/** What the job's container does, as the sim runtime plays it. */
+const succeeds = { image: 'kubelab/job' };
+const fails = { image: 'busybox', command: ['sh', '-c', 'exit 1'] };
+const runsOn = { image: 'busybox', command: ['sh', '-c', 'sleep infinity'] };
+
+const job = (
+  name: string,
+  spec: Partial<NonNullable<Job['spec']>>,
+  work: { image: string; command?: string[] },
+  restartPolicy = 'Never',
+): Job => ({
   metadata: { name },
   spec: {
     ...spec,
-    template: { spec: { restartPolicy, containers: [{ name: 'work', image: 'busybox' }] } },
+    template: { spec: { restartPolicy, containers: [{ name: 'work', ...work }] } },
   },
 });
+
+const start = () => startControllers([jobController], { nodes: ['node-a'] });
 
 const condition = (j: Job, type: string) =>
   j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
@@ -36,20 +42,19 @@ async function podsOf(h: ControllerHarness, jobName: string): Promise<Pod[]> {
 
 describe('job controller', () => {
   it('runs pods until completions succeed, then is Complete', async () => {
-    h = await startControllers([jobController]);
+    h = await start();
     const jobs = h.api<Job>('Job');
-    const pods = h.api<Pod>('Pod');
-    const created = await jobs.create(job('pi', { completions: 2, parallelism: 1 }));
+    const created = await jobs.create(job('pi', { completions: 2, parallelism: 1 }, succeeds));
     const first = await until('first pod', async () => (await podsOf(h, 'pi'))[0]);
     expect(first.metadata?.labels?.['batch.kubernetes.io/controller-uid']).toBe(created.metadata?.uid);
     expect(first.metadata?.finalizers).toContain(jobTrackingFinalizer);
     expect(first.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'pi', controller: true });
-    await setPodFinished(pods, first.metadata!.name!, 'Succeeded');
+    await h.advance(2_000); // the first pod's container exits 0
 
-    const second = await until('second pod', async () =>
+    await until('second pod', async () =>
       (await podsOf(h, 'pi')).find((p) => p.metadata?.name !== first.metadata?.name),
     );
-    await setPodFinished(pods, second.metadata!.name!, 'Succeeded');
+    await h.advance(2_000);
     const done = await until('Complete', async () => {
       const j = await jobs.get('pi');
       return condition(j, 'Complete') ? j : undefined;
@@ -63,21 +68,20 @@ describe('job controller', () => {
   });
 
   it('replaces failed pods after a back-off and fails with BackoffLimitExceeded', async () => {
-    const clock = new FakeClock(Date.now());
-    h = await startControllers([jobController], { clock });
+    h = await start();
     const jobs = h.api<Job>('Job');
-    const pods = h.api<Pod>('Pod');
-    await jobs.create(job('flaky', { backoffLimit: 1 }));
+    await jobs.create(job('flaky', { backoffLimit: 1 }, fails));
     const first = await until('first pod', async () => (await podsOf(h, 'flaky'))[0]);
-    await setPodFinished(pods, first.metadata!.name!, 'Failed');
+    await h.advance(100); // its container exits 1
     await until('failure counted', async () => (await jobs.get('flaky')).status?.failed === 1);
     // No replacement before the 10 s back-off has passed.
+    await h.settled();
     expect(await podsOf(h, 'flaky')).toHaveLength(1);
-    const second = await until('replacement after back-off', async () => {
-      clock.step(1_000);
+    await until('replacement after back-off', async () => {
+      await h.advance(1_000);
       return (await podsOf(h, 'flaky')).find((p) => p.metadata?.name !== first.metadata?.name);
     });
-    await setPodFinished(pods, second.metadata!.name!, 'Failed');
+    await h.advance(100);
     const failed = await until('Failed', async () => {
       const j = await jobs.get('flaky');
       return condition(j, 'Failed') ? j : undefined;
@@ -91,21 +95,19 @@ describe('job controller', () => {
   });
 
   it('kills active pods and fails with DeadlineExceeded after activeDeadlineSeconds', async () => {
-    const clock = new FakeClock(Date.now());
-    h = await startControllers([jobController], { clock });
+    h = await start();
     const jobs = h.api<Job>('Job');
-    const pods = h.api<Pod>('Pod');
-    await jobs.create(job('slow', { activeDeadlineSeconds: 30, parallelism: 2, completions: 4 }));
-    const running = await until('two pods', async () => {
+    await jobs.create(job('slow', { activeDeadlineSeconds: 30, parallelism: 2, completions: 4 }, runsOn));
+    await until('two pods running', async () => {
       const ps = await podsOf(h, 'slow');
-      return ps.length === 2 ? ps : undefined;
+      return ps.length === 2 && ps.every((p) => p.status?.phase === 'Running');
     });
-    for (const p of running) await setPodRunning(pods, p.metadata!.name!);
-    clock.step(31_000);
+    await h.advance(31_000);
     const failed = await until('Failed', async () => {
       const j = await jobs.get('slow');
       return condition(j, 'Failed') ? j : undefined;
     });
+    await h.settled(); // the agent has stopped the killed pods
     expect(condition(failed, 'Failed')).toMatchObject({
       reason: 'DeadlineExceeded',
       message: 'Job was active longer than specified deadline',
@@ -115,29 +117,13 @@ describe('job controller', () => {
   });
 
   it('counts container restarts toward backoffLimit with restartPolicy OnFailure', async () => {
-    h = await startControllers([jobController]);
+    h = await start();
     const jobs = h.api<Job>('Job');
-    const pods = h.api<Pod>('Pod');
-    await jobs.create(job('crashy', { backoffLimit: 2 }, 'OnFailure'));
-    const pod = await until('pod', async () => (await podsOf(h, 'crashy'))[0]);
-    const running = await setPodRunning(pods, pod.metadata!.name!, { ready: false });
-    await pods.updateStatus({
-      ...running,
-      status: {
-        ...running.status,
-        containerStatuses: [
-          {
-            name: 'work',
-            image: 'busybox',
-            imageID: '',
-            ready: false,
-            restartCount: 2,
-            state: { waiting: { reason: 'CrashLoopBackOff' } },
-          },
-        ],
-      },
-    });
+    await jobs.create(job('crashy', { backoffLimit: 2 }, fails, 'OnFailure'));
+    await until('pod', async () => (await podsOf(h, 'crashy'))[0]);
+    // The container exits 1 and the agent restarts it, with its crash-loop back-off, in place.
     const failed = await until('Failed', async () => {
+      await h.advance(1_000);
       const j = await jobs.get('crashy');
       return condition(j, 'Failed') ? j : undefined;
     });

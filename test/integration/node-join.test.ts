@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureNodeKubeconfig } from '../../src/agent/node-credentials.js';
 import { buildKubeconfig, loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { raw } from '../helpers/raw-request.js';
@@ -149,12 +149,17 @@ describe('joining nodes', () => {
   it('join tokens only join, and expire', async () => {
     const token = await joinToken(1);
     expect((await raw(server, 'GET', '/api/v1/pods', { token })).status).toBe(403);
-    await new Promise((r) => setTimeout(r, 1_100));
-    expect((await raw(server, 'GET', '/api/v1/pods', { token })).status).toBe(401);
-    const bootstrap = await bootstrapKubeconfig(token, 'late');
-    await expect(ensureNodeKubeconfig('late', join(dir, 'late.kubeconfig'), bootstrap)).rejects.toThrow(
-      /node late could not join with .*late\.bootstrap\.kubeconfig: .*Unauthorized.*expired join token/,
-    );
+    // The token's second passes on the (in-process) server's wall clock, moved, not waited for.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 1_100 });
+    try {
+      expect((await raw(server, 'GET', '/api/v1/pods', { token })).status).toBe(401);
+      const bootstrap = await bootstrapKubeconfig(token, 'late');
+      await expect(ensureNodeKubeconfig('late', join(dir, 'late.kubeconfig'), bootstrap)).rejects.toThrow(
+        /node late could not join with .*late\.bootstrap\.kubeconfig: .*Unauthorized.*expired join token/,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
     const bad = await raw(server, 'POST', '/apis/join.kubelab.dev/v1/nodecredentials', {
       token: await joinToken(),
       body: { nodeName: 'Not_A_Name' },

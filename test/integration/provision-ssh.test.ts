@@ -175,7 +175,8 @@ describe('connecting and pinning host keys', () => {
   it('connects once a machine that is still booting starts answering', async () => {
     const port = await freePort();
     const retries: string[] = [];
-    const booting = new Promise((r) => setTimeout(r, 1_500)).then(() => startServer({ port }));
+    // The machine comes up once the client has been refused twice (it keeps trying meanwhile).
+    const booting = until('two refused tries', () => retries.length >= 2).then(() => startServer({ port }));
     const connection = await connectToMachine('late-1', endpoint(port), {
       knownHostsPath,
       deadlineMs: 20_000,
@@ -260,8 +261,17 @@ describe('losing a machine', () => {
   it('fails a running command saying the connection was lost', async () => {
     const doomed = await startServer();
     const machine = await connect('doomed-1', endpoint(doomed.port));
-    const running = sshExec(machine, 'sleep 8', { step: 'install Docker Engine' });
-    await new Promise((r) => setTimeout(r, 500));
+    // A duration no other process on this machine is sleeping, to find this command by.
+    const duration = `8.${process.pid}`;
+    const running = sshExec(machine, `sleep ${duration}`, { step: 'install Docker Engine' });
+    await until('the command running on the machine', () => {
+      try {
+        execFileSync('pgrep', ['-f', `^sleep ${duration}$`]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
     // The machine "powers off": end the sshd processes serving this connection (our own sshd's children).
     for (const pid of execFileSync('ps', ['-o', 'pid=', '--ppid', String(doomed.pid)])
       .toString()

@@ -1,37 +1,23 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+// The ReplicaSet controller against a real API server, on a FakeClock, with the scheduler and a
+// SIMULATED node agent running its pods.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
-import { ApiClient } from '../../src/client/rest-client.js';
-import { ControllerManager } from '../../src/controllers/manager.js';
+import type { ApiClient } from '../../src/client/rest-client.js';
 import { replicaSetController } from '../../src/controllers/replicaset-controller.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { eventually, startTestKubelet, type TestKubelet } from './deployment-test-kubelet.js';
+import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
 
-let server: TestServer;
+let h: ControllerHarness;
 let client: ApiClient;
-let manager: ControllerManager;
-let kubelet: TestKubelet;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = ApiClient.fromKubeconfig(server.kubeconfigPath);
-  kubelet = await startTestKubelet(client);
-  manager = new ControllerManager({
-    client,
-    profile: profiles.lab,
-    factories: [replicaSetController],
-    log: () => {},
-  });
-  await manager.start();
+  h = await startControllers([replicaSetController], { nodes: ['node-a'] });
+  client = h.client;
 });
 
 afterAll(async () => {
-  await manager.stop();
-  await kubelet.stop();
-  client.close();
-  await server.stop();
+  await h.stop();
 });
 
 function replicaSet(name: string, replicas: number): ReplicaSet {
@@ -50,15 +36,19 @@ function replicaSet(name: string, replicas: number): ReplicaSet {
   };
 }
 
-const podsOf = (app: string) =>
-  kubelet.pods.list().filter((p) => p.metadata?.labels?.app === app && !p.metadata?.deletionTimestamp);
+const podsOf = async (app: string) =>
+  (await client.resource<Pod>(resource.pods, 'default').list({ labelSelector: `app=${app}` })).items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
 
 describe('ReplicaSet controller', () => {
   it('creates pods up to replicas, reports status, replaces a deleted pod and scales down', async () => {
     const rsApi = client.resource<ReplicaSet>(resource.replicaSets, 'default');
     const rs = await rsApi.create(replicaSet('web', 3));
-    await eventually(() => podsOf('web').length === 3, '3 pods');
-    const owned = podsOf('web');
+    const owned = await until('3 pods', async () => {
+      const ps = await podsOf('web');
+      return ps.length === 3 && ps;
+    });
     for (const p of owned) {
       expect(p.metadata?.generateName).toBe('web-');
       expect(p.metadata?.ownerReferences).toEqual([
@@ -72,27 +62,26 @@ describe('ReplicaSet controller', () => {
         },
       ]);
     }
-    const ready = await eventually(async () => {
+    const ready = await until('status with 3 ready', async () => {
       const s = (await rsApi.get('web')).status;
       return s?.readyReplicas === 3 && s.availableReplicas === 3 ? s : undefined;
-    }, 'status with 3 ready');
+    });
     expect(ready).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 });
 
     // A deleted pod (Terminating until the kubelet confirms) is replaced.
     const victim = owned[0]!;
     await client.resource<Pod>(resource.pods, 'default').delete(victim.metadata!.name!);
-    await eventually(
-      () =>
-        podsOf('web').length === 3 && !podsOf('web').some((p) => p.metadata?.uid === victim.metadata?.uid),
-      'a replacement pod',
-    );
+    await until('a replacement pod', async () => {
+      const ps = await podsOf('web');
+      return ps.length === 3 && !ps.some((p) => p.metadata?.uid === victim.metadata?.uid);
+    });
 
     await rsApi.patch('web', { spec: { replicas: 1 } }, 'merge');
-    await eventually(async () => {
+    await until('scale down to 1', async () => {
       const all = (await client.resource<Pod>(resource.pods, 'default').list({ labelSelector: 'app=web' }))
         .items;
       return all.length === 1;
-    }, 'scale down to 1');
+    });
     const events = (await client.resource<Event>(resource.events, 'default').list()).items.filter(
       (e) => e.involvedObject.name === 'web' && e.source?.component === 'replicaset-controller',
     );
@@ -115,11 +104,11 @@ describe('ReplicaSet controller', () => {
     const rs = await client
       .resource<ReplicaSet>(resource.replicaSets, 'default')
       .create(replicaSet('adopt', 2));
-    await eventually(() => podsOf('adopt').length === 2, '2 pods');
-    const adopted = await eventually(async () => {
+    await until('2 pods', async () => (await podsOf('adopt')).length === 2);
+    const adopted = await until('adoption', async () => {
       const p = await podApi.get('orphan');
       return p.metadata?.ownerReferences?.[0]?.uid === rs.metadata?.uid ? p : undefined;
-    }, 'adoption');
+    });
     expect(adopted.metadata?.uid).toBe(orphan.metadata?.uid);
     expect(adopted.metadata?.ownerReferences?.[0]).toMatchObject({
       controller: true,
@@ -127,7 +116,7 @@ describe('ReplicaSet controller', () => {
     });
 
     await podApi.patch('orphan', { metadata: { labels: { app: 'elsewhere' } } }, 'merge');
-    await eventually(async () => !(await podApi.get('orphan')).metadata?.ownerReferences?.length, 'release');
-    await eventually(() => podsOf('adopt').length === 2, 'a pod replacing the released one');
+    await until('release', async () => !(await podApi.get('orphan')).metadata?.ownerReferences?.length);
+    await until('a pod replacing the released one', async () => (await podsOf('adopt')).length === 2);
   });
 });

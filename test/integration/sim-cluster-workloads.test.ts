@@ -1,6 +1,7 @@
 // Workload controllers on a simulated cluster of real processes (control plane + 3 agents,
 // lab profile), driven through the `kubelab` program: a StatefulSet never runs two pods with
 // one identity through a node failure, and a DaemonSet follows nodes joining and leaving.
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resource } from '../../src/api/resources.js';
@@ -57,7 +58,15 @@ spec:
       },
       30_000,
     );
-    await new Promise((r) => setTimeout(r, 3000));
+    // A later marker: the StatefulSet controller has seen db-1 Terminating (its status counts
+    // only live pods). Had it wanted a second db-1, it would have made it by now.
+    await until(
+      'the StatefulSet controller to count db-1 out',
+      async () =>
+        (await cluster.client().resource<StatefulSet>(resource.statefulSets, 'default').get('db')).status
+          ?.replicas === 2,
+      30_000,
+    );
     const stuck = (await pods('app=db')).filter((p) => p.metadata?.name === 'db-1');
     expect(stuck).toHaveLength(1);
     expect(stuck[0]!.metadata?.uid).toBe(victim.metadata?.uid);
