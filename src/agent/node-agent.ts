@@ -157,6 +157,11 @@ export class NodeAgent {
   }
 
   /** Stops heartbeats and pod syncs; leaves the Node and pods as they are (as a stopped kubelet does). */
+  /** No pod waiting for or in the middle of a sync. */
+  syncIdle(): boolean {
+    return this.controller?.queue.idle() ?? true;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribeHealth?.();

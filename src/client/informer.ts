@@ -358,6 +358,11 @@ export class InformerFactory {
     return informer as unknown as Informer<T>;
   }
 
+  /** Every informer handed out so far (a test waits for all of them to reach a revision). */
+  all(): Informer<KubeObject>[] {
+    return [...this.informers.values()];
+  }
+
   /** Starts every informer, and any requested later. */
   start(): void {
     this.started = true;

@@ -191,6 +191,11 @@ export class WorkQueue<T = string> {
     return this.queue.length;
   }
 
+  /** Nothing waiting and nothing being processed (delayed adds not counted): caught up with what it was given. */
+  idle(): boolean {
+    return this.queue.length === 0 && this.processing.size === 0;
+  }
+
   /** Stops accepting items and wakes every waiting get(); delayed adds are dropped. */
   shutDown(): void {
     this.shutdown = true;

@@ -136,6 +136,11 @@ export class Scheduler {
     return this.running && this.pods.hasSynced() && this.nodes.hasSynced();
   }
 
+  /** No pod waiting or being scheduled, and no binding in flight. */
+  idle(): boolean {
+    return this.queue.idle() && this.inFlight === 0;
+  }
+
   health(): SchedulerHealth {
     return {
       name: 'scheduler',

@@ -59,7 +59,7 @@ export interface HarnessOptions {
 
 /** Something the harness waits on: informers to catch up, queues to drain. */
 interface Settleable {
-  informers: Informer<KubeObject>[];
+  informers: () => Informer<KubeObject>[];
   queues: WorkQueue<string>[];
   busy?: () => boolean;
 }
@@ -74,10 +74,11 @@ export async function startControllers(
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   const parts: Settleable[] = [];
 
-  const controllerParts: Settleable = { informers: [], queues: [] };
+  let controllerInformers: InformerFactory | undefined;
+  const controllerParts: Settleable = { informers: () => controllerInformers?.all() ?? [], queues: [] };
   parts.push(controllerParts);
   const watched = factories.map<ControllerFactory>((factory) => (ctx) => {
-    recordInformers(ctx.informers, controllerParts.informers);
+    controllerInformers = ctx.informers;
     const controller: Controller = factory(ctx);
     controllerParts.queues.push(controller.queue);
     return controller;
@@ -113,8 +114,8 @@ export async function startControllers(
   if (options.nodes) {
     if (options.nodes.length) nodes = await addNodes(options.nodes);
     schedulerInformers = new InformerFactory(client, { clock });
-    const schedulerPart: Settleable = { informers: [], queues: [] };
-    recordInformers(schedulerInformers, schedulerPart.informers);
+    const factory = schedulerInformers;
+    const schedulerPart: Settleable = { informers: () => factory.all(), queues: [] };
     scheduler = new Scheduler({
       client,
       informers: schedulerInformers,
@@ -123,9 +124,8 @@ export async function startControllers(
       recorder: new EventRecorder(client, 'default-scheduler', undefined, clock),
       log: () => {},
     });
-    schedulerPart.queues.push(privateField<WorkQueue<string>>(scheduler, 'queue'));
     const s = scheduler;
-    schedulerPart.busy = () => s.health().bindingsInFlight > 0;
+    schedulerPart.busy = () => !s.idle();
     parts.push(schedulerPart);
     await scheduler.start();
   }
@@ -169,45 +169,18 @@ export async function startControllers(
 /** What is still catching up or working, as words for a timeout message. */
 function busyIn(p: Settleable, revision: number): string[] {
   const busy: string[] = [];
-  for (const i of p.informers)
+  for (const i of p.informers())
     if (!i.hasSynced() || Number(i.state.resourceVersion) < revision)
       busy.push(`${i.info.plural} informer at ${i.state.resourceVersion || 'unsynced'}`);
-  for (const q of p.queues) if (!queueIdle(q)) busy.push('a work queue');
-  if (p.busy?.()) busy.push('bindings in flight');
+  for (const q of p.queues) if (!q.idle()) busy.push('a work queue');
+  if (p.busy?.()) busy.push('a scheduler or agent still working');
   return busy;
 }
 
-/** Every informer the factory hands out from now on is also pushed to `into`. */
-function recordInformers(factory: InformerFactory, into: Informer<KubeObject>[]): void {
-  const informerFor = factory.informerFor.bind(factory);
-  factory.informerFor = ((...args: Parameters<typeof informerFor>) => {
-    const informer = informerFor(...args);
-    if (!into.includes(informer)) into.push(informer);
-    return informer;
-  }) as typeof factory.informerFor;
-}
-
-// The agents' pod sync queues and the host's informers are private to the product; tests read
-// them (and a WorkQueue's in-progress set) by name. A rename fails here, loudly, not silently.
-function privateField<T>(owner: object, name: string): T {
-  const value = (owner as Record<string, unknown>)[name];
-  if (value === undefined)
-    throw new Error(`${owner.constructor.name}.${name} is gone: update test/helpers/controller-harness.ts`);
-  return value as T;
-}
-
-function queueIdle(q: WorkQueue<string>): boolean {
-  return q.len() === 0 && privateField<Set<string>>(q, 'processing').size === 0;
-}
-
 function simHostParts(host: SimNodeHost): Settleable {
-  const informers = privateField<{ pods: Informer<KubeObject>; nodes: Informer<KubeObject> }>(
-    host,
-    'informers',
-  );
-  const part: Settleable = { informers: [informers.pods, informers.nodes], queues: [] };
-  part.busy = () =>
-    [...host.agents.values()].some((a) => !queueIdle(privateField<Controller>(a, 'controller').queue));
+  const { pods, nodes } = host.informers;
+  const part: Settleable = { informers: () => [pods, nodes] as Informer<KubeObject>[], queues: [] };
+  part.busy = () => [...host.agents.values()].some((a) => !a.syncIdle());
   return part;
 }
 

@@ -36,7 +36,7 @@ export interface SimNodeHostOptions {
 
 export class SimNodeHost {
   readonly agents = new Map<string, NodeAgent>();
-  private readonly informers: NodeHostInformers;
+  readonly informers: NodeHostInformers;
   private constructor(
     private readonly o: SimNodeHostOptions,
     readonly profile: Profile,
