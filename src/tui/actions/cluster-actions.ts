@@ -19,9 +19,9 @@ import {
   unmanagedPodsError,
 } from '../../client/node-drain.js';
 import type { ApiClient } from '../../client/rest-client.js';
+import { failNode, recoverNode } from '../../provision/cluster-lifecycle.js';
+import type { NodeFailureMode } from '../../provision/cluster-provider.js';
 import type { ClusterRecord } from '../../provision/cluster-records.js';
-import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
-import { failSimNode, type NodeFailureMode, recoverSimNode } from '../../provision/providers/sim.js';
 import { shellQuote } from '../../provision/ssh/shell-quote.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 
@@ -220,8 +220,7 @@ export class ClusterActions {
       title: `Fail node ${node}: ${mode} (${meaning})`,
       command: `kubelab node fail ${node} --mode ${mode}`,
       run: async () => {
-        if (cluster.provider === 'sim') await failSimNode(cluster.name, node, mode);
-        else await failMachineNode(cluster, node, mode);
+        await failNode(cluster, node, mode);
         return `node ${node} failed (${mode}): watch its heartbeat stop and the countdowns run`;
       },
     };
@@ -233,13 +232,10 @@ export class ClusterActions {
       title: `Recover node ${node}: machine on, network back, agent started`,
       command: `kubelab node recover ${node}`,
       run: async () => {
-        if (cluster.provider !== 'sim') {
-          await recoverMachineNode(cluster, node);
-          return `node ${node} recovered; it turns Ready within seconds`;
-        }
-        const outcome = await recoverSimNode(cluster.name, node);
-        return outcome === 'running'
-          ? `node ${node} was not failed; nothing to do`
+        const outcome = await recoverNode(cluster, node);
+        if (outcome === 'running') return `node ${node} was not failed; nothing to do`;
+        return outcome === 'recovered'
+          ? `node ${node} recovered; it turns Ready within seconds`
           : `node ${node} ${outcome}`;
       },
     };
