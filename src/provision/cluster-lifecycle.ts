@@ -1,7 +1,7 @@
 // A cluster's lifecycle for every provider: `up` runs the provider's steps in one order and
 // writes the record once; `down`, node failure and recovery pick the record's provider. The
 // caller reads the record once and passes it in.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { findProgram } from '../images/build-command.js';
 import { listNodeImage } from '../images/index.js';
@@ -18,6 +18,7 @@ import {
 } from './cluster-provider.js';
 import {
   type ClusterRecord,
+  clusterDir,
   clusterKubeconfigPath,
   removeClusterRecord,
   writeClusterRecord,
@@ -116,6 +117,7 @@ export async function upCluster(o: UpOptions, progress: ProgressSink): Promise<C
       );
       record.server = controlPlane.server;
       // Before any node joins: the sim agents read it, and it is how every command reaches the cluster.
+      await mkdir(clusterDir(o.name), { recursive: true, mode: 0o700 });
       await writeFile(clusterKubeconfigPath(o.name), controlPlane.kubeconfig, { mode: 0o600 });
       await bootstrap.join(nodes, controlPlane);
       await bootstrap.waitReady(nodes, controlPlane);
