@@ -70,7 +70,7 @@ interface PreparedMachine {
   setup: MachineSetup;
   nodePath: string;
   changed: { server: boolean; agent: boolean };
-  /** Loading while the control plane starts; an agent starts only once they are in, so no pod waits for (or builds) a lab image. */
+  /** Loads while the control plane starts; the agent waits for it, so no pod waits for (or builds) a lab image. */
   imagesLoaded: Promise<void>;
 }
 
@@ -79,9 +79,10 @@ export interface SshBootstrapOptions {
   profile: string;
   knownHostsPath: string;
   progress: ProgressSink;
-  /** How long Nodes may take to be Ready after their agents start (default 120 s; TCG is slow). */
-  readyTimeoutMs?: number;
 }
+
+/** How long a Node may take to be Ready after its agent starts: long, since emulated (TCG) VMs are slow. */
+const nodeReadyTimeoutMs = 120_000;
 
 /** `up`'s steps over SSH, on the machines of any machine provider. */
 export class SshClusterBootstrap implements ClusterBootstrap {
@@ -237,7 +238,7 @@ export class SshClusterBootstrap implements ClusterBootstrap {
               .catch(() => undefined);
             return isNodeReady(node) ? node : undefined;
           },
-          this.o.readyTimeoutMs ?? 120_000,
+          nodeReadyTimeoutMs,
           () =>
             setup.connection.error(
               'Node Ready',

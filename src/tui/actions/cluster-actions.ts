@@ -21,7 +21,7 @@ import {
 import type { ApiClient } from '../../client/rest-client.js';
 import { failNode, recoverNode } from '../../provision/cluster-lifecycle.js';
 import type { NodeFailureMode } from '../../provision/cluster-provider.js';
-import type { ClusterRecord } from '../../provision/cluster-records.js';
+import { type ClusterRecord, readClusterRecord } from '../../provision/cluster-records.js';
 import { shellQuote } from '../../provision/ssh/shell-quote.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 
@@ -45,6 +45,16 @@ export const failureModes: { mode: NodeFailureMode; key: string; meaning: string
   { mode: 'partition', key: 'n', meaning: 'cut off the network; its containers keep running' },
   { mode: 'agent', key: 'a', meaning: 'agent stopped: heartbeats stop, containers keep running' },
 ];
+
+/**
+ * The cluster's record as it is on disk now: the TUI runs for long, and a sim node's process id
+ * changes whenever it is recovered, from here or from another shell.
+ */
+async function recordNow(cluster: ClusterRecord): Promise<ClusterRecord> {
+  const record = await readClusterRecord(cluster.name);
+  if (!record) throw new Error(`no cluster named "${cluster.name}" (see \`kubelab clusters\`)`);
+  return record;
+}
 
 function nsFlag(namespace: string | undefined): string {
   return namespace ? ` -n ${namespace}` : '';
@@ -220,7 +230,7 @@ export class ClusterActions {
       title: `Fail node ${node}: ${mode} (${meaning})`,
       command: `kubelab node fail ${node} --mode ${mode}`,
       run: async () => {
-        await failNode(cluster, node, mode);
+        await failNode(await recordNow(cluster), node, mode);
         return `node ${node} failed (${mode}): watch its heartbeat stop and the countdowns run`;
       },
     };
@@ -232,7 +242,7 @@ export class ClusterActions {
       title: `Recover node ${node}: machine on, network back, agent started`,
       command: `kubelab node recover ${node}`,
       run: async () => {
-        const outcome = await recoverNode(cluster, node);
+        const outcome = await recoverNode(await recordNow(cluster), node);
         if (outcome === 'running') return `node ${node} was not failed; nothing to do`;
         return outcome === 'recovered'
           ? `node ${node} recovered; it turns Ready within seconds`
