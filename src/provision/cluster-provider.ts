@@ -1,7 +1,7 @@
 // What `kubelab up` asks of every provider, sim included; cluster-lifecycle.ts runs the steps in
 // this order: make or find the machines; then, through a bootstrap over them, prepare them,
 // start the control plane on the control-plane machines, join the nodes, wait until they are
-// Ready. The control plane is a list of machines from the plan on, so three (HA) take the same
+// Ready. The control-plane machines are a list all the way through, so three (HA) take the same
 // steps as one.
 import type { ProgressSink } from './bootstrap/progress-reporter.js';
 import type { ClusterRecord, MachineRecord } from './cluster-records.js';

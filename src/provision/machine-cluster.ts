@@ -61,7 +61,7 @@ export class MachineCluster implements ClusterProvider {
 
   async ensureMachines(
     plan: ClusterPlan,
-    _existing: unknown,
+    _existing: ClusterRecord | undefined,
     progress: ProgressSink,
   ): Promise<MachineRecord[]> {
     const files = clusterSshFiles(plan.cluster);
