@@ -8,14 +8,15 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../src/client/rest-client.js';
-import { readClusterRecord, removeClusterRecord } from '../src/provision/cluster-records.js';
+import { ProgressReporter } from '../src/provision/bootstrap/progress-reporter.js';
 import {
-  downMachineCluster,
-  failMachineNode,
-  machineProvider,
-  recoverMachineNode,
-  upMachineCluster,
-} from '../src/provision/machine-cluster.js';
+  clusterProvider,
+  downCluster,
+  failNode,
+  recoverNode,
+  upCluster,
+} from '../src/provision/cluster-lifecycle.js';
+import { readClusterRecord } from '../src/provision/cluster-records.js';
 import { podReady, webDeployment, webPods } from '../test/helpers/machine-cluster.js';
 import { until } from '../test/helpers/until.js';
 import { report } from './harness.js';
@@ -32,16 +33,20 @@ const quiet = Object.assign(new (await import('node:stream')).Writable({ write: 
 
 async function up() {
   const t0 = performance.now();
-  const { timings, record } = await upMachineCluster({
-    name,
-    provider: machineProvider('docker'),
-    workers: 2,
-    profile: 'lab',
-    out: quiet,
-  });
+  const progress = new ProgressReporter(quiet);
+  const record = await upCluster(
+    {
+      name,
+      provider: clusterProvider('docker'),
+      existing: await readClusterRecord(name),
+      workers: 2,
+      profile: 'lab',
+    },
+    progress,
+  );
   const totalMs = performance.now() - t0;
   const steps: Record<string, number> = {};
-  for (const t of timings) steps[t.step] = Math.max(steps[t.step] ?? 0, Math.round(t.ms));
+  for (const t of progress.timings) steps[t.step] = Math.max(steps[t.step] ?? 0, Math.round(t.ms));
   return { totalMs: Math.round(totalMs), slowestMachinePerStepMs: steps, record };
 }
 
@@ -50,10 +55,7 @@ try {
   // Warm: builds or imports the node image and lab images if this machine lacks them.
   await up();
   // As `kubelab down`: the machines, then the record (with the host keys it pinned).
-  const down = async () => {
-    await downMachineCluster((await readClusterRecord(name))!);
-    await removeClusterRecord(name);
-  };
+  const down = async () => downCluster((await readClusterRecord(name))!);
   await down();
   for (let i = 0; i < rounds; i++) {
     creates.push(await up());
@@ -74,10 +76,10 @@ try {
       const pods = await until('4 pods Ready', () => readyPods(), 120_000, 100);
       const victim = pods[0]!.spec!.nodeName!;
       const t0 = performance.now();
-      await failMachineNode(record, victim, mode);
+      await failNode(record, victim, mode);
       await until('replicas Ready elsewhere', () => readyPods(victim), 120_000, 50);
       failovers.push({ mode, round, ms: Math.round(performance.now() - t0) });
-      await recoverMachineNode(record, victim);
+      await recoverNode(record, victim);
       await until('recovered, 4 pods', () => readyPods(), 120_000, 100);
     }
   }
@@ -104,6 +106,6 @@ try {
   });
 } finally {
   const record = await readClusterRecord(name);
-  if (record) await downMachineCluster(record);
+  if (record) await downCluster(record);
   rmSync(home, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { apiServerUrl } from '../../src/provision/bootstrap/cluster-bootstrap.js';
 import { ProgressReporter } from '../../src/provision/bootstrap/progress-reporter.js';
 import { agentUnit, serverUnit } from '../../src/provision/bootstrap/systemd-units.js';
-import { planMachines } from '../../src/provision/machine-cluster.js';
+import { planMachines } from '../../src/provision/cluster-provider.js';
 
 describe('planMachines', () => {
   it('names the control plane and workers as kind does', () => {

@@ -1,159 +1,38 @@
 // Cluster lifecycle: `up`, `down`, `status`, `clusters`, `use`, `kubeconfig`. A cluster is a
-// record under $KUBELAB_HOME/clusters/<name>/. The `sim` provider runs the control plane as
-// a local background process (simulated worker nodes join it in a later step of the
-// product); the machine providers (docker, qemu, vagrant, ssh) provision real machines.
-import { spawn } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+// record under $KUBELAB_HOME/clusters/<name>/; src/provision makes, resumes and removes it with
+// whichever provider (sim runs local processes, the machine providers real machines). This file
+// parses the flags and shows the progress.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import Docker from 'dockerode';
 import { profiles } from '../../api/profiles.js';
 import type { Table } from '../../api/table/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { findProgram } from '../../images/build-command.js';
-import { listNodeImage } from '../../images/index.js';
+import { readyzAt } from '../../provision/api-server-health.js';
 import { ProgressReporter, type ProgressSink } from '../../provision/bootstrap/progress-reporter.js';
 import {
+  clusterProvider,
+  defaultProviderName,
+  downCluster,
+  isProviderName,
+  upCluster,
+} from '../../provision/cluster-lifecycle.js';
+import { providerNames } from '../../provision/cluster-provider.js';
+import {
   type ClusterRecord,
-  clusterDir,
   clusterKubeconfigPath,
   currentClusterName,
   listClusterNames,
   readClusterRecord,
-  removeClusterRecord,
   setCurrentCluster,
-  writeClusterRecord,
 } from '../../provision/cluster-records.js';
-import {
-  downMachineCluster,
-  machineProvider,
-  machineProviderNames,
-  upMachineCluster,
-} from '../../provision/machine-cluster.js';
-import {
-  processAlive,
-  processFrozen,
-  startSimWorkers,
-  stopSimMachine,
-} from '../../provision/providers/sim.js';
+import { processAlive, processFrozen } from '../../provision/providers/sim.js';
 import { type Inventory, inventoryMachines, loadInventory } from '../../provision/providers/ssh-inventory.js';
 import { printTable } from '../printers/table-printer.js';
 import { UsageError } from '../usage-error.js';
 import { tableAccept } from './get.js';
 
 const defaultName = 'kubelab';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function readyz(kubeconfig: string): Promise<string | undefined> {
-  if (!existsSync(kubeconfig)) return undefined;
-  const client = ApiClient.fromKubeconfig(kubeconfig);
-  try {
-    return await client.requestText('GET', '/readyz', { query: { verbose: 1 }, timeoutMs: 2000 });
-  } catch {
-    return undefined;
-  } finally {
-    client.close();
-  }
-}
-
-async function startLocalControlPlane(name: string, profile: string): Promise<ClusterRecord> {
-  const dir = clusterDir(name);
-  const dataDir = join(dir, 'server');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const port = await freePort();
-  const log = openSync(join(dir, 'server.log'), 'a');
-  const cliScript = process.argv[1];
-  if (!cliScript) throw new Error('cannot locate the kubelab program to start the server with');
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      cliScript,
-      'server',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--cluster-name',
-      name,
-      '--profile',
-      profile,
-    ],
-    { detached: true, stdio: ['ignore', log, log] },
-  );
-  child.unref();
-  const record: ClusterRecord = {
-    name,
-    provider: 'sim',
-    createdAt: new Date().toISOString(),
-    server: `https://127.0.0.1:${port}`,
-    machines: [
-      { name: `${name}-control-plane`, role: 'control-plane', pid: child.pid, address: '127.0.0.1' },
-    ],
-  };
-  await writeClusterRecord(record);
-  const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (!processAlive(child.pid)) {
-      const tail = (await readFile(join(dir, 'server.log'), 'utf8')).split('\n').slice(-10).join('\n');
-      throw new Error(
-        `the control plane exited during start-up; last lines of ${join(dir, 'server.log')}:\n${tail}`,
-      );
-    }
-    if ((await readyz(adminKubeconfig))?.includes('check passed')) break;
-    if (Date.now() > deadline)
-      throw new Error(`the control plane did not become ready within 30 s; see ${join(dir, 'server.log')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await copyFile(adminKubeconfig, clusterKubeconfigPath(name));
-  return record;
-}
-
-/**
- * `kubelab up` without --provider: docker when an engine answers (real machines as containers),
- * otherwise sim (no installs at all). Says which and why, since the two behave very differently.
- */
-async function defaultProvider(progress: ProgressSink): Promise<string> {
-  const version = await new Docker()
-    .version()
-    .then((v) => v.Version)
-    .catch((e: Error) => e);
-  // Machines need the node image: cached, or buildable here (debootstrap, as root).
-  const imageReady =
-    Boolean((await listNodeImage({ docker: null }).catch(() => undefined))?.cached) ||
-    findProgram('debootstrap') !== undefined;
-  let reason: string;
-  if (version instanceof Error) reason = `no Docker Engine answers: ${version.message.split('\n')[0]}`;
-  else if (!imageReady)
-    reason = `Docker Engine ${version} answers, but the node image is not built and debootstrap is missing (apt-get install debootstrap, then kubelab images build node)`;
-  else {
-    progress.say(
-      `provider: docker (Docker Engine ${version} answers; each node is a container-node with its own systemd, sshd and Docker Engine)`,
-    );
-    return 'docker';
-  }
-  if (findProgram('qemu-system-x86_64') && imageReady) {
-    progress.say(`provider: qemu (${reason}; qemu is installed: each node is a VM)`);
-    return 'qemu';
-  }
-  progress.say(
-    `provider: sim (${reason}; no qemu either); nodes are SIMULATED. For real machines: bash scripts/install-docker.sh, then kubelab up --provider docker`,
-  );
-  return 'sim';
-}
 
 /** The ssh provider's machines come from an inventory file; no other provider takes one. */
 async function inventoryFor(provider: string, path: string | undefined): Promise<Inventory | undefined> {
@@ -185,15 +64,15 @@ export interface UpOptions {
   profile?: string;
 }
 
-/** `kubelab up`: also what `kubelab tui` runs when there is no cluster to show. */
 /**
- * `kubelab up`. Progress goes to `progress`: live lines in the terminal by default, the TUI's
- * start screen when the TUI starts a cluster.
+ * `kubelab up`, also what `kubelab tui` runs when there is no cluster to show. Progress goes to
+ * `progress`: live lines in the terminal by default, the TUI's start screen when the TUI starts
+ * a cluster. Resolves to the cluster's record, which is now the current cluster.
  */
 export async function clusterUp(
   o: UpOptions,
   progress: ProgressSink = new ProgressReporter(process.stdout),
-): Promise<void> {
+): Promise<ClusterRecord> {
   const workers = Number(o.workers);
   if (!Number.isInteger(workers) || workers < 0 || workers > 100) {
     throw new UsageError(`--workers must be a whole number from 0 to 100, got "${o.workers}"`);
@@ -205,63 +84,42 @@ export async function clusterUp(
       `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 42)`,
     );
   }
+  // The one read of the record in this `up`: provision gets it from here.
   const existing = await readClusterRecord(o.name);
-  const provider = o.provider ?? existing?.provider ?? (await defaultProvider(progress));
-  if (provider !== 'sim' && !(machineProviderNames as string[]).includes(provider))
-    throw new UsageError(
-      `unknown provider "${provider}"; available: sim, ${machineProviderNames.join(', ')}`,
-    );
+  const provider = o.provider ?? existing?.provider ?? (await defaultProviderName(progress));
+  if (!isProviderName(provider))
+    throw new UsageError(`unknown provider "${provider}"; available: ${providerNames.join(', ')}`);
   const profile = o.profile ?? (provider === 'qemu' ? 'lab-slow' : 'lab');
   if (o.profile === undefined && profile !== 'lab')
     progress.say(
       `profile: ${profile} (qemu VMs may run emulated, ~20x slower: lab's 1 s heartbeats would make healthy nodes flap; --profile lab to insist)`,
     );
-  if (provider !== 'sim') {
-    const started = Date.now();
+  const started = Date.now();
+  // sim tells its own story (control plane, then SIMULATED workers); machines get a headline.
+  if (provider !== 'sim')
     progress.say(
       `${existing ? 'checking' : 'creating'} cluster "${o.name}" with provider ${provider}: 1 control-plane machine + ${workers} worker(s)`,
     );
-    const inventory = await inventoryFor(provider, o.inventory);
-    const { record } = await upMachineCluster({
+  const inventory = await inventoryFor(provider, o.inventory);
+  const record = await upCluster(
+    {
       name: o.name,
-      provider: machineProvider(provider, inventory),
+      provider: clusterProvider(provider, inventory),
+      existing,
       workers,
       machines: inventory && inventoryMachines(inventory),
       profile,
-      progress,
-    });
-    await setCurrentCluster(o.name);
-    progress.say(
-      `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)}; try \`kubelab get nodes -o wide\`)`,
-    );
-    return;
-  }
-  if (existing && existing.provider !== 'sim')
-    throw new UsageError(
-      `cluster "${o.name}" exists with provider ${existing.provider}: run \`kubelab down --name ${o.name}\` first, or pick another --name`,
-    );
-  const cp = existing?.machines.find((m) => m.role === 'control-plane');
-  if (existing && processAlive(cp?.pid) && (await readyz(clusterKubeconfigPath(o.name)))) {
-    progress.say(
-      `cluster "${o.name}" is already running (provider ${existing.provider}) at ${existing.server}`,
-    );
-  } else {
-    progress.say(`starting cluster "${o.name}" with provider sim (control plane as a local process)...`);
-    const started = Date.now();
-    const record = await startLocalControlPlane(o.name, profile);
-    progress.say(
-      `control plane ready at ${record.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
-  }
-  if (workers > 0) {
-    const started = Date.now();
-    progress.say(`starting ${workers} SIMULATED worker node(s)...`);
-    const machines = await startSimWorkers(o.name, workers);
-    for (const m of machines) progress.say(`  ${m.name} Ready (SIMULATED)`);
-    progress.say(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
+    },
+    progress,
+  );
   await setCurrentCluster(o.name);
-  progress.say(`current cluster: ${o.name} (kubeconfig: ${clusterKubeconfigPath(o.name)})`);
+  const kubeconfig = clusterKubeconfigPath(o.name);
+  progress.say(
+    provider === 'sim'
+      ? `current cluster: ${o.name} (kubeconfig: ${kubeconfig})`
+      : `cluster "${o.name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.machines.length} nodes Ready, API server ${record.server}\ncurrent cluster: ${o.name} (kubeconfig: ${kubeconfig}; try \`kubelab get nodes -o wide\`)`,
+  );
+  return record;
 }
 
 export function registerLifecycle(program: Command): void {
@@ -279,7 +137,9 @@ export function registerLifecycle(program: Command): void {
       '--profile <profile>',
       'timers: lab (failover in ~10 s; default), lab-slow (~25 s, for emulated VMs; default with qemu) or k8s (upstream defaults)',
     )
-    .action((o: UpOptions) => clusterUp(o));
+    .action(async (o: UpOptions) => {
+      await clusterUp(o);
+    });
 
   program
     .command('down')
@@ -289,22 +149,12 @@ export function registerLifecycle(program: Command): void {
       const name = await clusterName(o.name);
       const record = await readClusterRecord(name);
       if (!record) throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
-      if (record.provider !== 'sim') {
-        await downMachineCluster(record);
-        await removeClusterRecord(name);
-        process.stdout.write(
-          `cluster "${name}" deleted: its machines (${record.machines.map((m) => m.name).join(', ')}) and what the ${record.provider} provider made for them are gone\n`,
-        );
-        return;
-      }
-      // Workers first, so no agent is left talking to a control plane that is gone.
-      for (const m of [...record.machines].sort((a, b) =>
-        a.role === b.role ? 0 : a.role === 'worker' ? -1 : 1,
-      )) {
-        await stopSimMachine(name, m.name);
-      }
-      await removeClusterRecord(name);
-      process.stdout.write(`cluster "${name}" deleted\n`);
+      await downCluster(record);
+      process.stdout.write(
+        record.provider === 'sim'
+          ? `cluster "${name}" deleted\n`
+          : `cluster "${name}" deleted: its machines (${record.machines.map((m) => m.name).join(', ')}) and what the ${record.provider} provider made for them are gone\n`,
+      );
     });
 
   program
@@ -332,7 +182,7 @@ export function registerLifecycle(program: Command): void {
             : 'running';
         process.stdout.write(`machine:  ${m.name} (${m.role}) ${state}${m.pid ? ` pid ${m.pid}` : ''}\n`);
       }
-      const health = await readyz(clusterKubeconfigPath(name));
+      const health = await readyzAt(clusterKubeconfigPath(name));
       if (!health) {
         process.stdout.write('health:   API server not reachable (try `kubelab up`)\n');
         process.exitCode = 1;

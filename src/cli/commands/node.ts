@@ -3,18 +3,17 @@
 // process is stopped, frozen or killed through the OS; machine providers: the machine is
 // powered off or cut off the network by its provider, or its agent stopped over SSH).
 import type { Command } from 'commander';
+import { failNode, recoverNode } from '../../provision/cluster-lifecycle.js';
+import {
+  type NodeFailureMode,
+  nodeFailureModes,
+  type RecoverOutcome,
+} from '../../provision/cluster-provider.js';
 import {
   type ClusterRecord,
   currentClusterName,
   readClusterRecord,
 } from '../../provision/cluster-records.js';
-import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
-import {
-  failSimNode,
-  type NodeFailureMode,
-  nodeFailureModes,
-  recoverSimNode,
-} from '../../provision/providers/sim.js';
 import { sshPoweroffNote } from '../../provision/providers/ssh-hosts.js';
 import { UsageError } from '../usage-error.js';
 
@@ -38,6 +37,13 @@ const machineModeMeaning: Record<NodeFailureMode, string> = {
   agent: 'agent stopped (systemctl stop kubelab-agent): heartbeats stop, containers keep running',
 };
 
+const recovered: Record<RecoverOutcome, string> = {
+  resumed: 'resumed (SIGCONT); it catches up with what changed while it was frozen',
+  restarted: 'agent restarted; the node is Ready again',
+  running: 'was not failed; nothing to do',
+  recovered: 'recovered: machine running and on the network, agent started; it turns Ready within seconds',
+};
+
 export function registerNode(program: Command): void {
   const node = program.command('node').description('Failure injection on worker nodes');
   node
@@ -51,8 +57,7 @@ export function registerNode(program: Command): void {
         throw new UsageError(`--mode must be one of ${nodeFailureModes.join(', ')}, got "${o.mode}"`);
       const record = await clusterRecord(o.cluster);
       const mode = o.mode as NodeFailureMode;
-      if (record.provider === 'sim') await failSimNode(record.name, nodeName, mode);
-      else await failMachineNode(record, nodeName, mode);
+      await failNode(record, nodeName, mode);
       const meaning =
         record.provider === 'sim'
           ? modeMeaning[mode]
@@ -67,21 +72,8 @@ export function registerNode(program: Command): void {
     .argument('<node>')
     .option('--cluster <name>', 'cluster (default: the current cluster)')
     .action(async (nodeName: string, o: { cluster?: string }) => {
-      const record = await clusterRecord(o.cluster);
-      if (record.provider !== 'sim') {
-        await recoverMachineNode(record, nodeName);
-        process.stdout.write(
-          `node ${nodeName} recovered: machine running and on the network, agent started; it turns Ready within seconds\n`,
-        );
-        return;
-      }
-      const outcome = await recoverSimNode(record.name, nodeName);
-      const said = {
-        resumed: 'resumed (SIGCONT); it catches up with what changed while it was frozen',
-        restarted: 'agent restarted; the node is Ready again',
-        running: 'was not failed; nothing to do',
-      };
-      process.stdout.write(`node ${nodeName} ${said[outcome]}\n`);
+      const outcome = await recoverNode(await clusterRecord(o.cluster), nodeName);
+      process.stdout.write(`node ${nodeName} ${recovered[outcome]}\n`);
     });
   for (const cmd of node.commands) cmd.exitOverride();
   node.exitOverride();

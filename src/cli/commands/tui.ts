@@ -41,12 +41,7 @@ export async function openTui(opts: GlobalOptions): Promise<void> {
   try {
     await runTui({
       cluster: external || record ? await open(record) : undefined,
-      startCluster: async (progress: ProgressSink) => {
-        await clusterUp({ ...upDefaults }, progress);
-        const made = await currentRecord();
-        if (!made) throw new Error('kubelab up finished but no cluster is current (see `kubelab clusters`)');
-        return open(made);
-      },
+      startCluster: async (progress: ProgressSink) => open(await clusterUp({ ...upDefaults }, progress)),
       namespace: opts.namespace,
     });
   } catch (e) {

@@ -1,29 +1,40 @@
-// The sim provider's worker machines: each SIMULATED node is a local `kubelab agent
-// --runtime sim` process (detached, logging to the cluster folder), named kind-style
-// `<cluster>-worker`, `<cluster>-worker2`, ... Failure injection acts on those processes
-// through the OS, because that is what the modes mean:
+// The sim provider: this computer is every machine, each one a local process of the running
+// kubelab program (detached, logging to the cluster folder) — the control plane `kubelab
+// server` on a free port of 127.0.0.1, each SIMULATED worker node `kubelab agent --runtime sim`,
+// named kind-style `<cluster>-worker`, `<cluster>-worker2`, ... Failure injection acts on those
+// processes through the OS, because that is what the modes mean:
 //   agent     SIGTERM: the agent stops; heartbeats stop; pods keep their last status
 //   partition SIGSTOP: frozen; no heartbeats, no updates; SIGCONT resumes it
 //   poweroff  SIGKILL: the node dies with its (in-memory) containers
 // Process ids live in the cluster record (cluster.json machines[].pid).
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isNodeReady } from '../../api/node-state.js';
 import { resource } from '../../api/resources.js';
 import { ApiClient } from '../../client/rest-client.js';
+import { readyzAt, readyzPassed } from '../api-server-health.js';
+import type { ProgressSink } from '../bootstrap/progress-reporter.js';
 import {
+  type ClusterBootstrap,
+  type ClusterPlan,
+  type ClusterProvider,
+  type ControlPlaneAccess,
+  type NodeFailureMode,
+  planMachines,
+  type RecoverOutcome,
+} from '../cluster-provider.js';
+import {
+  type ClusterRecord,
   clusterDir,
   clusterKubeconfigPath,
   type MachineRecord,
   readClusterRecord,
   writeClusterRecord,
 } from '../cluster-records.js';
-
-export type NodeFailureMode = 'poweroff' | 'partition' | 'agent';
-export const nodeFailureModes: NodeFailureMode[] = ['poweroff', 'partition', 'agent'];
 
 export interface SimWorkerOptions {
   /** The kubelab program to run agents with (default: the running CLI, process.argv[1]). */
@@ -36,10 +47,10 @@ export interface SimWorkerOptions {
   readyTimeoutMs?: number;
 }
 
-/** kind's naming: `<cluster>-worker`, `<cluster>-worker2`, ... (index from 1). */
-export function simWorkerName(clusterName: string, index: number): string {
-  return `${clusterName}-worker${index === 1 ? '' : index}`;
-}
+/** A cluster's record already read, or the name to read it by. */
+type SimClusterRef = ClusterRecord | string;
+
+const localAddress = '127.0.0.1';
 
 export function processAlive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -62,51 +73,73 @@ export async function processFrozen(pid: number | undefined): Promise<boolean> {
   }
 }
 
-function agentLogPath(clusterName: string, nodeName: string): string {
-  return join(clusterDir(clusterName), `${nodeName}.log`);
+async function recordOf(cluster: SimClusterRef): Promise<ClusterRecord> {
+  if (typeof cluster !== 'string') return cluster;
+  const record = await readClusterRecord(cluster);
+  if (!record) throw new Error(`no cluster named "${cluster}" (see \`kubelab clusters\`)`);
+  return record;
 }
 
-function spawnAgent(clusterName: string, nodeName: string, o: SimWorkerOptions): number {
-  const cliScript = o.cliScript ?? process.argv[1];
-  if (!cliScript) throw new Error('cannot locate the kubelab program to start the agent with');
-  const log = openSync(agentLogPath(clusterName, nodeName), 'a');
-  const args = [
-    cliScript,
-    'agent',
-    '--kubeconfig',
-    clusterKubeconfigPath(clusterName),
-    '--node-name',
-    nodeName,
-    '--runtime',
-    'sim',
-    ...(o.readyDelayMs !== undefined ? ['--ready-delay-ms', String(o.readyDelayMs)] : []),
-    ...(o.cpu ? ['--cpu', o.cpu] : []),
-    ...(o.memory ? ['--memory', o.memory] : []),
-    ...(o.pods !== undefined ? ['--pods', String(o.pods)] : []),
-  ];
-  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+function logPath(clusterName: string, machineName: string): string {
+  return join(clusterDir(clusterName), `${machineName}.log`);
+}
+
+async function logTail(path: string): Promise<string> {
+  return (await readFile(path, 'utf8').catch(() => '')).split('\n').slice(-10).join('\n');
+}
+
+/** Starts `kubelab ARGS...` detached from this process, its output appended to the machine's log. */
+function spawnKubelab(clusterName: string, machineName: string, args: string[], cliScript?: string): number {
+  const program = cliScript ?? process.argv[1];
+  if (!program) throw new Error(`cannot locate the kubelab program to start ${machineName} with`);
+  const log = openSync(logPath(clusterName, machineName), 'a');
+  const child = spawn(process.execPath, [...process.execArgv, program, ...args], {
     detached: true,
     stdio: ['ignore', log, log],
   });
   child.unref();
-  if (!child.pid) throw new Error(`could not start the agent for ${nodeName}`);
+  if (!child.pid) throw new Error(`could not start the process of ${machineName}`);
   return child.pid;
 }
 
-async function recordMachines(clusterName: string, update: (machines: MachineRecord[]) => MachineRecord[]) {
-  const record = await readClusterRecord(clusterName);
-  if (!record) throw new Error(`no cluster named "${clusterName}" (see \`kubelab clusters\`)`);
-  await writeClusterRecord({ ...record, machines: update(record.machines) });
+function spawnAgent(clusterName: string, nodeName: string, o: SimWorkerOptions): number {
+  return spawnKubelab(
+    clusterName,
+    nodeName,
+    [
+      'agent',
+      '--kubeconfig',
+      clusterKubeconfigPath(clusterName),
+      '--node-name',
+      nodeName,
+      '--runtime',
+      'sim',
+      ...(o.readyDelayMs !== undefined ? ['--ready-delay-ms', String(o.readyDelayMs)] : []),
+      ...(o.cpu ? ['--cpu', o.cpu] : []),
+      ...(o.memory ? ['--memory', o.memory] : []),
+      ...(o.pods !== undefined ? ['--pods', String(o.pods)] : []),
+    ],
+    o.cliScript,
+  );
 }
 
-async function machine(clusterName: string, nodeName: string, anyRole = false): Promise<MachineRecord> {
-  const record = await readClusterRecord(clusterName);
-  if (!record) throw new Error(`no cluster named "${clusterName}" (see \`kubelab clusters\`)`);
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, localAddress, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function findMachine(record: ClusterRecord, nodeName: string, anyRole = false): MachineRecord {
   const m = record.machines.find((x) => x.name === nodeName && (anyRole || x.role === 'worker'));
   if (!m) {
     const workers = record.machines.filter((x) => x.role === 'worker').map((x) => x.name);
     throw new Error(
-      `cluster "${clusterName}" has no worker node "${nodeName}" (nodes: ${workers.join(', ') || 'none'})`,
+      `cluster "${record.name}" has no worker node "${nodeName}" (nodes: ${workers.join(', ') || 'none'})`,
     );
   }
   return m;
@@ -118,28 +151,31 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
-async function waitUntilReady(
-  clusterName: string,
-  names: string[],
-  pids: Map<string, number>,
-  timeoutMs: number,
-) {
+/** Starts the agents of the nodes whose process is not running and records their new pids. */
+function startAgents(clusterName: string, nodes: MachineRecord[], options: SimWorkerOptions): void {
+  for (const node of nodes)
+    if (!processAlive(node.pid)) node.pid = spawnAgent(clusterName, node.name, options);
+}
+
+/** Waits until every node's Node is Ready; an agent that exits meanwhile fails it with its log's tail. */
+async function waitForNodes(clusterName: string, nodes: MachineRecord[], timeoutMs: number): Promise<void> {
   const client = ApiClient.fromKubeconfig(clusterKubeconfigPath(clusterName));
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      for (const [name, pid] of pids) {
+      for (const { name, pid } of nodes) {
         if (processAlive(pid)) continue;
-        const log = agentLogPath(clusterName, name);
-        const tail = (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-10).join('\n');
-        throw new Error(`the agent of ${name} exited during start-up; last lines of ${log}:\n${tail}`);
+        const log = logPath(clusterName, name);
+        throw new Error(
+          `the agent of ${name} exited during start-up; last lines of ${log}:\n${await logTail(log)}`,
+        );
       }
-      const nodes = await client
+      const listed = await client
         .resource<Node>(resource.nodes)
         .list()
         .catch(() => ({ items: [] as Node[] }));
-      const ready = new Set(nodes.items.filter(isNodeReady).map((n) => n.metadata?.name));
-      const missing = names.filter((n) => !ready.has(n));
+      const ready = new Set(listed.items.filter(isNodeReady).map((n) => n.metadata?.name));
+      const missing = nodes.map((n) => n.name).filter((n) => !ready.has(n));
       if (missing.length === 0) return;
       if (Date.now() > deadline)
         throw new Error(
@@ -153,36 +189,29 @@ async function waitUntilReady(
 }
 
 /**
- * Makes sure workers 1..count run (starting the ones that are not), records their pids and
- * waits until their Nodes are Ready. Idempotent: running workers are left alone.
+ * Makes sure workers 1..count of a cluster whose control plane already runs are running
+ * (starting the ones that are not), records their pids and waits until their Nodes are Ready.
+ * Idempotent: running workers are left alone.
  */
 export async function startSimWorkers(
   clusterName: string,
   count: number,
   options: SimWorkerOptions = {},
 ): Promise<MachineRecord[]> {
-  const record = await readClusterRecord(clusterName);
-  if (!record) throw new Error(`no cluster named "${clusterName}" (see \`kubelab clusters\`)`);
-  const names = Array.from({ length: count }, (_, i) => simWorkerName(clusterName, i + 1));
-  const started = new Map<string, number>();
-  for (const name of names) {
-    const existing = record.machines.find((m) => m.name === name);
-    if (processAlive(existing?.pid)) continue;
-    started.set(name, spawnAgent(clusterName, name, options));
-  }
-  await recordMachines(clusterName, (machines) => [
-    ...machines.filter((m) => !started.has(m.name)),
-    ...[...started].map(([name, pid]) => ({ name, role: 'worker' as const, pid, address: '127.0.0.1' })),
-  ]);
-  await waitUntilReady(clusterName, names, started, options.readyTimeoutMs ?? 30_000);
-  const after = await readClusterRecord(clusterName);
-  return (after?.machines ?? []).filter((m) => names.includes(m.name));
+  const record = await recordOf(clusterName);
+  const workers = planMachines(clusterName, count)
+    .filter((m) => m.role === 'worker')
+    .map((p) => record.machines.find((m) => m.name === p.name) ?? { ...p, address: localAddress });
+  record.machines = [...record.machines.filter((m) => !workers.some((w) => w.name === m.name)), ...workers];
+  startAgents(clusterName, workers, options);
+  await writeClusterRecord(record);
+  await waitForNodes(clusterName, workers, options.readyTimeoutMs ?? 30_000);
+  return workers;
 }
 
-/** Stops a worker's agent (SIGTERM, SIGKILL after 10 s); a frozen one is thawed so it can exit. */
-/** Stops a machine's process (a worker's agent, or the control plane's server). */
-export async function stopSimMachine(clusterName: string, nodeName: string): Promise<void> {
-  const { pid } = await machine(clusterName, nodeName, true);
+/** Stops a machine's process (a worker's agent, or the control plane's server); a frozen one is thawed so it can exit. */
+export async function stopSimMachine(cluster: SimClusterRef, nodeName: string): Promise<void> {
+  const { pid } = findMachine(await recordOf(cluster), nodeName, true);
   if (!pid || !processAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
   process.kill(pid, 'SIGCONT');
@@ -193,11 +222,12 @@ export async function stopSimMachine(clusterName: string, nodeName: string): Pro
 }
 
 export async function failSimNode(
-  clusterName: string,
+  cluster: SimClusterRef,
   nodeName: string,
   mode: NodeFailureMode,
 ): Promise<void> {
-  const { pid } = await machine(clusterName, nodeName);
+  const record = await recordOf(cluster);
+  const { pid } = findMachine(record, nodeName);
   if (!pid || !processAlive(pid))
     throw new Error(
       `node ${nodeName} is already down (bring it back with \`kubelab node recover ${nodeName}\`)`,
@@ -205,7 +235,7 @@ export async function failSimNode(
   if (mode === 'partition') {
     process.kill(pid, 'SIGSTOP');
   } else if (mode === 'agent') {
-    await stopSimMachine(clusterName, nodeName);
+    await stopSimMachine(record, nodeName);
   } else {
     process.kill(pid, 'SIGKILL');
     await waitForExit(pid, 5_000);
@@ -217,25 +247,129 @@ export async function failSimNode(
  * started again under the same node name and its new pid recorded.
  */
 export async function recoverSimNode(
-  clusterName: string,
+  cluster: SimClusterRef,
   nodeName: string,
   options: SimWorkerOptions = {},
 ): Promise<'resumed' | 'restarted' | 'running'> {
-  const { pid } = await machine(clusterName, nodeName);
-  if (processAlive(pid)) {
-    if (!(await processFrozen(pid))) return 'running';
-    process.kill(pid!, 'SIGCONT');
+  const record = await recordOf(cluster);
+  const node = findMachine(record, nodeName);
+  if (processAlive(node.pid)) {
+    if (!(await processFrozen(node.pid))) return 'running';
+    process.kill(node.pid!, 'SIGCONT');
     return 'resumed';
   }
-  const newPid = spawnAgent(clusterName, nodeName, options);
-  await recordMachines(clusterName, (machines) =>
-    machines.map((m) => (m.name === nodeName ? { ...m, pid: newPid } : m)),
-  );
-  await waitUntilReady(
-    clusterName,
-    [nodeName],
-    new Map([[nodeName, newPid]]),
-    options.readyTimeoutMs ?? 30_000,
-  );
+  startAgents(record.name, [node], options);
+  await writeClusterRecord(record);
+  await waitForNodes(record.name, [node], options.readyTimeoutMs ?? 30_000);
   return 'restarted';
+}
+
+export class SimCluster implements ClusterProvider {
+  readonly name = 'sim';
+
+  /** The control plane is one server process, not a node: only the workers run agents. */
+  nodes(machines: MachineRecord[]): MachineRecord[] {
+    return machines.filter((m) => m.role === 'worker');
+  }
+
+  /** Nothing to make: the machines are processes, which the bootstrap's steps start. */
+  async ensureMachines(plan: ClusterPlan, existing: ClusterRecord | undefined): Promise<MachineRecord[]> {
+    return plan.machines.map(
+      (p) => existing?.machines.find((m) => m.name === p.name) ?? { ...p, address: localAddress },
+    );
+  }
+
+  bootstrap(plan: ClusterPlan, record: ClusterRecord, progress: ProgressSink): ClusterBootstrap {
+    return new SimBootstrap(plan, record, progress);
+  }
+
+  async destroy(record: ClusterRecord): Promise<void> {
+    // Workers first, so no agent is left talking to a control plane that is gone.
+    for (const m of [...this.nodes(record.machines), ...record.machines.filter((x) => x.role !== 'worker')])
+      await stopSimMachine(record, m.name);
+  }
+
+  failNode(record: ClusterRecord, nodeName: string, mode: NodeFailureMode): Promise<void> {
+    return failSimNode(record, nodeName, mode);
+  }
+
+  recoverNode(record: ClusterRecord, nodeName: string): Promise<RecoverOutcome> {
+    return recoverSimNode(record, nodeName);
+  }
+}
+
+class SimBootstrap implements ClusterBootstrap {
+  private joinStartedAt = 0;
+
+  constructor(
+    private readonly plan: ClusterPlan,
+    private readonly record: ClusterRecord,
+    private readonly progress: ProgressSink,
+  ) {}
+
+  /** Nothing to install: every process runs this computer's kubelab. */
+  async prepare(): Promise<void> {}
+
+  async startControlPlane(controlPlanes: MachineRecord[]): Promise<ControlPlaneAccess> {
+    const [cp, ...more] = controlPlanes;
+    if (!cp || more.length > 0)
+      throw new Error(
+        `the sim provider runs one control-plane process, this cluster plans ${controlPlanes.length}`,
+      );
+    const name = this.record.name;
+    const kubeconfigPath = clusterKubeconfigPath(name);
+    if (this.record.server && processAlive(cp.pid) && (await readyzAt(kubeconfigPath))) {
+      this.progress.say(`cluster "${name}" is already running (provider sim) at ${this.record.server}`);
+      return { server: this.record.server, kubeconfig: await readFile(kubeconfigPath, 'utf8') };
+    }
+    this.progress.say(`starting cluster "${name}" with provider sim (control plane as a local process)...`);
+    const started = Date.now();
+    const dataDir = join(clusterDir(name), 'server');
+    await mkdir(clusterDir(name), { recursive: true, mode: 0o700 });
+    const port = await freePort();
+    const server = `https://${localAddress}:${port}`;
+    cp.pid = spawnKubelab(name, 'server', [
+      'server',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      `${localAddress}:${port}`,
+      '--cluster-name',
+      name,
+      '--profile',
+      this.plan.profile,
+    ]);
+    const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (!processAlive(cp.pid)) {
+        const log = logPath(name, 'server');
+        throw new Error(
+          `the control plane exited during start-up; last lines of ${log}:\n${await logTail(log)}`,
+        );
+      }
+      if (readyzPassed(await readyzAt(adminKubeconfig))) break;
+      if (Date.now() > deadline)
+        throw new Error(`the control plane did not become ready within 30 s; see ${logPath(name, 'server')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.progress.say(`control plane ready at ${server} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { server, kubeconfig: await readFile(adminKubeconfig, 'utf8') };
+  }
+
+  async join(nodes: MachineRecord[]): Promise<void> {
+    if (nodes.length === 0) return;
+    this.joinStartedAt = Date.now();
+    this.progress.say(`starting ${nodes.length} SIMULATED worker node(s)...`);
+    startAgents(this.record.name, nodes, {});
+  }
+
+  async waitReady(nodes: MachineRecord[]): Promise<void> {
+    if (nodes.length === 0) return;
+    await waitForNodes(this.record.name, nodes, 30_000);
+    for (const m of nodes) this.progress.say(`  ${m.name} Ready (SIMULATED)`);
+    this.progress.say(`workers ready in ${((Date.now() - this.joinStartedAt) / 1000).toFixed(1)} s`);
+  }
+
+  close(): void {}
 }

@@ -19,9 +19,9 @@ import {
   unmanagedPodsError,
 } from '../../client/node-drain.js';
 import type { ApiClient } from '../../client/rest-client.js';
-import type { ClusterRecord } from '../../provision/cluster-records.js';
-import { failMachineNode, recoverMachineNode } from '../../provision/machine-cluster.js';
-import { failSimNode, type NodeFailureMode, recoverSimNode } from '../../provision/providers/sim.js';
+import { failNode, recoverNode } from '../../provision/cluster-lifecycle.js';
+import type { NodeFailureMode } from '../../provision/cluster-provider.js';
+import { type ClusterRecord, readClusterRecord } from '../../provision/cluster-records.js';
 import { shellQuote } from '../../provision/ssh/shell-quote.js';
 import { resourceOfKind } from '../data/cluster-model.js';
 
@@ -45,6 +45,16 @@ export const failureModes: { mode: NodeFailureMode; key: string; meaning: string
   { mode: 'partition', key: 'n', meaning: 'cut off the network; its containers keep running' },
   { mode: 'agent', key: 'a', meaning: 'agent stopped: heartbeats stop, containers keep running' },
 ];
+
+/**
+ * The cluster's record as it is on disk now: the TUI runs for long, and a sim node's process id
+ * changes whenever it is recovered, from here or from another shell.
+ */
+async function recordNow(cluster: ClusterRecord): Promise<ClusterRecord> {
+  const record = await readClusterRecord(cluster.name);
+  if (!record) throw new Error(`no cluster named "${cluster.name}" (see \`kubelab clusters\`)`);
+  return record;
+}
 
 function nsFlag(namespace: string | undefined): string {
   return namespace ? ` -n ${namespace}` : '';
@@ -220,8 +230,7 @@ export class ClusterActions {
       title: `Fail node ${node}: ${mode} (${meaning})`,
       command: `kubelab node fail ${node} --mode ${mode}`,
       run: async () => {
-        if (cluster.provider === 'sim') await failSimNode(cluster.name, node, mode);
-        else await failMachineNode(cluster, node, mode);
+        await failNode(await recordNow(cluster), node, mode);
         return `node ${node} failed (${mode}): watch its heartbeat stop and the countdowns run`;
       },
     };
@@ -233,13 +242,10 @@ export class ClusterActions {
       title: `Recover node ${node}: machine on, network back, agent started`,
       command: `kubelab node recover ${node}`,
       run: async () => {
-        if (cluster.provider !== 'sim') {
-          await recoverMachineNode(cluster, node);
-          return `node ${node} recovered; it turns Ready within seconds`;
-        }
-        const outcome = await recoverSimNode(cluster.name, node);
-        return outcome === 'running'
-          ? `node ${node} was not failed; nothing to do`
+        const outcome = await recoverNode(await recordNow(cluster), node);
+        if (outcome === 'running') return `node ${node} was not failed; nothing to do`;
+        return outcome === 'recovered'
+          ? `node ${node} recovered; it turns Ready within seconds`
           : `node ${node} ${outcome}`;
       },
     };
