@@ -5,6 +5,15 @@
 //
 // The file is OpenSSH's known_hosts format with the machine name as the host field, so real
 // ssh checks the same pins: `ssh -o UserKnownHostsFile=FILE -o HostKeyAlias=worker-1 ...`.
+//
+// The contract: one file per cluster (`clusters/<name>/ssh/known_hosts`, the caller passes its
+// path), one line per machine: `worker-1 ssh-ed25519 AAAA... SHA256:<fp> first seen at
+// 10.0.0.3:22 <time>`. The first login to a name appends its line (serialised per file, so
+// parallel workers never lose one); later logins must present the same key, and once pinned only
+// that key's type is offered, as OpenSSH does. A different key is refused (`host-key-changed`)
+// naming both fingerprints as `ssh-keygen -l` prints them, the file and line, and the way out
+// (after recreating a machine: `sed -i '/^worker-1 /d' FILE`; `kubelab down` removes the file).
+// A broken line is an error naming FILE:LINE, never skipped: skipping would re-pin silently.
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
