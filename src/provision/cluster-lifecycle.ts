@@ -108,6 +108,10 @@ export async function upCluster(o: UpOptions, progress: ProgressSink): Promise<C
   };
   try {
     record.machines = await provider.ensureMachines(plan, existing, progress);
+    // On disk as soon as machines exist, and again once the control plane runs (sim records its
+    // process ids then): an `up` killed midway (ctrl+c during a long image build) runs no
+    // `finally`, and `kubelab down` must still find what it started.
+    await writeClusterRecord(record);
     const bootstrap = provider.bootstrap(plan, record, progress);
     try {
       const nodes = provider.nodes(record.machines);
@@ -116,6 +120,7 @@ export async function upCluster(o: UpOptions, progress: ProgressSink): Promise<C
         record.machines.filter((m) => m.role === 'control-plane'),
       );
       record.server = controlPlane.server;
+      await writeClusterRecord(record);
       // Before any node joins: the sim agents read it, and it is how every command reaches the cluster.
       await mkdir(clusterDir(o.name), { recursive: true, mode: 0o700 });
       await writeFile(clusterKubeconfigPath(o.name), controlPlane.kubeconfig, { mode: 0o600 });

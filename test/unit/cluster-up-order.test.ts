@@ -1,7 +1,7 @@
 // The one `up` path, on a provider that only records what it is asked: the steps run in their
 // order (machines, prepare, control plane, join, Ready), the kubeconfig is there before any node
-// joins, only the provider's nodes join, and the record is written once at the end — also when
-// a step fails, with what the steps had started. The real providers run the same path in the
+// joins, only the provider's nodes join, and the record is on disk from the moment machines
+// exist (an interrupted `up` leaves what `down` needs) — and up to date when a step fails. The real providers run the same path in the
 // sim integration tests and the docker, ssh and qemu end-to-end tests.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -45,13 +45,15 @@ class RecordingProvider implements ClusterProvider {
 
   async ensureMachines(plan: ClusterPlan, existing: ClusterRecord | undefined): Promise<MachineRecord[]> {
     this.steps.push(`ensureMachines ${plan.machines.map((m) => m.name).join(',')}`);
+    this.recordOnDiskDuringSteps = true;
     return plan.machines.map((p) => existing?.machines.find((m) => m.name === p.name) ?? { ...p });
   }
 
   bootstrap(plan: ClusterPlan): ClusterBootstrap {
     const step = async (what: string, after?: () => Promise<void>) => {
       this.steps.push(what);
-      this.recordOnDiskDuringSteps ||= existsSync(join(clusterDir(plan.cluster), 'cluster.json'));
+      // Every step after the machines exist must see them recorded.
+      this.recordOnDiskDuringSteps &&= existsSync(join(clusterDir(plan.cluster), 'cluster.json'));
       if (this.failAt && what.startsWith(this.failAt)) throw new Error(`${this.failAt} failed`);
       await after?.();
     };
@@ -88,7 +90,7 @@ const up = (name: string, provider: ClusterProvider, existing: ClusterRecord | u
   upCluster({ name, provider, existing, workers, profile: 'lab' }, new ProgressReporter(quiet));
 
 describe('upCluster', () => {
-  it('runs the steps in order and writes the record once, at the end', async () => {
+  it('runs the steps in order, with the machines recorded before the first step uses them', async () => {
     const provider = new RecordingProvider();
     const record = await up('order', provider, undefined);
     expect(provider.steps).toEqual([
@@ -99,7 +101,7 @@ describe('upCluster', () => {
       'waitReady order-worker,order-worker2',
       'close',
     ]);
-    expect(provider.recordOnDiskDuringSteps).toBe(false);
+    expect(provider.recordOnDiskDuringSteps).toBe(true);
     expect(await readClusterRecord('order')).toEqual(record);
     expect(record).toMatchObject({ provider: 'sim', server: 'https://127.0.0.1:6443' });
     expect(record.machines[0]).toMatchObject({ name: 'order-control-plane', pid: 4242 });
