@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
-import { kubelabIn, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
+import { holdLockForFile, lockedKubelabIn, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
+import { podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const cluster = `q${process.pid}`;
@@ -19,11 +20,15 @@ const worker = `${cluster}-worker`;
 const home = mkdtempSync(join(tmpdir(), 'kubelab-qemu-cluster-'));
 let admin: ApiClient;
 
-const { ok, run } = kubelabIn(home);
+const { ok, run } = lockedKubelabIn(home);
 const webPodsReady = async () => (await webPods(admin)).filter(podReady);
 
-beforeAll(() => {
-  // The node image's qemu disk from the machine's cache (built once, ~2 minutes).
+// Emulated VMs take a host core each: one qemu file at a time.
+holdLockForFile('qemu', 'exclusive');
+
+beforeAll(async () => {
+  // The node image's qemu disk from the machine's cache (built once for every file, ~2 minutes).
+  await nodeImageBuilt({ docker: false });
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
 });
 
@@ -35,7 +40,10 @@ afterAll(async () => {
 
 describe('qemu provider: a cluster of real VMs under TCG', () => {
   it('up: two VMs bootstrapped over SSH, both Nodes Ready, API reached through the forwarded port', async () => {
-    const out = await ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000);
+    // `up` builds the lab images in this machine's Docker Engine to load them into the VMs.
+    const out = await withLock('host-docker', 'shared', () =>
+      ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000),
+    );
     expect(out).toContain('profile: lab-slow');
     expect(out).toMatch(/TCG/);
     expect(out).toMatch(/ready in [\d.]+ s: 2 nodes Ready, API server https:\/\/127\.0\.0\.1:\d+/);
