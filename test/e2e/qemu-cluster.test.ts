@@ -23,12 +23,13 @@ let admin: ApiClient;
 const { ok, run } = lockedKubelabIn(home);
 const webPodsReady = async () => (await webPods(admin)).filter(podReady);
 
+// The node image (built once for every file, ~2 minutes cold) while waiting for the VMs' turn.
+beforeAll(() => nodeImageBuilt({ docker: false }), 15 * 60_000);
 // Emulated VMs take a host core each: one qemu file at a time.
 holdLockForFile('qemu', 'exclusive');
 
 beforeAll(async () => {
   // The node image's qemu disk from the machine's cache (built once for every file, ~2 minutes).
-  await nodeImageBuilt({ docker: false });
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
 });
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildNodeImage } from '../../src/images/index.js';
 import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
+import { dockerEngineFirst, e2eRunKey } from './e2e-sequencer.js';
 import { kubelab } from './run-command.js';
 
 /**
@@ -40,11 +41,42 @@ interface Waiter {
   grant: () => void;
 }
 
-/** Readers-writer locks granted in arrival order: a waiting writer holds back later readers. */
+/**
+ * Readers-writer locks granted in arrival order: a waiting writer holds back later readers.
+ * Before any of that, the files that take Docker Engine to themselves (`first`, by holder)
+ * have it one after the other: until each has let go of its exclusive `host-docker`, nobody
+ * else is granted anything. Otherwise a long reader that came first (a qemu cluster's `up`)
+ * would hold them back, and with them every file that asked after them.
+ */
 export class ReadersWriterLocks {
   private readonly locks = new Map<LockName, { readers: number; writer: boolean; queue: Waiter[] }>();
   /** Called when a writer lets go, with the lock's name. */
   onExclusiveReleased: (name: LockName) => void = () => {};
+  private firstPending: Set<string> | undefined;
+  private readonly firstDone: Promise<void>;
+  private openGate = () => {};
+
+  /**
+   * `first`: the holders whose exclusive `host-docker` comes before anything else, asked on the
+   * first request (the run's files are known by then); the others wait at most `firstForMs`.
+   */
+  constructor(
+    private readonly first: () => string[] = () => [],
+    private readonly firstForMs = 15 * 60_000,
+  ) {
+    this.firstDone = new Promise<void>((resolve) => {
+      this.openGate = resolve;
+    });
+  }
+
+  private pendingFirst(): Set<string> {
+    if (!this.firstPending) {
+      this.firstPending = new Set(this.first());
+      if (this.firstPending.size === 0) this.openGate();
+      else setTimeout(() => this.openGate(), this.firstForMs).unref();
+    }
+    return this.firstPending;
+  }
 
   private lock(name: LockName) {
     let l = this.locks.get(name);
@@ -62,7 +94,10 @@ export class ReadersWriterLocks {
     holder: string,
   ): { granted: Promise<() => void>; cancel: () => void } {
     const l = this.lock(name);
+    const pending = this.pendingFirst();
+    const first = name === 'host-docker' && mode === 'exclusive' && pending.has(holder);
     let released = false;
+    let cancelled = false;
     let waiter: Waiter | undefined;
     const release = () => {
       if (released) return;
@@ -71,13 +106,22 @@ export class ReadersWriterLocks {
       else l.readers -= 1;
       this.grantWaiting(name);
       if (mode === 'exclusive') this.onExclusiveReleased(name);
+      if (first) {
+        pending.delete(holder);
+        if (pending.size === 0) this.openGate();
+      }
     };
-    const granted = new Promise<() => void>((resolve) => {
-      waiter = { mode, holder, grant: () => resolve(release) };
-      l.queue.push(waiter);
-      this.grantWaiting(name);
-    });
+    const granted = (first ? Promise.resolve() : this.firstDone).then(
+      () =>
+        new Promise<() => void>((resolve) => {
+          if (cancelled) return;
+          waiter = { mode, holder, grant: () => resolve(release) };
+          l.queue.push(waiter);
+          this.grantWaiting(name);
+        }),
+    );
     const cancel = () => {
+      cancelled = true;
       const i = waiter ? l.queue.indexOf(waiter) : -1;
       if (i >= 0) {
         l.queue.splice(i, 1);
@@ -102,12 +146,12 @@ export class ReadersWriterLocks {
 
   /** Who holds or waits, for a report when something waits too long. */
   describe(): string {
-    return [...this.locks.entries()]
-      .map(
-        ([n, l]) =>
-          `${n}: ${l.writer ? 'writer' : `${l.readers} reader(s)`}, waiting ${l.queue.map((w) => `${w.holder} (${w.mode})`).join(', ') || 'none'}`,
-      )
-      .join('; ');
+    const first = [...(this.firstPending ?? [])].map((h) => `${h}: Docker Engine first`);
+    const locks = [...this.locks.entries()].map(
+      ([n, l]) =>
+        `${n}: ${l.writer ? 'writer' : `${l.readers} reader(s)`}, waiting ${l.queue.map((w) => `${w.holder} (${w.mode})`).join(', ') || 'none'}`,
+    );
+    return [...first, ...locks].join('; ');
   }
 }
 
@@ -278,7 +322,11 @@ function isLockName(s: string | null): s is LockName {
 }
 
 export async function startE2eFixtureServer(): Promise<E2eFixtureServer> {
-  const locks = new ReadersWriterLocks();
+  const locks = new ReadersWriterLocks(() => {
+    // The sequencer (same process) wrote down this run's e2e files before any of them started.
+    const run = ((globalThis as Record<string, unknown>)[e2eRunKey] as string[] | undefined) ?? [];
+    return dockerEngineFirst.filter((f) => run.includes(f)).map((f) => `test/e2e/${f}.test.ts`);
+  });
   const nodeImage = new NodeImageFixture();
   const dockerCluster = new SharedDockerClusterFixture(locks, nodeImage);
   locks.onExclusiveReleased = (name) => {

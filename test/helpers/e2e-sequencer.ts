@@ -1,17 +1,23 @@
 // The order e2e files start in (vitest hands files to its workers in the sequencer's order).
 // They run side by side and wait for one another only through the locks of
 // e2e-fixtures.ts, so the order decides how soon the long ones start and how few workers
-// sit waiting: the qemu files first (the longest chain, and the first needs no Docker
-// Engine), the files that need Docker Engine to themselves next, then the others, longest
-// first. Files not listed keep vitest's order, after these; unit and integration files too.
+// sit waiting: the files that need Docker Engine to themselves first (short), then the qemu
+// chain (the longest), then the others, longest first. Files not listed keep vitest's order,
+// after these; unit and integration files too.
 import { basename } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
+/**
+ * Files that take Docker Engine to themselves (they restart it, or remove lab images other
+ * files' pods use). They run first: until they are done the fixture server grants no other
+ * lock (e2e-fixture-server.ts), so the rest never waits behind them mid-run.
+ */
+export const dockerEngineFirst = ['agent-docker-faults', 'images'];
+
 const e2eOrder = [
-  'qemu-machines', // qemu lock; no Docker Engine at all
-  'agent-docker-faults', // host-docker exclusive: freezes and restarts dockerd
-  'qemu-cluster', // qemu lock, after qemu-machines
-  'images', // host-docker exclusive: removes and rebuilds lab images
+  ...dockerEngineFirst,
+  'qemu-machines', // then the qemu chain, the longest: qemu-machines, qemu-cluster (qemu lock)
+  'qemu-cluster',
   'node-image', // a cold node image build of its own, a container-node and a VM
   'tui-docker-cluster',
   'ssh-provider-cluster',
@@ -19,18 +25,26 @@ const e2eOrder = [
   'docker-machines',
   'agent-docker',
   'pod-logs-exec-docker',
-  'pod-usage-docker',
+  'pod-usage-docker', // waits for the qemu chain (it measures CPU use)
 ];
+
+/** The e2e files of this run, by name, for the fixture server (same process, another module graph). */
+export const e2eRunKey = '__kubelabE2eRunFiles';
+
+export const e2eFileName = (path: string) => basename(path).replace(/\.test\.ts$/, '');
 
 function rank(spec: TestSpecification): number {
   if (spec.project.name !== 'e2e') return -1;
-  const i = e2eOrder.indexOf(basename(spec.moduleId).replace(/\.test\.ts$/, ''));
+  const i = e2eOrder.indexOf(e2eFileName(spec.moduleId));
   return i === -1 ? e2eOrder.length : i;
 }
 
 export default class E2eSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
+    (globalThis as Record<string, unknown>)[e2eRunKey] = files
+      .filter((spec) => spec.project.name === 'e2e')
+      .map((spec) => e2eFileName(spec.moduleId));
     // Stable: within a rank (every unit and integration file), vitest's own order.
     return sorted
       .map((spec, i) => ({ spec, i }))
