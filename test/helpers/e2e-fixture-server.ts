@@ -53,7 +53,8 @@ export class ReadersWriterLocks {
   /** Called when a writer lets go, with the lock's name. */
   onExclusiveReleased: (name: LockName) => void = () => {};
   private firstPending: Set<string> | undefined;
-  private readonly firstDone: Promise<void>;
+  /** Resolves once the files that take Docker Engine to themselves are done. */
+  readonly firstDone: Promise<void>;
   private openGate = () => {};
 
   /**
@@ -67,6 +68,12 @@ export class ReadersWriterLocks {
     this.firstDone = new Promise<void>((resolve) => {
       this.openGate = resolve;
     });
+  }
+
+  /** Whether the first files are done (asks who they are, if nobody asked yet). */
+  firstFilesDone(): Promise<void> {
+    this.pendingFirst();
+    return this.firstDone;
   }
 
   private pendingFirst(): Set<string> {
@@ -174,15 +181,22 @@ export const sharedDockerClusterName = 'e2e-shared';
 /**
  * The node image in this machine's cache, built once for every file that needs it (a cold build
  * takes minutes; files asking at once would each run debootstrap), and imported into Docker
- * Engine once for the files that make container-nodes.
+ * Engine once for the files that make container-nodes. Not while the files that take Docker
+ * Engine to themselves run: their tests time a container's start and exit (within 5 s), and a
+ * debootstrap beside them would take a good part of two cores.
  */
 class NodeImageFixture {
   private cache: Promise<unknown> | undefined;
   private docker: Promise<unknown> | undefined;
 
+  constructor(private readonly locks: ReadersWriterLocks) {}
+
   built(withDocker: boolean): Promise<unknown> {
     this.cache ??= this.retryable(
-      () => buildNodeImage({ docker: null }),
+      async () => {
+        await this.locks.firstFilesDone();
+        return buildNodeImage({ docker: null });
+      },
       () => {
         this.cache = undefined;
       },
@@ -327,7 +341,7 @@ export async function startE2eFixtureServer(): Promise<E2eFixtureServer> {
     const run = ((globalThis as Record<string, unknown>)[e2eRunKey] as string[] | undefined) ?? [];
     return dockerEngineFirst.filter((f) => run.includes(f)).map((f) => `test/e2e/${f}.test.ts`);
   });
-  const nodeImage = new NodeImageFixture();
+  const nodeImage = new NodeImageFixture(locks);
   const dockerCluster = new SharedDockerClusterFixture(locks, nodeImage);
   locks.onExclusiveReleased = (name) => {
     if (name === 'host-docker') dockerCluster.dockerEngineTakeovers += 1;
