@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
-import { holdLockForFile, lockedKubelabIn, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
-import { podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
+import { holdLockForFile, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
+import { kubelabIn, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const cluster = `q${process.pid}`;
@@ -20,7 +20,7 @@ const worker = `${cluster}-worker`;
 const home = mkdtempSync(join(tmpdir(), 'kubelab-qemu-cluster-'));
 let admin: ApiClient;
 
-const { ok, run } = lockedKubelabIn(home);
+const { ok, run } = kubelabIn(home);
 const webPodsReady = async () => (await webPods(admin)).filter(podReady);
 
 // The node image (built once for every file, ~2 minutes cold) while waiting for the VMs' turn.
@@ -41,9 +41,12 @@ afterAll(async () => {
 
 describe('qemu provider: a cluster of real VMs under TCG', () => {
   it('up: two VMs bootstrapped over SSH, both Nodes Ready, API reached through the forwarded port', async () => {
-    // `up` builds the lab images in this machine's Docker Engine to load them into the VMs.
+    // `up` builds the lab images in this machine's Docker Engine to load them into the VMs (its
+    // machines are VMs: the node image's Docker tag is not used).
     const out = await withLock('host-docker', 'shared', () =>
-      ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000),
+      withLock('lab-images', 'shared', () =>
+        ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000),
+      ),
     );
     expect(out).toContain('profile: lab-slow');
     expect(out).toMatch(/TCG/);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildNodeImage } from '../../src/images/index.js';
 import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
-import { dockerEngineFirst, e2eRunKey } from './e2e-sequencer.js';
+import { e2eRunKey, firstFiles } from './e2e-sequencer.js';
 import { kubelab } from './run-command.js';
 
 /**
@@ -43,23 +43,25 @@ interface Waiter {
 
 /**
  * Readers-writer locks granted in arrival order: a waiting writer holds back later readers.
- * Before any of that, the files that take Docker Engine to themselves (`first`, by holder)
- * have it one after the other: until each has let go of its exclusive `host-docker`, nobody
- * else is granted anything. Otherwise a long reader that came first (a qemu cluster's `up`)
- * would hold them back, and with them every file that asked after them.
+ * Before any of that, the files that change what every other file uses (`first`, by holder:
+ * they restart Docker Engine, or remove lab images) run, and are granted their locks among
+ * themselves; nobody else is granted anything until each of them has let go of all it held.
+ * Otherwise a long reader that came first (a qemu cluster's `up`, minutes) would hold their
+ * writes back, and with them every file that asked after them.
  */
 export class ReadersWriterLocks {
   private readonly locks = new Map<LockName, { readers: number; writer: boolean; queue: Waiter[] }>();
   /** Called when a writer lets go, with the lock's name. */
   onExclusiveReleased: (name: LockName) => void = () => {};
   private firstPending: Set<string> | undefined;
-  /** Resolves once the files that take Docker Engine to themselves are done. */
+  private readonly heldBy = new Map<string, number>();
+  /** Resolves once the first files are done. */
   readonly firstDone: Promise<void>;
   private openGate = () => {};
 
   /**
-   * `first`: the holders whose exclusive `host-docker` comes before anything else, asked on the
-   * first request (the run's files are known by then); the others wait at most `firstForMs`.
+   * `first`: the holders that go before anything else, asked on the first request (the run's
+   * files are known by then); the others wait for them at most `firstForMs`.
    */
   constructor(
     private readonly first: () => string[] = () => [],
@@ -85,6 +87,13 @@ export class ReadersWriterLocks {
     return this.firstPending;
   }
 
+  private held(holder: string, by: 1 | -1): void {
+    const n = (this.heldBy.get(holder) ?? 0) + by;
+    this.heldBy.set(holder, n);
+    const pending = this.pendingFirst();
+    if (n === 0 && pending.delete(holder) && pending.size === 0) this.openGate();
+  }
+
   private lock(name: LockName) {
     let l = this.locks.get(name);
     if (!l) {
@@ -101,8 +110,7 @@ export class ReadersWriterLocks {
     holder: string,
   ): { granted: Promise<() => void>; cancel: () => void } {
     const l = this.lock(name);
-    const pending = this.pendingFirst();
-    const first = name === 'host-docker' && mode === 'exclusive' && pending.has(holder);
+    const first = this.pendingFirst().has(holder);
     let released = false;
     let cancelled = false;
     let waiter: Waiter | undefined;
@@ -113,16 +121,20 @@ export class ReadersWriterLocks {
       else l.readers -= 1;
       this.grantWaiting(name);
       if (mode === 'exclusive') this.onExclusiveReleased(name);
-      if (first) {
-        pending.delete(holder);
-        if (pending.size === 0) this.openGate();
-      }
+      this.held(holder, -1);
     };
     const granted = (first ? Promise.resolve() : this.firstDone).then(
       () =>
         new Promise<() => void>((resolve) => {
           if (cancelled) return;
-          waiter = { mode, holder, grant: () => resolve(release) };
+          waiter = {
+            mode,
+            holder,
+            grant: () => {
+              this.held(holder, 1);
+              resolve(release);
+            },
+          };
           l.queue.push(waiter);
           this.grantWaiting(name);
         }),
@@ -153,7 +165,7 @@ export class ReadersWriterLocks {
 
   /** Who holds or waits, for a report when something waits too long. */
   describe(): string {
-    const first = [...(this.firstPending ?? [])].map((h) => `${h}: Docker Engine first`);
+    const first = [...(this.firstPending ?? [])].map((h) => `${h}: goes first`);
     const locks = [...this.locks.entries()].map(
       ([n, l]) =>
         `${n}: ${l.writer ? 'writer' : `${l.readers} reader(s)`}, waiting ${l.queue.map((w) => `${w.holder} (${w.mode})`).join(', ') || 'none'}`,
@@ -339,7 +351,7 @@ export async function startE2eFixtureServer(): Promise<E2eFixtureServer> {
   const locks = new ReadersWriterLocks(() => {
     // The sequencer (same process) wrote down this run's e2e files before any of them started.
     const run = ((globalThis as Record<string, unknown>)[e2eRunKey] as string[] | undefined) ?? [];
-    return dockerEngineFirst.filter((f) => run.includes(f)).map((f) => `test/e2e/${f}.test.ts`);
+    return firstFiles.filter((f) => run.includes(f)).map((f) => `test/e2e/${f}.test.ts`);
   });
   const nodeImage = new NodeImageFixture(locks);
   const dockerCluster = new SharedDockerClusterFixture(locks, nodeImage);

@@ -1,21 +1,23 @@
 // The order e2e files start in (vitest hands files to its workers in the sequencer's order).
 // They run side by side and wait for one another only through the locks of
 // e2e-fixtures.ts, so the order decides how soon the long ones start and how few workers
-// sit waiting: the files that need Docker Engine to themselves first (short), then the qemu
+// sit waiting: the files that change what the others use first (short), then the qemu
 // chain (the longest), then the others, longest first. Files not listed keep vitest's order,
 // after these; unit and integration files too.
 import { basename } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that take Docker Engine to themselves (they restart it, or remove lab images other
- * files' pods use). They run first: until they are done the fixture server grants no other
- * lock (e2e-fixture-server.ts), so the rest never waits behind them mid-run.
+ * Files that change what every other file uses: agent-docker-faults restarts Docker Engine,
+ * images removes lab images, agent-docker removes kubelab/web:3 to watch a node build it (no
+ * `kubelab up` may build it back meanwhile). They run first, one after the other: until they
+ * are done the fixture server grants no other lock (e2e-fixture-server.ts), so none of them
+ * waits mid-run behind a long holder, with everyone who asked after it waiting too.
  */
-export const dockerEngineFirst = ['agent-docker-faults', 'images'];
+export const firstFiles = ['agent-docker-faults', 'images', 'agent-docker'];
 
 const e2eOrder = [
-  ...dockerEngineFirst,
+  ...firstFiles,
   'qemu-machines', // then the qemu chain, the longest: qemu-machines, qemu-cluster (qemu lock)
   'qemu-cluster',
   'node-image', // a cold node image build of its own, a container-node and a VM
@@ -23,7 +25,6 @@ const e2eOrder = [
   'ssh-provider-cluster',
   'docker-provider-cluster', // the shared docker cluster
   'docker-machines',
-  'agent-docker',
   'pod-logs-exec-docker',
   'pod-usage-docker', // waits for the qemu chain (it measures CPU use)
 ];
