@@ -40,7 +40,9 @@ export default defineConfig({
           // Files run side by side: most of an e2e file's time is waiting on machines, pods
           // and timers, not this process's CPU. What they must not do at the same time, they
           // arrange through the locks of test/helpers/e2e-fixtures.ts.
-          maxWorkers: 4,
+          // Five: up to three of them may be waiting for a lock (the second qemu file, the
+          // files that make machines, pod-usage) without holding the others back.
+          maxWorkers: 5,
           // After unit and integration (their own group), so their timing-sensitive tests do
           // not share two cores with a cluster's bootstrap.
           sequence: { groupOrder: 1 },

@@ -57,6 +57,8 @@ async function removeTestContainers(): Promise<void> {
 }
 
 holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
 
 beforeAll(async () => {
   // The machine's own node image in Docker Engine, as other files had it made before this one

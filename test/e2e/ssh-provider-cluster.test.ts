@@ -38,6 +38,8 @@ const pods = () => webPods(admin);
 const ready = podReady;
 
 holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
 
 beforeAll(async () => {
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));

@@ -46,6 +46,8 @@ async function filter(text: string) {
 }
 
 holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
 
 beforeAll(async () => {
   await nodeImageBuilt({ docker: true });

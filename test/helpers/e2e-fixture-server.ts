@@ -24,6 +24,11 @@ import { kubelab } from './run-command.js';
  * - `host-docker`: this machine's Docker Engine. Exclusive for a file that freezes or restarts
  *   dockerd, or removes lab images that other files' pods use; shared by every other file
  *   that uses it, for the whole file.
+ * - `machines`: this machine's CPU for a cluster of container-nodes being made and exercised
+ *   (each with systemd, a Docker Engine and kubelab's agent on lab timers: a node that misses
+ *   4 s of heartbeats is NotReady). Exclusive for a file that makes its own multi-node
+ *   cluster or a node image, and for the shared cluster's `up`: one at a time, beside the
+ *   qemu chain and the lighter files.
  * - `node-image`: the node image's Docker tag. Exclusive while a test removes it; shared while
  *   container-nodes are created from it (`kubelab up`, the docker provider's machines).
  * - `lab-images`: the lab workload images on this Docker Engine. Exclusive while a test removes
@@ -31,7 +36,14 @@ import { kubelab } from './run-command.js';
  * - `docker-cluster`: the shared docker-provider cluster. Shared by the files that use it;
  *   exclusive while a test cuts one of its nodes off.
  */
-export const lockNames = ['qemu', 'host-docker', 'node-image', 'lab-images', 'docker-cluster'] as const;
+export const lockNames = [
+  'qemu',
+  'host-docker',
+  'machines',
+  'node-image',
+  'lab-images',
+  'docker-cluster',
+] as const;
 export type LockName = (typeof lockNames)[number];
 export type LockMode = 'shared' | 'exclusive';
 
@@ -252,6 +264,8 @@ class SharedDockerClusterFixture {
 
   private async up(home: string): Promise<string> {
     this.upAtTakeover = this.dockerEngineTakeovers;
+    const machines = this.locks.acquire('machines', 'exclusive', 'shared cluster up');
+    const releaseMachines = await machines.granted;
     // `up` creates container-nodes from the node image and builds the lab images.
     const node = this.locks.acquire('node-image', 'shared', 'shared cluster up');
     const releaseNode = await node.granted;
@@ -268,6 +282,7 @@ class SharedDockerClusterFixture {
     } finally {
       releaseLab();
       releaseNode();
+      releaseMachines();
     }
   }
 

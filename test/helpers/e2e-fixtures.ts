@@ -140,8 +140,8 @@ export function sharedDockerClusterForFile(): SharedDockerClusterUse {
   let release: (() => void) | undefined;
   holdLockForFile('host-docker', 'shared');
   beforeAll(async () => {
-    release = await acquireLock('docker-cluster', 'shared');
     cluster = JSON.parse(await ask('/docker-cluster')) as SharedDockerCluster;
+    release = await acquireLock('docker-cluster', 'shared');
   }, lockWaitMs);
   afterAll(() => {
     release?.();

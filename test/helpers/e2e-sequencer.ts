@@ -20,12 +20,12 @@ const e2eOrder = [
   ...firstFiles,
   'qemu-machines', // then the qemu chain, the longest: qemu-machines, qemu-cluster (qemu lock)
   'qemu-cluster',
-  'node-image', // a cold node image build of its own, a container-node and a VM
+  'node-image', // the first of the files that make machines ('machines' lock, one at a time)
+  'docker-machines', // light files next, so they are not left behind the ones waiting for a lock
+  'pod-logs-exec-docker',
   'tui-docker-cluster',
   'ssh-provider-cluster',
   'docker-provider-cluster', // the shared docker cluster
-  'docker-machines',
-  'pod-logs-exec-docker',
   'pod-usage-docker', // waits for the qemu chain (it measures CPU use)
 ];
 
