@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import E2eSequencer from './test/helpers/e2e-sequencer.js';
 
 // Three projects, as the product card asks: unit (pure, fast), integration (in-process or
 // local processes, simulated nodes allowed), e2e (real Docker, real SSH, real VMs).
@@ -9,6 +10,8 @@ export default defineConfig({
     globalSetup: ['./test/global-setup.ts'],
     // console.error / console.warn (React's warnings among them) fail the test that caused them.
     setupFiles: ['./test/helpers/console-guard.ts'],
+    // Starts the e2e files in the order that lets the long ones begin first (see the file).
+    sequence: { sequencer: E2eSequencer },
     projects: [
       {
         extends: true,
@@ -32,9 +35,19 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The fixture server: locks over what the machine has one of, the shared clusters.
+          globalSetup: ['./test/e2e/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
-          fileParallelism: false,
+          // Files run side by side: most of an e2e file's time is waiting on machines, pods
+          // and timers, not this process's CPU. What they must not do at the same time, they
+          // arrange through the locks of test/helpers/e2e-fixtures.ts.
+          // Five: up to three of them may be waiting for a lock (the second qemu file, the
+          // files that make machines, pod-usage) without holding the others back.
+          maxWorkers: 5,
+          // After unit and integration (their own group), so their timing-sensitive tests do
+          // not share two cores with a cluster's bootstrap.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

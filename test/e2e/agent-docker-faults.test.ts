@@ -1,6 +1,6 @@
 // Docker Engine stops answering under the node agent. dockerd is frozen with SIGSTOP (a hung
 // daemon: connections are accepted, nothing is answered) and thawed with SIGCONT, always,
-// whatever happens (e2e files run one at a time, so no other test sees it). The node
+// whatever happens (the file holds Docker Engine to itself, so no other test sees it). The node
 // reports what the kubelet reports (Ready=False, KubeletNotReady, "container runtime is down",
 // a NodeNotReady event), the agent keeps renewing its Lease, running pods keep their last
 // status, and after the thaw the node is Ready again and a pod created meanwhile runs. Then
@@ -17,7 +17,11 @@ import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { ensureImage } from '../../src/images/index.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
+import { holdLockForFile } from '../helpers/e2e-fixtures.js';
 import { until } from '../helpers/until.js';
+
+// Every other file that uses Docker Engine waits while this one freezes and restarts it.
+holdLockForFile('host-docker', 'exclusive');
 
 const nodeName = 'docker-faults';
 const docker = new Docker();

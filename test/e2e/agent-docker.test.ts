@@ -12,6 +12,7 @@ import { podUidLabel } from '../../src/agent/runtime/docker-labels.js';
 import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
+import { holdLockForFile, withLock } from '../helpers/e2e-fixtures.js';
 import { until } from '../helpers/until.js';
 
 const nodeName = 'docker-e2e';
@@ -20,6 +21,8 @@ let t: DockerTestNode;
 let client: ApiClient;
 let node: DockerNode;
 const latenciesMs: number[] = [];
+
+holdLockForFile('host-docker', 'shared');
 
 beforeAll(async () => {
   t = await startDockerTestNode(nodeName, { backoff: { initialMs: 1_000, maxMs: 4_000 } });
@@ -341,27 +344,29 @@ describe('the node agent on Docker Engine', () => {
     expect(reasons).toContain('BackOff: Back-off pulling image "registry.invalid/none:1"');
   });
 
-  it('shows pulling progress as events: a missing lab image is built on the node', async () => {
-    await t.docker
-      .getImage('kubelab/web:3')
-      .remove({ force: true })
-      .catch((e: { statusCode?: number }) => {
-        if (e.statusCode !== 404) throw e;
+  it('shows pulling progress as events: a missing lab image is built on the node', () =>
+    // No `kubelab up` elsewhere builds the lab images back meanwhile.
+    withLock('lab-images', 'exclusive', async () => {
+      await t.docker
+        .getImage('kubelab/web:3')
+        .remove({ force: true })
+        .catch((e: { statusCode?: number }) => {
+          if (e.statusCode !== 404) throw e;
+        });
+      await createPod('built-here', { containers: [{ name: 'web', image: 'kubelab/web:3' }] });
+      await readyPod('built-here');
+      const reasons = await until('the pull events', async () => {
+        const r = (await podEvents('built-here')).map((e) => `${e.reason}: ${e.message}`);
+        return r.some((x) => x.startsWith('Pulled: ')) && r;
       });
-    await createPod('built-here', { containers: [{ name: 'web', image: 'kubelab/web:3' }] });
-    await readyPod('built-here');
-    const reasons = await until('the pull events', async () => {
-      const r = (await podEvents('built-here')).map((e) => `${e.reason}: ${e.message}`);
-      return r.some((x) => x.startsWith('Pulled: ')) && r;
-    });
-    expect(reasons).toContain('Pulling: Pulling image "kubelab/web:3"');
-    expect(reasons).toContain(
-      'Pulling: Pulling image "kubelab/web:3": building it on this node from its recipe (lab image, no registry)',
-    );
-    expect(
-      reasons.some((r) => /^Pulled: Successfully pulled image "kubelab\/web:3" in [\d.]+s$/.test(r)),
-    ).toBe(true);
-  });
+      expect(reasons).toContain('Pulling: Pulling image "kubelab/web:3"');
+      expect(reasons).toContain(
+        'Pulling: Pulling image "kubelab/web:3": building it on this node from its recipe (lab image, no registry)',
+      );
+      expect(
+        reasons.some((r) => /^Pulled: Successfully pulled image "kubelab\/web:3" in [\d.]+s$/.test(r)),
+      ).toBe(true);
+    }));
 
   it('reports a command that is not found as RunContainerError with the Docker message', async () => {
     await createPod('no-command', {

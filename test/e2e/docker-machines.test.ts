@@ -20,6 +20,7 @@ import {
   recoverDockerMachine,
 } from '../../src/provision/providers/docker-machines.js';
 import { connectToMachine, ensureSshKeyPair, sshRun } from '../../src/provision/ssh/index.js';
+import { holdLockForFile, nodeImageBuilt } from '../helpers/e2e-fixtures.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
@@ -37,8 +38,13 @@ const ssh = async (m: DockerMachine, deadlineMs = 60_000) =>
     { knownHostsPath: join(dir, 'known_hosts'), deadlineMs },
   );
 
+holdLockForFile('host-docker', 'shared');
+// Machines are created from the node image's tag all through the file.
+holdLockForFile('node-image', 'shared');
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubelab-docker-machines-'));
+  await nodeImageBuilt({ docker: true });
   const built = await buildNodeImage({ docker });
   if (!built.dockerImage) throw new Error('the node image has no Docker image');
   image = built.dockerImage;

@@ -4,10 +4,11 @@
 // both workers; HTTP from a pod to a pod on the other node by pod IP (host-gateway routes);
 // every failure mode (poweroff, partition, agent) moves the pods to the other worker, and after
 // recovery nothing is duplicated and no stale container is left; a node's credential cannot
-// touch another node (403); a second `up` changes nothing; `down` leaves nothing behind.
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+// touch another node (403); a second `up` changes nothing. All of it on the e2e files' shared
+// docker cluster (made by test/e2e/global-setup.ts with this very `up`), in a namespace of its
+// own; the failure tests have the cluster to themselves and leave every node Ready. That
+// `down` leaves nothing behind is tui-docker-cluster's last test (and the shared cluster's
+// teardown checks it too).
 import Docker from 'dockerode';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,40 +16,56 @@ import { StatusError } from '../../src/api/status-error.js';
 import { parseKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
-import { kubelabIn, onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
+import { lockedKubelabIn, sharedDockerClusterForFile } from '../helpers/e2e-fixtures.js';
+import { onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
-const cluster = `e2e${process.pid}`;
-const controlPlane = `${cluster}-control-plane`;
-const workers = [`${cluster}-worker`, `${cluster}-worker2`];
-// A home of its own for cluster records, sharing the machine's image cache (the node image
-// takes ~2 minutes to build once).
-const home = mkdtempSync(join(tmpdir(), 'kubelab-docker-provider-'));
-const { ok, run: cli } = kubelabIn(home);
+const shared = sharedDockerClusterForFile();
+const namespace = 'e2e-docker-provider';
+let cluster: string;
+let controlPlane: string;
+let workers: string[];
+let ok: ReturnType<typeof lockedKubelabIn>['ok'];
+let cli: ReturnType<typeof lockedKubelabIn>['run'];
 let admin: ApiClient;
-const pods = () => webPods(admin);
+const pods = () => webPods(admin, namespace);
 const ready = podReady;
 
 beforeAll(async () => {
-  symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
-}, 10_000);
+  ({ name: cluster, controlPlane, workers } = shared.cluster);
+  ({ ok, run: cli } = lockedKubelabIn(shared.cluster.home));
+  admin = ApiClient.fromKubeconfig(shared.cluster.kubeconfig);
+  await admin.request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+  });
+});
 
 afterAll(async () => {
+  // The namespace and everything in it, gone before the next file sees the cluster.
+  await admin.request('DELETE', `/api/v1/namespaces/${namespace}`);
+  await until(
+    `namespace ${namespace} gone`,
+    () =>
+      admin.request('GET', `/api/v1/namespaces/${namespace}`).then(
+        () => false,
+        (e: unknown) => e instanceof StatusError && e.code === 404,
+      ),
+    120_000,
+    500,
+  );
   admin?.close();
-  await cli(['down', '--name', cluster], { timeoutMs: 120_000 });
-  rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
 describe('docker provider: a real multi-node cluster', () => {
   it('up --workers 2 from nothing: every machine bootstrapped over SSH, all Nodes Ready', async () => {
-    const out = await ok(['up', '--provider', 'docker', '--name', cluster, '--workers', '2'], 900_000);
+    // The shared cluster's `up`, from nothing, before any file used it.
+    const out = shared.cluster.upOutput;
     expect(out).toMatch(/ready in [\d.]+ s: 3 nodes Ready/);
     for (const m of [controlPlane, ...workers]) {
       expect(out).toContain(`${m}: connect over SSH done`);
       expect(out).toContain(`${m}: join and start the agent done`);
     }
-    admin = ApiClient.fromKubeconfig(join(home, 'clusters', cluster, 'kubeconfig'));
     const nodes = (await admin.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items;
     expect(nodes.map((n) => n.metadata?.name).sort()).toEqual([controlPlane, ...workers].sort());
     for (const n of nodes) {
@@ -84,7 +101,9 @@ describe('docker provider: a real multi-node cluster', () => {
   });
 
   it('a Deployment of kubelab/web:1 spreads over both workers and a pod reaches a pod on the other node by IP', async () => {
-    const applied = await cli(['apply', '-f', '-'], { input: JSON.stringify(webDeployment(4)) });
+    const applied = await cli(['apply', '-n', namespace, '-f', '-'], {
+      input: JSON.stringify(webDeployment(4)),
+    });
     expect(applied.stdout).toContain('deployment.apps/web created');
     const running = await until(
       '4 web pods Ready',
@@ -103,6 +122,8 @@ describe('docker provider: a real multi-node cluster', () => {
     expect(to.status?.podIP).toMatch(/^10\.244\./);
     const answer = await ok([
       'exec',
+      '-n',
+      namespace,
       from.metadata!.name!,
       '--',
       'sh',
@@ -118,44 +139,47 @@ describe('docker provider: a real multi-node cluster', () => {
 
   for (const mode of ['poweroff', 'partition', 'agent'] as const) {
     it(`node fail --mode ${mode}: its pods become Ready on the other worker; after recover no duplicates and no stale containers`, async () => {
-      const before = await pods();
-      const victim = before.find((p) => p.spec?.nodeName)?.spec?.nodeName ?? workers[0]!;
-      const other = workers.find((w) => w !== victim)!;
-      const failed = Date.now();
-      await ok(['node', 'fail', victim, '--mode', mode]);
-      await until(
-        `all 4 pods Ready on ${other}`,
-        async () => {
-          const list = (await pods()).filter(ready);
-          return list.length === 4 && list.every((p) => p.spec?.nodeName === other);
-        },
-        60_000,
-        200,
-      );
-      const failoverMs = Date.now() - failed;
-      expect(failoverMs).toBeLessThan(60_000);
-      await ok(['node', 'recover', victim], 180_000);
-      await until(
-        `${victim} Ready again and exactly 4 pods`,
-        async () => {
-          const node = await admin.request<Node>('GET', `/api/v1/nodes/${victim}`);
-          const list = await pods();
-          return (
-            node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-            list.length === 4 &&
-            list.every(ready)
-          );
-        },
-        90_000,
-        200,
-      );
-      // The returning node removes the containers of the pods that were replaced elsewhere.
-      await until(
-        `no pod containers left on ${victim}`,
-        () => onMachine(victim, 'docker ps -aq').trim() === '',
-        60_000,
-        500,
-      );
+      // No other file's pods on the cluster meanwhile: the victim's containers are all this file's.
+      await shared.exclusively(async () => {
+        const before = await pods();
+        const victim = before.find((p) => p.spec?.nodeName)?.spec?.nodeName ?? workers[0]!;
+        const other = workers.find((w) => w !== victim)!;
+        const failed = Date.now();
+        await ok(['node', 'fail', victim, '--mode', mode]);
+        await until(
+          `all 4 pods Ready on ${other}`,
+          async () => {
+            const list = (await pods()).filter(ready);
+            return list.length === 4 && list.every((p) => p.spec?.nodeName === other);
+          },
+          60_000,
+          200,
+        );
+        const failoverMs = Date.now() - failed;
+        expect(failoverMs).toBeLessThan(60_000);
+        await ok(['node', 'recover', victim], 180_000);
+        await until(
+          `${victim} Ready again and exactly 4 pods`,
+          async () => {
+            const node = await admin.request<Node>('GET', `/api/v1/nodes/${victim}`);
+            const list = await pods();
+            return (
+              node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+              list.length === 4 &&
+              list.every(ready)
+            );
+          },
+          90_000,
+          200,
+        );
+        // The returning node removes the containers of the pods that were replaced elsewhere.
+        await until(
+          `no pod containers left on ${victim}`,
+          () => onMachine(victim, 'docker ps -aq').trim() === '',
+          60_000,
+          500,
+        );
+      });
     }, 300_000);
   }
 
@@ -175,18 +199,18 @@ describe('docker provider: a real multi-node cluster', () => {
         metadata: { name: 'loaded' },
         spec: { containers: [{ name: 'web', image: tag, imagePullPolicy: 'Never' }] },
       };
-      const applied = await cli(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+      const applied = await cli(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(pod) });
       expect(applied.code).toBe(0);
       await until(
         'the pod of the loaded image Running',
         async () => {
-          const p = await admin.request<Pod>('GET', '/api/v1/namespaces/default/pods/loaded');
+          const p = await admin.request<Pod>('GET', `/api/v1/namespaces/${namespace}/pods/loaded`);
           return p.status?.phase === 'Running';
         },
         60_000,
         200,
       );
-      await ok(['delete', 'pod', 'loaded']);
+      await ok(['delete', 'pod', 'loaded', '-n', namespace]);
     } finally {
       await docker
         .getImage(tag)
@@ -219,13 +243,4 @@ describe('docker provider: a real multi-node cluster', () => {
     expect(since(controlPlane, 'kubelab-server')).toBe(serverSince);
     expect([controlPlane, ...workers].map((m) => since(m, 'kubelab-agent'))).toEqual(agentSince);
   }, 300_000);
-
-  it('down leaves no containers, networks or volumes behind', async () => {
-    await ok(['down', '--name', cluster], 120_000);
-    const filters = { label: [`${clusterLabel}=${cluster}`] };
-    expect(await docker.listContainers({ all: true, filters })).toEqual([]);
-    expect(await docker.listNetworks({ filters })).toEqual([]);
-    expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
-    expect((await cli(['status', '--name', cluster])).code).not.toBe(0);
-  }, 180_000);
 });

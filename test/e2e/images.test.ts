@@ -13,6 +13,7 @@ import {
   workloadArchiveName,
   workloadImages,
 } from '../../src/images/index.js';
+import { holdLockForFile } from '../helpers/e2e-fixtures.js';
 
 const docker = new Dockerode();
 const testLabel = { 'dev.kubelab.test': 'images-e2e' };
@@ -35,6 +36,8 @@ async function removeImage(tag: string): Promise<void> {
     });
 }
 
+// Lab images are removed and rebuilt here: no other file's pods or `kubelab up` meanwhile.
+holdLockForFile('host-docker', 'exclusive');
 beforeAll(removeTestContainers);
 afterAll(async () => {
   await removeTestContainers();

@@ -31,6 +31,7 @@ import {
   sshExec,
   sshRun,
 } from '../../src/provision/ssh/index.js';
+import { holdLockForFile, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
 import { kubelab, runCommand } from '../helpers/run-command.js';
 
 const docker = new Dockerode();
@@ -55,7 +56,15 @@ async function removeTestContainers(): Promise<void> {
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
 }
 
+holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
+
 beforeAll(async () => {
+  // The machine's own node image in Docker Engine, as other files had it made before this one
+  // ran alone: this file's cold build then finds its Docker image there ('up to date'), and
+  // no two imports of one tag race.
+  await nodeImageBuilt({ docker: true });
   await removeTestContainers();
   key = await ensureSshKeyPair(join(sshDir, 'id_ed25519'), 'kubelab-node-image-e2e');
 });
@@ -166,18 +175,24 @@ describe('node image', () => {
     );
   });
 
-  it('re-imports the Docker image from the cache when Docker Engine lost it', {
-    timeout: 5 * 60_000,
-  }, async () => {
-    // Forced: a container-node of someone's cluster may be using it (it keeps its image).
-    await docker.getImage(image.dockerImage!).remove({ force: true });
-    await docker.getImage(`${nodeImageRepository}:latest`).remove({ force: true });
-    const again = await buildNodeImage({ docker, cacheRoot });
-    expect(again).toMatchObject({ built: false, dockerImported: true, dockerImage: image.dockerImage });
-    const info = await docker.getImage(image.dockerImage!).inspect();
-    expect(info.Config.Labels?.[recipeHashLabel]).toBe(image.recipeHash);
-    image = again;
-  });
+  it(
+    're-imports the Docker image from the cache when Docker Engine lost it',
+    {
+      timeout: 5 * 60_000,
+    },
+    () =>
+      // No other file creates a container-node from this tag while it is gone.
+      withLock('node-image', 'exclusive', async () => {
+        // Forced: a container-node of someone's cluster may be using it (it keeps its image).
+        await docker.getImage(image.dockerImage!).remove({ force: true });
+        await docker.getImage(`${nodeImageRepository}:latest`).remove({ force: true });
+        const again = await buildNodeImage({ docker, cacheRoot });
+        expect(again).toMatchObject({ built: false, dockerImported: true, dockerImage: image.dockerImage });
+        const info = await docker.getImage(image.dockerImage!).inspect();
+        expect(info.Config.Labels?.[recipeHashLabel]).toBe(image.recipeHash);
+        image = again;
+      }),
+  );
 
   it('runs as a container-node: systemd, sshd with the injected key, and a nested Docker Engine', {
     timeout: 10 * 60_000,

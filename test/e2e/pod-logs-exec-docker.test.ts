@@ -12,6 +12,7 @@ import { resource } from '../../src/api/resources.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
+import { holdLockForFile } from '../helpers/e2e-fixtures.js';
 import { raw } from '../helpers/raw-request.js';
 import { kubelab, kubelabCli, runCommand } from '../helpers/run-command.js';
 import type { TestServer } from '../helpers/test-server.js';
@@ -28,6 +29,8 @@ let client: ApiClient;
 
 const pods = () => t.pods();
 const logPath = (pod: string, query = '') => `/api/v1/namespaces/default/pods/${pod}/log${query}`;
+
+holdLockForFile('host-docker', 'shared');
 
 beforeAll(async () => {
   t = await startDockerTestNode(nodeName, { kubelet: true, backoff: { initialMs: 500, maxMs: 2_000 } });

@@ -8,6 +8,7 @@ import { parseQuantity } from '../../src/api/quantity.js';
 import { resource } from '../../src/api/resources.js';
 import type { ApiClient } from '../../src/client/rest-client.js';
 import { type DockerTestNode, startDockerTestNode } from '../helpers/docker-test-node.js';
+import { holdLockForFile } from '../helpers/e2e-fixtures.js';
 import { raw } from '../helpers/raw-request.js';
 import { kubelab, runCommand } from '../helpers/run-command.js';
 import type { TestServer } from '../helpers/test-server.js';
@@ -25,6 +26,10 @@ interface PodMetrics {
   window: string;
   containers: { name: string; usage: { cpu: string; memory: string } }[];
 }
+
+// kubelab/load must get most of a core: not while emulated VMs keep both busy.
+holdLockForFile('qemu', 'shared');
+holdLockForFile('host-docker', 'shared');
 
 beforeAll(async () => {
   t = await startDockerTestNode(nodeName, { kubelet: true, statsIntervalMs: 1_000 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/client/rest-client.js';
+import { holdLockForFile, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
 import { kubelabIn, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
@@ -22,8 +23,13 @@ let admin: ApiClient;
 const { ok, run } = kubelabIn(home);
 const webPodsReady = async () => (await webPods(admin)).filter(podReady);
 
-beforeAll(() => {
-  // The node image's qemu disk from the machine's cache (built once, ~2 minutes).
+// The node image (built once for every file, ~2 minutes cold) while waiting for the VMs' turn.
+beforeAll(() => nodeImageBuilt({ docker: false }), 15 * 60_000);
+// Emulated VMs take a host core each: one qemu file at a time.
+holdLockForFile('qemu', 'exclusive');
+
+beforeAll(async () => {
+  // The node image's qemu disk from the machine's cache (built once for every file, ~2 minutes).
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
 });
 
@@ -35,7 +41,13 @@ afterAll(async () => {
 
 describe('qemu provider: a cluster of real VMs under TCG', () => {
   it('up: two VMs bootstrapped over SSH, both Nodes Ready, API reached through the forwarded port', async () => {
-    const out = await ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000);
+    // `up` builds the lab images in this machine's Docker Engine to load them into the VMs (its
+    // machines are VMs: the node image's Docker tag is not used).
+    const out = await withLock('host-docker', 'shared', () =>
+      withLock('lab-images', 'shared', () =>
+        ok(['up', '--provider', 'qemu', '--name', cluster, '--workers', '1'], 1_500_000),
+      ),
+    );
     expect(out).toContain('profile: lab-slow');
     expect(out).toMatch(/TCG/);
     expect(out).toMatch(/ready in [\d.]+ s: 2 nodes Ready, API server https:\/\/127\.0\.0\.1:\d+/);

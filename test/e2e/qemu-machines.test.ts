@@ -27,6 +27,7 @@ import {
   sshExec,
   sshRun,
 } from '../../src/provision/ssh/index.js';
+import { holdLockForFile, nodeImageBuilt } from '../helpers/e2e-fixtures.js';
 import { until } from '../helpers/until.js';
 
 const cluster = 'qemu-e2e';
@@ -123,9 +124,14 @@ function commandLineOf(pid: number): string {
 const stateOf = (machine: string) =>
   parseQemuVmState(readFileSync(qemuMachineFiles(cluster, machine).state, 'utf8'), machine);
 
+// The node image (built once for every file, ~2 minutes cold) while waiting for the VMs' turn.
+beforeAll(() => nodeImageBuilt({ docker: false }), 15 * 60_000);
+// Emulated VMs take a host core each: one qemu file at a time.
+holdLockForFile('qemu', 'exclusive');
+
 beforeAll(async () => {
-  // The node image from this machine's normal cache (a cold build takes ~2 min, as root),
-  // looked up before KUBELAB_HOME points at the test's folder.
+  // The node image from this machine's normal cache (a cold build takes ~2 min, as root, once
+  // for every file), looked up before KUBELAB_HOME points at the test's folder.
   const built = await buildNodeImage({ docker: null });
   image = { recipeHash: built.recipeHash, disk: built.disk, kernel: built.kernel, initrd: built.initrd };
   process.env.KUBELAB_HOME = home;

@@ -21,7 +21,8 @@ import {
   listDockerMachines,
 } from '../../src/provision/providers/docker-machines.js';
 import { ensureSshKeyPair } from '../../src/provision/ssh/index.js';
-import { kubelabIn, onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
+import { holdLockForFile, lockedKubelabIn, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
+import { onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
@@ -32,26 +33,33 @@ const home = mkdtempSync(join(tmpdir(), 'kubelab-ssh-provider-'));
 let machines: DockerMachine[] = [];
 let admin: ApiClient;
 
-const { ok, run } = kubelabIn(home);
+const { ok, run } = lockedKubelabIn(home);
 const pods = () => webPods(admin);
 const ready = podReady;
 
+holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
+
 beforeAll(async () => {
   symlinkSync(join(process.env.KUBELAB_HOME || join(homedir(), '.kubelab'), 'images'), join(home, 'images'));
-  const image = (await buildNodeImage({ docker })).dockerImage!;
+  await nodeImageBuilt({ docker: true });
   const key = await ensureSshKeyPair(join(home, 'site-key'), 'site admin');
   const names = [`${site}-cp`, `${site}-w1`, `${site}-w2`];
-  machines = await Promise.all(
-    names.map((name, i) =>
-      ensureDockerMachine(docker, {
-        cluster: site,
-        name,
-        role: i === 0 ? 'control-plane' : 'worker',
-        image,
-        publicKey: key.publicKey,
-      }),
-    ),
-  );
+  machines = await withLock('node-image', 'shared', async () => {
+    const image = (await buildNodeImage({ docker })).dockerImage!;
+    return Promise.all(
+      names.map((name, i) =>
+        ensureDockerMachine(docker, {
+          cluster: site,
+          name,
+          role: i === 0 ? 'control-plane' : 'worker',
+          image,
+          publicKey: key.publicKey,
+        }),
+      ),
+    );
+  });
   // One of the "existing servers" has no Docker Engine: bootstrap installs it from Debian's packages.
   execFileSync('docker', [
     'exec',

@@ -2,12 +2,15 @@
 // `kubelab` with no cluster offers to start one and shows each machine's bootstrap; then, all
 // from the keyboard, a manifest is applied, a worker is powered off (it turns NotReady and its
 // pods appear in the other worker's card), recovered, a rolling update runs to completion, and
-// a pod's logs open. Everything is read off the screen with capture-pane.
+// a pod's logs open. Everything is read off the screen with capture-pane. Last, `kubelab down`
+// leaves no container, network or volume of the cluster behind.
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
+import { holdLockForFile, nodeImageBuilt, withLock } from '../helpers/e2e-fixtures.js';
 import { kubelabIn, webDeployment } from '../helpers/machine-cluster.js';
 import { kubelabCli } from '../helpers/run-command.js';
 import { cardText, TmuxSession } from '../helpers/tmux-session.js';
@@ -42,7 +45,12 @@ async function filter(text: string) {
   await tui.waitFor(`the list filtered by ${text}`, (s) => (s.split('\n')[0] ?? '').endsWith(`/${text}`));
 }
 
+holdLockForFile('host-docker', 'shared');
+// A cluster of its own (or a node image build): one such file at a time on two cores.
+holdLockForFile('machines', 'exclusive');
+
 beforeAll(async () => {
+  await nodeImageBuilt({ docker: true });
   // Another cluster named "kubelab" on this Docker Engine (someone's own) would be adopted.
   const clash = await new Docker().listContainers({
     all: true,
@@ -59,7 +67,7 @@ beforeAll(async () => {
     rows: 50,
     env: { KUBELAB_HOME: home },
   });
-}, 30_000);
+}, 600_000);
 
 afterAll(async () => {
   await tui?.kill();
@@ -68,25 +76,35 @@ afterAll(async () => {
 }, 180_000);
 
 describe('the TUI in a terminal, on a docker-provider cluster', () => {
-  it('with no cluster, offers one and shows every machine being bootstrapped, then the overview', async () => {
-    await tui.waitFor('the offer', (s) => s.includes('There is no kubelab cluster yet. Start one now?'));
-    await tui.keys('y');
-    const progress = await tui.waitFor(
-      'bootstrap progress per machine',
-      (s) => /kubelab-worker2\s+\d+ step\(s\) done/.test(s) && /✓ container-node [\d.]+ s/.test(s),
-      300_000,
-    );
-    expect(progress).toContain('provider: docker');
-    expect(progress).toMatch(/kubelab-control-plane\s+\d+ step\(s\) done/);
-    const overview = await tui.waitFor(
-      'the overview with both workers Ready and the control plane checked',
-      (s) => workers.every((w) => s.includes(`╭─ ${w} ● Ready`)) && /apiserver\s+ok/.test(s),
-      900_000,
-    );
-    expect(overview).toContain('kubelab (docker)');
-    expect(overview).toMatch(/scheduler\s+ok/);
-    expect(overview).not.toContain('SIMULATED');
-  }, 1_000_000);
+  it(
+    'with no cluster, offers one and shows every machine being bootstrapped, then the overview',
+    () =>
+      // The TUI's `up` creates container-nodes from the node image and builds the lab images.
+      withLock('node-image', 'shared', () =>
+        withLock('lab-images', 'shared', async () => {
+          await tui.waitFor('the offer', (s) =>
+            s.includes('There is no kubelab cluster yet. Start one now?'),
+          );
+          await tui.keys('y');
+          const progress = await tui.waitFor(
+            'bootstrap progress per machine',
+            (s) => /kubelab-worker2\s+\d+ step\(s\) done/.test(s) && /✓ container-node [\d.]+ s/.test(s),
+            300_000,
+          );
+          expect(progress).toContain('provider: docker');
+          expect(progress).toMatch(/kubelab-control-plane\s+\d+ step\(s\) done/);
+          const overview = await tui.waitFor(
+            'the overview with both workers Ready and the control plane checked',
+            (s) => workers.every((w) => s.includes(`╭─ ${w} ● Ready`)) && /apiserver\s+ok/.test(s),
+            900_000,
+          );
+          expect(overview).toContain('kubelab (docker)');
+          expect(overview).toMatch(/scheduler\s+ok/);
+          expect(overview).not.toContain('SIMULATED');
+        }),
+      ),
+    1_000_000,
+  );
 
   it('a applies a manifest file; its pods appear Ready in the worker cards', async () => {
     const file = join(home, 'web.json');
@@ -208,4 +226,15 @@ describe('the TUI in a terminal, on a docker-provider cluster', () => {
     await tui.keys('Enter');
     await tui.waitFor('the exit', (s) => s.includes('[exited 0]'));
   }, 120_000);
+
+  it('down leaves no containers, networks or volumes behind', async () => {
+    const down = await cli(['down', '--name', 'kubelab'], { timeoutMs: 120_000 });
+    expect(down.code, down.stderr).toBe(0);
+    const docker = new Docker();
+    const filters = { label: [`${clusterLabel}=kubelab`] };
+    expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+    expect(await docker.listNetworks({ filters })).toEqual([]);
+    expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
+    expect((await cli(['status', '--name', 'kubelab'])).code).not.toBe(0);
+  }, 180_000);
 });

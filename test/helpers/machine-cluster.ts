@@ -47,8 +47,8 @@ export function webDeployment(
   };
 }
 
-export async function webPods(admin: ApiClient): Promise<Pod[]> {
-  const list = await admin.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods', {
+export async function webPods(admin: ApiClient, namespace = 'default'): Promise<Pod[]> {
+  const list = await admin.request<{ items: Pod[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, {
     query: { labelSelector: 'app=web' },
   });
   return list.items;
