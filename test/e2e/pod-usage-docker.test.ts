@@ -27,9 +27,11 @@ interface PodMetrics {
   containers: { name: string; usage: { cpu: string; memory: string } }[];
 }
 
-// kubelab/load must get most of a core: not while emulated VMs keep both busy.
+// kubelab/load must get most of a core: not while emulated VMs keep both busy, nor while a
+// cluster of container-nodes is being made (a bootstrap takes both cores for a minute).
 holdLockForFile('qemu', 'shared');
 holdLockForFile('host-docker', 'shared');
+holdLockForFile('machines', 'shared');
 
 beforeAll(async () => {
   t = await startDockerTestNode(nodeName, { kubelet: true, statsIntervalMs: 1_000 });
