@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ListMeta, ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import WebSocket from 'ws';
 import type { KubeObject } from '../api/kube-object.js';
@@ -94,6 +95,9 @@ export function errorFromResponse(code: number, body: string): StatusError {
   return new StatusError(code, reasonForCode[code] ?? 'InternalError', body.trim() || `HTTP ${code}`);
 }
 
+/** client-go's maxRetries for answers that carry Retry-After. */
+const maxRetries = 10;
+
 export class ApiClient {
   readonly server: string;
   /** The kubeconfig context's namespace. */
@@ -131,12 +135,24 @@ export class ApiClient {
   async requestText(method: string, path: string, options: RequestOptions = {}): Promise<string> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const res = await this.send(method, path, options, signal);
-    const text = await readBody(res, signal).catch((e: Error) => {
-      throw this.failure(e, signal, method, path, options.timeoutMs);
-    });
-    if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, text);
-    return text;
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.send(method, path, options, signal);
+      const text = await readBody(res, signal).catch((e: Error) => {
+        throw this.failure(e, signal, method, path, options.timeoutMs);
+      });
+      const code = res.statusCode ?? 500;
+      const retryAfter = Number(res.headers['retry-after']);
+      // As client-go: a server that is busy (429, or a 5xx with Retry-After) said when to come
+      // back, and the request was not served, so sending it again is safe.
+      if ((code === 429 || code >= 500) && Number.isFinite(retryAfter) && attempt < maxRetries) {
+        await sleep(Math.min(retryAfter, 10) * 1000, undefined, { signal }).catch((e: Error) => {
+          throw this.failure(e, signal, method, path, options.timeoutMs);
+        });
+        continue;
+      }
+      if (code >= 400) throw errorFromResponse(code, text);
+      return text;
+    }
   }
 
   /**
