@@ -2,15 +2,18 @@
 // as `kubelab agent --runtime sim` processes and register Ready Nodes; partition freezes one
 // (SIGSTOP) and recover resumes it; agent stops it and recover starts it again; poweroff
 // kills it. Runs against a real test server with a cluster record in a temporary KUBELAB_HOME.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isNodeReady } from '../../src/api/node-state.js';
 import { resource } from '../../src/api/resources.js';
 import { ApiClient } from '../../src/client/rest-client.js';
+import { ProgressReporter } from '../../src/provision/bootstrap/progress-reporter.js';
+import { planMachines } from '../../src/provision/cluster-provider.js';
 import {
   clusterDir,
   clusterKubeconfigPath,
@@ -22,13 +25,15 @@ import {
   processAlive,
   processFrozen,
   recoverSimNode,
-  startSimWorkers,
+  SimCluster,
   stopSimMachine,
 } from '../../src/provision/providers/sim.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const agentProgram = fileURLToPath(new URL('../../dist/kubelab-agent.mjs', import.meta.url));
 const cluster = 'simprov';
+const sim = new SimCluster({ cliScript: agentProgram, readyTimeoutMs: 30_000 });
+const quiet = Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false });
 let server: TestServer;
 let home: string;
 let savedHome: string | undefined;
@@ -51,11 +56,35 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const record = await readClusterRecord(cluster);
-  for (const m of record?.machines ?? []) await stopSimMachine(cluster, m.name).catch(() => {});
+  for (const m of record?.machines ?? []) await stopSimMachine(record!, m.name).catch(() => {});
   process.env.KUBELAB_HOME = savedHome;
   await server.stop();
   await rm(home, { recursive: true, force: true });
 });
+
+async function recorded() {
+  return (await readClusterRecord(cluster))!;
+}
+
+/**
+ * Workers 1..count joined to the test server's control plane, through the sim provider's own
+ * machine and join steps (as `kubelab up` runs them), and recorded.
+ */
+async function startWorkers(count: number) {
+  const record = await recorded();
+  const plan = {
+    cluster,
+    profile: 'lab',
+    machines: planMachines(cluster, count).filter((m) => m.role === 'worker'),
+  };
+  record.machines = await sim.ensureMachines(plan, record);
+  const bootstrap = sim.bootstrap(plan, record, new ProgressReporter(quiet));
+  const controlPlane = { server: server.url, kubeconfig: await readFile(server.kubeconfigPath, 'utf8') };
+  await bootstrap.join(record.machines, controlPlane);
+  await bootstrap.waitReady(record.machines, controlPlane);
+  await writeClusterRecord(record);
+  return record.machines;
+}
 
 async function pidOf(name: string): Promise<number> {
   const record = await readClusterRecord(cluster);
@@ -63,7 +92,7 @@ async function pidOf(name: string): Promise<number> {
 }
 
 it('starts kind-named workers, freezes, stops, kills and recovers them', async () => {
-  const machines = await startSimWorkers(cluster, 2, { cliScript: agentProgram, readyTimeoutMs: 30_000 });
+  const machines = await startWorkers(2);
   expect(machines.map((m) => m.name).sort()).toEqual(['simprov-worker', 'simprov-worker2']);
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   try {
@@ -73,25 +102,31 @@ it('starts kind-named workers, freezes, stops, kills and recovers them', async (
     );
     // Idempotent: running workers are left alone.
     const pid = await pidOf('simprov-worker');
-    await startSimWorkers(cluster, 2, { cliScript: agentProgram });
+    await startWorkers(2);
     expect(await pidOf('simprov-worker')).toBe(pid);
 
-    await failSimNode(cluster, 'simprov-worker', 'partition');
+    await failSimNode(await recorded(), 'simprov-worker', 'partition');
     await expect.poll(() => processFrozen(pid), { timeout: 5_000 }).toBe(true);
-    expect(await recoverSimNode(cluster, 'simprov-worker', { cliScript: agentProgram })).toBe('resumed');
+    expect(await recoverSimNode(await recorded(), 'simprov-worker', { cliScript: agentProgram })).toBe(
+      'resumed',
+    );
     await expect.poll(() => processFrozen(pid), { timeout: 5_000 }).toBe(false);
 
-    await failSimNode(cluster, 'simprov-worker', 'agent');
+    await failSimNode(await recorded(), 'simprov-worker', 'agent');
     expect(processAlive(pid)).toBe(false);
-    expect(await recoverSimNode(cluster, 'simprov-worker', { cliScript: agentProgram })).toBe('restarted');
+    expect(await recoverSimNode(await recorded(), 'simprov-worker', { cliScript: agentProgram })).toBe(
+      'restarted',
+    );
     const restarted = await pidOf('simprov-worker');
     expect(restarted).not.toBe(pid);
     expect(processAlive(restarted)).toBe(true);
 
-    await failSimNode(cluster, 'simprov-worker2', 'poweroff');
+    await failSimNode(await recorded(), 'simprov-worker2', 'poweroff');
     const worker2 = await pidOf('simprov-worker2');
     expect(processAlive(worker2)).toBe(false);
-    await expect(failSimNode(cluster, 'simprov-worker2', 'poweroff')).rejects.toThrow(/already down/);
+    await expect(failSimNode(await recorded(), 'simprov-worker2', 'poweroff')).rejects.toThrow(
+      /already down/,
+    );
   } finally {
     client.close();
   }

@@ -18,21 +18,19 @@ import { resource } from '../../api/resources.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { readyzAt, readyzPassed } from '../api-server-health.js';
 import type { ProgressSink } from '../bootstrap/progress-reporter.js';
-import {
-  type ClusterBootstrap,
-  type ClusterPlan,
-  type ClusterProvider,
-  type ControlPlaneAccess,
-  type NodeFailureMode,
-  planMachines,
-  type RecoverOutcome,
+import type {
+  ClusterBootstrap,
+  ClusterPlan,
+  ClusterProvider,
+  ControlPlaneAccess,
+  NodeFailureMode,
+  RecoverOutcome,
 } from '../cluster-provider.js';
 import {
   type ClusterRecord,
   clusterDir,
   clusterKubeconfigPath,
   type MachineRecord,
-  readClusterRecord,
   writeClusterRecord,
 } from '../cluster-records.js';
 
@@ -46,9 +44,6 @@ export interface SimWorkerOptions {
   /** How long to wait for the Nodes to be Ready (default 30 s). */
   readyTimeoutMs?: number;
 }
-
-/** A cluster's record already read, or the name to read it by. */
-type SimClusterRef = ClusterRecord | string;
 
 const localAddress = '127.0.0.1';
 
@@ -71,13 +66,6 @@ export async function processFrozen(pid: number | undefined): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function recordOf(cluster: SimClusterRef): Promise<ClusterRecord> {
-  if (typeof cluster !== 'string') return cluster;
-  const record = await readClusterRecord(cluster);
-  if (!record) throw new Error(`no cluster named "${cluster}" (see \`kubelab clusters\`)`);
-  return record;
 }
 
 function logPath(clusterName: string, machineName: string): string {
@@ -188,30 +176,9 @@ async function waitForNodes(clusterName: string, nodes: MachineRecord[], timeout
   }
 }
 
-/**
- * Makes sure workers 1..count of a cluster whose control plane already runs are running
- * (starting the ones that are not), records their pids and waits until their Nodes are Ready.
- * Idempotent: running workers are left alone.
- */
-export async function startSimWorkers(
-  clusterName: string,
-  count: number,
-  options: SimWorkerOptions = {},
-): Promise<MachineRecord[]> {
-  const record = await recordOf(clusterName);
-  const workers = planMachines(clusterName, count)
-    .filter((m) => m.role === 'worker')
-    .map((p) => record.machines.find((m) => m.name === p.name) ?? { ...p, address: localAddress });
-  record.machines = [...record.machines.filter((m) => !workers.some((w) => w.name === m.name)), ...workers];
-  startAgents(clusterName, workers, options);
-  await writeClusterRecord(record);
-  await waitForNodes(clusterName, workers, options.readyTimeoutMs ?? 30_000);
-  return workers;
-}
-
 /** Stops a machine's process (a worker's agent, or the control plane's server); a frozen one is thawed so it can exit. */
-export async function stopSimMachine(cluster: SimClusterRef, nodeName: string): Promise<void> {
-  const { pid } = findMachine(await recordOf(cluster), nodeName, true);
+export async function stopSimMachine(record: ClusterRecord, nodeName: string): Promise<void> {
+  const { pid } = findMachine(record, nodeName, true);
   if (!pid || !processAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
   process.kill(pid, 'SIGCONT');
@@ -222,11 +189,10 @@ export async function stopSimMachine(cluster: SimClusterRef, nodeName: string): 
 }
 
 export async function failSimNode(
-  cluster: SimClusterRef,
+  record: ClusterRecord,
   nodeName: string,
   mode: NodeFailureMode,
 ): Promise<void> {
-  const record = await recordOf(cluster);
   const { pid } = findMachine(record, nodeName);
   if (!pid || !processAlive(pid))
     throw new Error(
@@ -247,11 +213,10 @@ export async function failSimNode(
  * started again under the same node name and its new pid recorded.
  */
 export async function recoverSimNode(
-  cluster: SimClusterRef,
+  record: ClusterRecord,
   nodeName: string,
   options: SimWorkerOptions = {},
 ): Promise<'resumed' | 'restarted' | 'running'> {
-  const record = await recordOf(cluster);
   const node = findMachine(record, nodeName);
   if (processAlive(node.pid)) {
     if (!(await processFrozen(node.pid))) return 'running';
@@ -267,6 +232,9 @@ export async function recoverSimNode(
 export class SimCluster implements ClusterProvider {
   readonly name = 'sim';
 
+  /** `workers`: how agents are started (the program, simulated capacity, how long to wait for Ready). */
+  constructor(private readonly workers: SimWorkerOptions = {}) {}
+
   /** The control plane is one server process, not a node: only the workers run agents. */
   nodes(machines: MachineRecord[]): MachineRecord[] {
     return machines.filter((m) => m.role === 'worker');
@@ -280,7 +248,7 @@ export class SimCluster implements ClusterProvider {
   }
 
   bootstrap(plan: ClusterPlan, record: ClusterRecord, progress: ProgressSink): ClusterBootstrap {
-    return new SimBootstrap(plan, record, progress);
+    return new SimBootstrap(plan, record, progress, this.workers);
   }
 
   async destroy(record: ClusterRecord): Promise<void> {
@@ -294,7 +262,7 @@ export class SimCluster implements ClusterProvider {
   }
 
   recoverNode(record: ClusterRecord, nodeName: string): Promise<RecoverOutcome> {
-    return recoverSimNode(record, nodeName);
+    return recoverSimNode(record, nodeName, this.workers);
   }
 }
 
@@ -305,6 +273,7 @@ class SimBootstrap implements ClusterBootstrap {
     private readonly plan: ClusterPlan,
     private readonly record: ClusterRecord,
     private readonly progress: ProgressSink,
+    private readonly workers: SimWorkerOptions,
   ) {}
 
   /** Nothing to install: every process runs this computer's kubelab. */
@@ -361,12 +330,12 @@ class SimBootstrap implements ClusterBootstrap {
     if (nodes.length === 0) return;
     this.joinStartedAt = Date.now();
     this.progress.say(`starting ${nodes.length} SIMULATED worker node(s)...`);
-    startAgents(this.record.name, nodes, {});
+    startAgents(this.record.name, nodes, this.workers);
   }
 
   async waitReady(nodes: MachineRecord[]): Promise<void> {
     if (nodes.length === 0) return;
-    await waitForNodes(this.record.name, nodes, 30_000);
+    await waitForNodes(this.record.name, nodes, this.workers.readyTimeoutMs ?? 30_000);
     for (const m of nodes) this.progress.say(`  ${m.name} Ready (SIMULATED)`);
     this.progress.say(`workers ready in ${((Date.now() - this.joinStartedAt) / 1000).toFixed(1)} s`);
   }
