@@ -9,8 +9,6 @@ import { assembleApiServer } from './assemble.js';
 import { bootstrapAdminKubeconfig, bootstrapObjects, bootstrapPki } from './bootstrap.js';
 import { listen } from './listen.js';
 
-export type { ApiServerOptions } from './api-server-options.js';
-
 export interface ApiServer {
   url: string;
   port: number;

@@ -32,15 +32,6 @@ import { deleteIfPresent, ignoreNotFound } from './object-deletion.js';
 import { podFromTemplate } from './owned-pods.js';
 import { ControllerExpectations, claimPods, PodControl } from './pod-control.js';
 
-// Importers of the Job controller's facts from before they had files of their own.
-export {
-  exceedsBackoffLimit,
-  jobTrackingFinalizer,
-  nextPodStartAt,
-  podFailureBackoffMs,
-  wantActivePods,
-} from './job-counting.js';
-
 export const jobController: ControllerFactory = (ctx) => {
   const jobs = ctx.informers.informerFor<Job>(resource.jobs);
   const pods = ctx.informers.informerFor<Pod>(resource.pods);

@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiServerOptions, startApiServer } from '../../src/apiserver/server.js';
+import type { ApiServerOptions } from '../../src/apiserver/api-server-options.js';
+import { startApiServer } from '../../src/apiserver/server.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface TestServer {

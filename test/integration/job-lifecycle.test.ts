@@ -5,7 +5,8 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobController, jobTrackingFinalizer } from '../../src/controllers/job-controller.js';
+import { jobController } from '../../src/controllers/job-controller.js';
+import { jobTrackingFinalizer } from '../../src/controllers/job-counting.js';
 import { type ControllerHarness, startControllers, until } from '../helpers/controller-harness.js';
 
 let h: ControllerHarness;

@@ -8,7 +8,7 @@ import {
   nextPodStartAt,
   podFailureBackoffMs,
   wantActivePods,
-} from '../../src/controllers/job-controller.js';
+} from '../../src/controllers/job-counting.js';
 
 const job = (spec: Partial<NonNullable<Job['spec']>>, restartPolicy = 'Never'): Job => ({
   spec: { template: { spec: { restartPolicy, containers: [] } }, ...spec },
