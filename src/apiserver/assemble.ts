@@ -48,7 +48,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
     requestInfoStage,
-    authnStage(tokens),
+    authnStage([tokens]),
     authzStage(registry),
     limitsStage({
       maxInFlight: o.maxRequestsInFlight ?? 400,

@@ -7,6 +7,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** kube's user.Info UID and Extra (a ServiceAccount token names its pod there). */
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+/**
+ * One way of recognising a caller from the Authorization header. The authentication stage asks
+ * each in turn; the first that recognises the credential decides (as kube's union authenticator).
+ */
+export interface Authenticator {
+  authenticate(authorization: string | undefined): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 interface TokenRecord extends UserInfo {
@@ -19,7 +30,7 @@ function hash(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-export class TokenAuthenticator {
+export class TokenAuthenticator implements Authenticator {
   private constructor(
     private readonly path: string,
     private records: TokenRecord[],

@@ -1,14 +1,19 @@
-// Authentication: every path, health and discovery included, needs a valid bearer token
-// (authn.ts); a request without one is 401 whatever it asked for.
+// Authentication: every path, health and discovery included, needs a valid bearer token; a
+// request without one is 401 whatever it asked for. Each authenticator (authn.ts) is asked in
+// turn and the first that recognises the token names the caller.
 import { statusErrors } from '../../api/status-error.js';
-import type { TokenAuthenticator } from '../authn.js';
+import type { Authenticator } from '../authn.js';
 import type { Stage } from './handler-chain.js';
 
-export function authnStage(tokens: TokenAuthenticator): Stage {
-  return (ctx, next) => {
-    const user = tokens.authenticate(ctx.req.headers.authorization);
-    if (!user) throw statusErrors.unauthorized();
-    ctx.user = user;
-    return next();
+export function authnStage(authenticators: readonly Authenticator[]): Stage {
+  return async (ctx, next) => {
+    const authorization = ctx.req.headers.authorization;
+    for (const a of authenticators) {
+      const user = await a.authenticate(authorization);
+      if (!user) continue;
+      ctx.user = user;
+      return next();
+    }
+    throw statusErrors.unauthorized();
   };
 }
