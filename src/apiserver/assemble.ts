@@ -38,7 +38,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const clock = o.clock ?? realClock;
   const now = () => clock.now();
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
-  const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
+  const tokens = await TokenAuthenticator.open(store, { legacyFile: join(o.dataDir, 'tokens.json') });
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
   const handlers = new ResourceHandlers(registry, store, {
     now,
@@ -62,6 +62,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
     handlers,
     metricsApi: new MetricsApi(store, now),
     tokens,
+    registry,
     store,
     readiness: o.readinessChecks ?? new Map(),
   });

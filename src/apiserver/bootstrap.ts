@@ -2,7 +2,7 @@
 // the namespaces every cluster has, the published timing profile, and the admin credential in
 // `<data-dir>/admin.kubeconfig`.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type Profile, profileConfigMap, profileToData } from '../api/profiles.js';
@@ -29,6 +29,20 @@ export async function bootstrapPki(o: ApiServerOptions): Promise<ServingPki> {
   // Loaded on demand: the X.509 stack is only needed by the server, not by every CLI command.
   const { ensureServingPki } = await import('./pki.js');
   return ensureServingPki(join(o.dataDir, 'pki'), sans);
+}
+
+/**
+ * The data directory holds Secrets (state.db) and credentials (pki/, admin.kubeconfig): it and
+ * everything in it are made private to the server's user, whatever modes an earlier version, a
+ * umask or a hand-made directory left (SQLite creates its files with the process umask).
+ */
+export async function secureDataDir(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) await chmod(path, 0o700);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
 }
 
 /** Creates what every cluster has (namespaces) and publishes the active profile. */

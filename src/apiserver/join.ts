@@ -5,14 +5,22 @@
 //      `system:bootstrap` in `system:bootstrappers` and can do nothing else;
 //   2. the agent exchanges it for its own credential:  POST .../nodecredentials
 //      {"nodeName": "worker-1"} -> {"token": ..., "user": "system:node:worker-1"}.
-// The node credential may change only that node's objects (authz.ts). Joining again replaces
-// the node's earlier credential, so a re-provisioned machine never leaves a second one behind.
+// The node credential may change only that node's objects (node-authorizer.ts). Joining again
+// replaces the node's earlier credential, so a re-provisioned machine never leaves a second one
+// behind; but a join token cannot take over a node that exists and is Ready: that would revoke
+// a working node's credential and hand its identity to whoever holds the token (409). Only an
+// admin may replace a live node's credential.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { isDNS1123Subdomain } from '../api/names.js';
+import { isNodeReady } from '../api/node-state.js';
+import { resource } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
 import type { TokenAuthenticator, UserInfo } from './authn.js';
-import { bootstrappersGroup, mastersGroup, nodesGroup, nodeUserPrefix } from './authz.js';
+import { bootstrappersGroup, mastersGroup } from './authz.js';
 import { parseJsonBody, readBody, writeJson } from './http-io.js';
+import { nodesGroup, nodeUserPrefix } from './node-authorizer.js';
+import type { Registry } from './registry.js';
 import { joinApiPrefix } from './request-info.js';
 
 const defaultTtlSeconds = 3600;
@@ -28,6 +36,7 @@ export async function serveJoin(
   resource: string,
   user: UserInfo,
   tokens: TokenAuthenticator,
+  registry: Registry,
 ): Promise<void> {
   if (req.method !== 'POST')
     throw statusErrors.methodNotAllowed(`${req.method} is not supported: POST to ${resource}`);
@@ -55,6 +64,7 @@ export async function serveJoin(
     const nodeName = body.nodeName;
     if (typeof nodeName !== 'string' || isDNS1123Subdomain(nodeName).length > 0)
       throw statusErrors.badRequest('nodeName: must be a node name (a DNS-1123 subdomain, e.g. worker-1)');
+    if (!user.groups.includes(mastersGroup)) await refuseLiveNode(registry, nodeName);
     const name = `${nodeUserPrefix}${nodeName}`;
     const token = await tokens.issue({ name, groups: [nodesGroup] }, { replace: true });
     return writeJson(res, 201, { token, user: name });
@@ -64,4 +74,16 @@ export async function serveJoin(
     'NotFound',
     `the server could not find the requested resource (${joinApiPrefix}${resource})`,
   );
+}
+
+async function refuseLiveNode(registry: Registry, nodeName: string): Promise<void> {
+  const node = (await registry.get(resource.nodes, undefined, nodeName).catch((e) => {
+    if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
+    throw e;
+  })) as Node | undefined;
+  if (node && isNodeReady(node))
+    throw statusErrors.conflict(
+      { resource: 'nodes', group: '', name: nodeName },
+      `node "${nodeName}" already exists and is Ready, so a join token cannot replace its credential; join under another name, or remove the node first (kubectl delete node ${nodeName}) if this machine replaces it`,
+    );
 }

@@ -21,6 +21,7 @@ export interface MuxParts {
   handlers: ResourceHandlers;
   metricsApi: MetricsApi;
   tokens: TokenAuthenticator;
+  registry: Registry;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
 }
@@ -47,7 +48,7 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
   const routes: { [K in RequestInfo['kind']]: Route<K> } = {
     resource: (ctx, res, info) => parts.handlers.handle(ctx.req, res, info, userOf(ctx)),
     discovery: (ctx, res, info) => (nonResource.get(info.path) ?? discovery)(ctx, res, info),
-    join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens),
+    join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens, parts.registry),
     metrics: (ctx, res, info) =>
       parts.metricsApi.handle(
         ctx.req,

@@ -10,7 +10,7 @@ import { type ErrorTarget, StatusError, statusErrors } from '../api/status-error
 import { rfc3339 } from '../api/time.js';
 import { type KeyValue, type Store, StoreError } from '../store/store.js';
 import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate } from './object-meta.js';
-import { objectKey } from './storage-keys.js';
+import { objectKey, resourcePrefix } from './storage-keys.js';
 import type { StrategyContext } from './strategies/strategy.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
 
@@ -21,6 +21,11 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** Warnings to return to the client (Warn field validation). */
   warnings?: string[];
+  /**
+   * Validating admission for this caller (e.g. NodeRestriction): sees the object as it would be
+   * stored and the stored one (none on create), after validation, and throws to refuse.
+   */
+  admit?: (obj: ApiObject, old: ApiObject | undefined) => void;
 }
 
 export interface DeleteOptions {
@@ -88,6 +93,13 @@ export class Registry {
 
   async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<ApiObject> {
     return this.withKind(r, decode(await this.getKv(r, namespace, name)));
+  }
+
+  /** Every object of a kind (in one namespace, when given), for checks that look across objects. */
+  async listItems(r: ResourceInfo, namespace?: string): Promise<ApiObject[]> {
+    return (await this.store.list(resourcePrefix(r, namespace))).items.map((kv) =>
+      this.withKind(r, decode(kv)),
+    );
   }
 
   withKind(r: ResourceInfo, obj: ApiObject): ApiObject {
@@ -200,6 +212,7 @@ export class Registry {
     strategy.admit(obj, this.strategyContext);
     strategy.prepareForCreate(obj);
     this.validateOrThrow(r, obj);
+    opts.admit?.(obj, undefined);
     if (opts.dryRun) return obj;
     await strategy.allocate(obj, this.strategyContext);
     const name = meta.name!;
@@ -284,6 +297,7 @@ export class Registry {
     strategy.prepareForUpdate(next, old);
     if (mode === 'main') strategy.applyDefaults(next);
     this.validateOrThrow(r, next, old, mode === 'status');
+    opts.admit?.(next, old);
     if (opts.dryRun) return this.withKind(r, next);
 
     const finalized =

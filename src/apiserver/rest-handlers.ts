@@ -8,9 +8,9 @@ import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
-import { checkNodeOwnsObject } from './authz.js';
 import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
+import { nodeRestriction } from './node-restriction.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
@@ -41,7 +41,8 @@ export interface HandlerOptions {
   watchTimeoutMs: () => number;
 }
 
-function writeOptions(query: URLSearchParams): WriteOptions {
+function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteOptions {
+  const query = info.query;
   const fv = query.get('fieldValidation') ?? 'Strict';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
     throw statusErrors.badRequest(`fieldValidation parameter unsupported: ${fv}; use Strict, Warn or Ignore`);
@@ -50,6 +51,7 @@ function writeOptions(query: URLSearchParams): WriteOptions {
     dryRun: query.getAll('dryRun').includes('All'),
     fieldValidation: fv as FieldValidation,
     warnings: [],
+    admit: user && nodeRestriction(user, info),
   };
 }
 
@@ -117,9 +119,9 @@ export class ResourceHandlers {
       case 'create':
         return this.create(req, res, info, rep, user);
       case 'update':
-        return this.update(req, res, info, rep);
+        return this.update(req, res, info, rep, user);
       case 'patch':
-        return this.patch(req, res, info, rep);
+        return this.patch(req, res, info, rep, user);
       case 'delete': {
         const options = await deleteOptions(req, info.query);
         const { object } = await this.registry.delete(r, info.namespace, info.name!, options);
@@ -164,11 +166,9 @@ export class ResourceHandlers {
     user?: UserInfo,
   ) {
     const r = info.resource;
-    const opts = writeOptions(info.query);
+    const opts = writeOptions(info, user);
     requireJsonBody(req);
     const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
-    if (user)
-      checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.name)
@@ -185,9 +185,10 @@ export class ResourceHandlers {
     res: ServerResponse,
     info: ResourceRequest,
     rep: Representation,
+    user?: UserInfo,
   ) {
     const r = info.resource;
-    const opts = writeOptions(info.query);
+    const opts = writeOptions(info, user);
     requireJsonBody(req);
     const body = parseJsonBody(await readBody(req), `update ${r.plural}`);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
@@ -201,9 +202,15 @@ export class ResourceHandlers {
     return this.respond(res, created ? 201 : 200, r, object, rep, info.query);
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, rep: Representation) {
+  private async patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequest,
+    rep: Representation,
+    user?: UserInfo,
+  ) {
     const r = info.resource;
-    const opts = writeOptions(info.query);
+    const opts = writeOptions(info, user);
     const type = patchTypeFromContentType(req.headers['content-type']);
     const patch = parseJsonBody(await readBody(req), `patch ${r.plural}`);
     if (info.subresource === 'scale') {

@@ -6,7 +6,7 @@ import { profiles } from '../api/profiles.js';
 import type { Store } from '../store/store.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import { assembleApiServer } from './assemble.js';
-import { bootstrapAdminKubeconfig, bootstrapObjects, bootstrapPki } from './bootstrap.js';
+import { bootstrapAdminKubeconfig, bootstrapObjects, bootstrapPki, secureDataDir } from './bootstrap.js';
 import { listen } from './listen.js';
 
 export interface ApiServer {
@@ -25,6 +25,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await bootstrapObjects(api.registry, o.profile ?? profiles.lab);
   const { server, url, port } = await listen(o, pki, api);
   const admin = await bootstrapAdminKubeconfig(o, url, pki.caPem, api.tokens);
+  await secureDataDir(o.dataDir);
   return {
     url,
     port,
@@ -35,6 +36,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      api.tokens.close();
       await api.store.close();
     },
   };

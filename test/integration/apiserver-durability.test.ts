@@ -1,11 +1,14 @@
-// Durability through the whole stack: the server runs as a child process, 16 clients write
+// Durability through the whole stack: the server runs as a child process, clients write
 // concurrently over HTTPS, the server is killed with SIGKILL mid-stream, and after a restart
-// on the same data folder every write the server acknowledged is there.
+// on the same data folder every write the server acknowledged is there: objects, and the
+// credentials the join exchange issued (they once lived in a file rewritten in place, which a
+// kill -9 could leave empty or with trailing bytes, and the server would not start again).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resource } from '../../src/api/resources.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { startServerChild, stopChild } from '../helpers/server-process.js';
 
@@ -53,6 +56,62 @@ describe('durability', () => {
     } finally {
       after.close();
       await stopChild(second.child);
+    }
+  });
+
+  it('keeps every credential it issued under 100 concurrent joins across kill -9, and starts again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubelab-durability-join-'));
+    const port = 21000 + Math.floor(Math.random() * 20000);
+    try {
+      let server = await startServerChild(dir, port);
+      const issued = new Map<string, string>();
+      for (let round = 0; round < 3; round++) {
+        const admin = ApiClient.fromKubeconfig(server.kubeconfigPath);
+        const { token: joinToken } = await admin.request<{ token: string }>(
+          'POST',
+          '/apis/join.kubelab.dev/v1/jointokens',
+          { body: {} },
+        );
+        admin.close();
+        const joiner = new ApiClient({ ...loadKubeconfig(server.kubeconfigPath), token: joinToken });
+        // Each node joins until the server dies under it; the kill lands while joins are in flight.
+        const joins = Array.from({ length: 100 }, async (_, i) => {
+          const nodeName = `r${round}-node-${i}`;
+          try {
+            const { token } = await joiner.request<{ token: string }>(
+              'POST',
+              '/apis/join.kubelab.dev/v1/nodecredentials',
+              { body: { nodeName } },
+            );
+            issued.set(nodeName, token);
+          } catch {
+            // never acknowledged
+          }
+        });
+        while ([...issued.keys()].filter((n) => n.startsWith(`r${round}-`)).length < 30)
+          await new Promise((r) => setTimeout(r, 2));
+        await stopChild(server.child, 'SIGKILL');
+        await Promise.all(joins);
+        joiner.close();
+        server = await startServerChild(dir, port);
+      }
+      const after = loadKubeconfig(server.kubeconfigPath);
+      const refused: string[] = [];
+      for (const [nodeName, token] of issued) {
+        const asNode = new ApiClient({ ...after, token });
+        try {
+          await asNode.request('GET', `/api/v1/nodes?fieldSelector=metadata.name=${nodeName}`);
+        } catch {
+          refused.push(nodeName);
+        } finally {
+          asNode.close();
+        }
+      }
+      expect(issued.size).toBeGreaterThanOrEqual(90);
+      expect(refused).toEqual([]);
+      await stopChild(server.child);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

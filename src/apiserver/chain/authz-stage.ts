@@ -3,7 +3,8 @@
 // caller; the join API checks its callers itself (join.ts), per operation.
 import { StatusError } from '../../api/status-error.js';
 import type { UserInfo } from '../authn.js';
-import { authorize, mastersGroup, nodesGroup } from '../authz.js';
+import { authorize, mastersGroup } from '../authz.js';
+import { nodesGroup } from '../node-authorizer.js';
 import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import { infoOf, type Stage, userOf } from './handler-chain.js';

@@ -40,6 +40,9 @@ export async function runServer(opts: ServerFlags): Promise<void> {
     throw new UsageError(`--scoring must be LeastAllocated or MostAllocated, got "${opts.scoring}"`);
   }
   const readiness = new Map<string, () => boolean>();
+  // The server writes Secrets and credentials only: whatever it creates (SQLite's WAL files
+  // included) is private to its user from the first byte.
+  process.umask(0o077);
   const server = await startApiServer({
     dataDir: opts.dataDir,
     host,
