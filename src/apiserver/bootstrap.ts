@@ -2,12 +2,13 @@
 // the namespaces every cluster has, the published timing profile, and the admin credential in
 // `<data-dir>/admin.kubeconfig`.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type Profile, profileConfigMap, profileToData } from '../api/profiles.js';
 import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
+import { writeFileAtomic } from '../client/atomic-file.js';
 import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import type { TokenAuthenticator } from './authn.js';
@@ -79,15 +80,12 @@ export async function bootstrapAdminKubeconfig(
 ): Promise<{ path: string; token: string }> {
   const path = join(o.dataDir, 'admin.kubeconfig');
   const token = await adminTokenFor(path, tokens);
-  // Written aside and renamed into place: whoever waits for this file (`kubelab up` on sim,
-  // bootstrap over SSH) must never read it half-written — seen as an empty kubeconfig under load.
-  const partial = `${path}.${process.pid}.tmp`;
-  await writeFile(
-    partial,
+  // Atomic: whoever waits for this file (`kubelab up` on sim, bootstrap over SSH) must never
+  // read it half-written — seen as an empty kubeconfig under load.
+  await writeFileAtomic(
+    path,
     buildKubeconfig({ server: url, caData: caPem, token, clusterName: o.clusterName ?? 'kubelab' }),
-    { mode: 0o600 },
   );
-  await rename(partial, path);
   return { path, token };
 }
 

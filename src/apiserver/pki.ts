@@ -6,9 +6,10 @@
 // @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { writeFileAtomic } from '../client/atomic-file.js';
 import { isIpAddress, privateKeyPem } from '../client/self-signed-cert.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -97,8 +98,10 @@ export async function ensureServingPki(dir: string, extraNames: string[]): Promi
     });
     caPem = ca.toString('pem');
     caKeyPem = await privateKeyPem(keys.privateKey);
-    await writeFile(join(dir, 'ca.key'), caKeyPem, { mode: 0o600 });
-    await writeFile(join(dir, 'ca.crt'), caPem);
+    // Atomic writes: a crash part-way must leave files the next start can read (it makes a new
+    // CA when either is missing, and a cut-short PEM would stop the server from starting).
+    await writeFileAtomic(join(dir, 'ca.key'), caKeyPem);
+    await writeFileAtomic(join(dir, 'ca.crt'), caPem);
   }
 
   const certPath = join(dir, 'apiserver.crt');
@@ -110,8 +113,8 @@ export async function ensureServingPki(dir: string, extraNames: string[]): Promi
   }
   const ca = new x509.X509Certificate(caPem);
   ({ certPem, keyPem } = await issueServingCert(ca, await importKeyPem(caKeyPem), names));
-  await writeFile(keyPath, keyPem, { mode: 0o600 });
-  await writeFile(certPath, certPem);
+  await writeFileAtomic(keyPath, keyPem);
+  await writeFileAtomic(certPath, certPem);
   return { caPem, certPem, keyPem };
 }
 
