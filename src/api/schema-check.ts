@@ -6,8 +6,14 @@
 //
 // The table in ./schema/types.json is generated; regenerate it with
 //   node scripts/gen-api-schema.mjs
-// Its type spellings: string, integer, number, boolean, date-time, byte, int-or-string,
+// Its type spellings: string, int32, int64, number, boolean, date-time, byte, int-or-string,
 // quantity, any, `[]T` (array of T), `{}T` (map of string to T), or a model name.
+//
+// Integers are bounded by their Go type, as Go's JSON decoder bounds them in kube-apiserver:
+// without that, `replicas: 2147483648` or `1e308` would be stored and a controller would try
+// to create that many pods. Kubernetes answers such a body with a 400 decode error naming the
+// type; kubelab says it in the same kube-openapi words as its other type errors
+// (`spec.replicas in body must be of type int32: "2147483648"`).
 
 import { type FieldError, FieldPath, fieldErrors } from './field-errors.js';
 import table from './schema/types.json' with { type: 'json' };
@@ -42,18 +48,44 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // Go's time.Parse(time.RFC3339, ...) shape, which metav1.Time and MicroTime decode with.
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Scalar types: the JSON types each accepts, spelled as the error message lists them. */
-const scalars: Record<string, { expected: string; accepts: (v: unknown) => boolean }> = {
+/** The range of a Go integer type. */
+export interface IntegerBounds {
+  name: 'int32' | 'int64';
+  min: number;
+  max: number;
+}
+
+export const int32Bounds: IntegerBounds = { name: 'int32', min: -(2 ** 31), max: 2 ** 31 - 1 };
+// A JSON number is read as a double, which cannot tell 2^63 - 1 (int64's maximum) from 2^63,
+// so the bound is the nearest double: nothing a double holds inside it is out of range for
+// Go, and every number above it (e.g. a 23-digit one) is refused.
+export const int64Bounds: IntegerBounds = { name: 'int64', min: -(2 ** 63), max: 2 ** 63 };
+
+export function fitsInteger(value: number, bounds: IntegerBounds): boolean {
+  return value >= bounds.min && value <= bounds.max;
+}
+
+/**
+ * Scalar types: the JSON types each accepts, spelled as the error message lists them, and
+ * for integers the Go type whose range an integral number must also fit.
+ */
+const scalars: Record<
+  string,
+  { expected: string; accepts: (v: unknown) => boolean; bounds?: IntegerBounds }
+> = {
   string: { expected: 'string', accepts: (v) => typeof v === 'string' },
   byte: { expected: 'string', accepts: (v) => typeof v === 'string' },
-  integer: { expected: 'integer', accepts: (v) => Number.isInteger(v) },
+  int32: { expected: 'integer', accepts: (v) => Number.isInteger(v), bounds: int32Bounds },
+  int64: { expected: 'integer', accepts: (v) => Number.isInteger(v), bounds: int64Bounds },
   number: { expected: 'number', accepts: (v) => typeof v === 'number' },
   boolean: { expected: 'boolean', accepts: (v) => typeof v === 'boolean' },
   'date-time': { expected: 'string', accepts: (v) => typeof v === 'string' },
-  // intstr.IntOrString and resource.Quantity both decode from a JSON number or string.
+  // intstr.IntOrString and resource.Quantity both decode from a JSON number or string;
+  // IntOrString keeps the number in an int32.
   'int-or-string': {
     expected: 'integer,string',
     accepts: (v) => typeof v === 'string' || Number.isInteger(v),
+    bounds: int32Bounds,
   },
   quantity: { expected: 'string', accepts: (v) => typeof v === 'string' || typeof v === 'number' },
   any: { expected: '', accepts: () => true },
@@ -101,6 +133,8 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
     if (scalar) {
       if (!scalar.accepts(value)) mustBe(p, scalar.expected, jsonTypeOf(value));
       else if (type === 'date-time' && !rfc3339.test(value as string)) mustBe(p, 'date-time', value);
+      else if (scalar.bounds && typeof value === 'number' && !fitsInteger(value, scalar.bounds))
+        mustBe(p, scalar.bounds.name, String(value));
       continue;
     }
 

@@ -261,6 +261,57 @@ describe('checkSchema', () => {
     expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: deep }] } }, 'V1Pod')).toEqual([]);
   });
 
+  describe('integer bounds (Go decodes into int32 / int64)', () => {
+    const typeError = (field: string, type: string, shown: string) => ({
+      type: 'FieldValueTypeInvalid',
+      field,
+      message: `Invalid value: ${JSON.stringify(shown)}: ${field} in body must be of type ${type}: ${JSON.stringify(shown)}`,
+    });
+
+    it.each([
+      [2 ** 31, '2147483648'],
+      [-(2 ** 31) - 1, '-2147483649'],
+      [1e308, '1e+308'],
+      // A 23-digit number, as a body carries it.
+      [JSON.parse('12345678901234567890123') as number, '1.2345678901234568e+22'],
+    ])('refuses replicas %s, outside int32', (replicas, shown) => {
+      expect(checkSchema({ spec: { replicas } }, 'V1Deployment')).toEqual([
+        typeError('spec.replicas', 'int32', shown),
+      ]);
+    });
+
+    it('accepts both ends of int32', () => {
+      expect(checkSchema({ spec: { replicas: 2 ** 31 - 1 } }, 'V1Deployment')).toEqual([]);
+      expect(checkSchema({ spec: { minReadySeconds: -(2 ** 31) } }, 'V1Deployment')).toEqual([]);
+    });
+
+    it('bounds ports, which are int32 too, and int-or-string numbers', () => {
+      const pod = {
+        spec: { containers: [{ name: 'a', ports: [{ containerPort: 2 ** 40 }] }] },
+      };
+      expect(checkSchema(pod, 'V1Pod')).toEqual([
+        typeError('spec.containers[0].ports[0].containerPort', 'int32', '1099511627776'),
+      ]);
+      expect(checkSchema({ spec: { ports: [{ port: 80, targetPort: 2 ** 31 }] } }, 'V1Service')).toEqual([
+        typeError('spec.ports[0].targetPort', 'int32', '2147483648'),
+      ]);
+    });
+
+    it('lets int64 fields hold more than int32, up to what a double can say', () => {
+      expect(checkSchema({ spec: { activeDeadlineSeconds: 2 ** 40 } }, 'V1Pod')).toEqual([]);
+      expect(checkSchema({ metadata: { generation: 2 ** 63 } }, 'V1Pod')).toEqual([]);
+      expect(checkSchema({ metadata: { generation: 1e19 } }, 'V1Pod')).toEqual([
+        typeError('metadata.generation', 'int64', '10000000000000000000'),
+      ]);
+    });
+
+    it('still names a non-integral number as the wrong JSON type', () => {
+      expect(checkSchema({ spec: { replicas: 1.5 } }, 'V1Deployment')[0]?.message).toBe(
+        'Invalid value: "number": spec.replicas in body must be of type integer: "number"',
+      );
+    });
+  });
+
   it('rejects a non-object body', () => {
     expect(checkSchema([], 'V1Pod')[0]?.message).toBe(
       'Invalid value: "array": body must be of type object: "array"',
