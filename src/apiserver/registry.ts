@@ -21,6 +21,12 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** Warnings to return to the client (Warn field validation). */
   warnings?: string[];
+  /**
+   * What the body's text said that its parsed value cannot: repeated keys
+   * (`duplicate field "spec.paused"`). Reported once, under fieldValidation, before the
+   * schema's unknown fields, as kube-apiserver orders them for patches.
+   */
+  bodyFieldErrors?: FieldError[];
 }
 
 export interface DeleteOptions {
@@ -119,10 +125,14 @@ export class Registry {
     const typeErrors = problems.filter((p) => p.type !== 'FieldValueUnknown');
     const unknown = problems.filter((p) => p.type === 'FieldValueUnknown');
     if (typeErrors.length > 0) this.rejectDecode(r, typeErrors, 'cannot be handled');
-    if (unknown.length > 0) {
+    // A patch retried after a conflict, or an update that creates, decodes again: the
+    // body's text was read once, so it is reported once.
+    const strictErrors = [...(opts.bodyFieldErrors ?? []), ...unknown];
+    opts.bodyFieldErrors = undefined;
+    if (strictErrors.length > 0) {
       if ((opts.fieldValidation ?? 'Strict') === 'Strict')
-        this.rejectDecode(r, unknown, 'strict decoding error');
-      if (opts.fieldValidation === 'Warn') opts.warnings?.push(...unknown.map((u) => u.message));
+        this.rejectDecode(r, strictErrors, 'strict decoding error');
+      if (opts.fieldValidation === 'Warn') opts.warnings?.push(...strictErrors.map((u) => u.message));
       stripUnknown(obj, unknown);
     }
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
@@ -133,7 +143,7 @@ export class Registry {
 
   private rejectDecode(r: ResourceInfo, problems: FieldError[], what: string): never {
     const detail = problems
-      .map((p) => (p.type === 'FieldValueUnknown' ? p.message : `${p.field}: ${p.message}`))
+      .map((p) => (p.type === 'FieldValueTypeInvalid' ? `${p.field}: ${p.message}` : p.message))
       .join(', ');
     const prefix = what === 'strict decoding error' ? 'strict decoding error: ' : '';
     throw new StatusError(

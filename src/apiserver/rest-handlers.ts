@@ -3,16 +3,17 @@
 // server-side printing, or PartialObjectMetadata), with kube-apiserver's status codes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { fieldErrors } from '../api/field-errors.js';
 import { labelSelectorToString } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
-import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
+import { parseJsonBody, parseJsonDocument, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
-import { applyPatch, patchTypeFromContentType } from './patch.js';
+import { applyPatch, patchFieldErrors, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
 import {
   type DeleteOptions,
@@ -166,7 +167,7 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info.query);
     requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    const body = await readObjectBody(req, `create ${r.plural}`, opts);
     if (user)
       checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
@@ -189,7 +190,7 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info.query);
     requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `update ${r.plural}`);
+    const body = await readObjectBody(req, `update ${r.plural}`, opts);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
     const mode =
       info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
@@ -205,7 +206,8 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info.query);
     const type = patchTypeFromContentType(req.headers['content-type']);
-    const patch = parseJsonBody(await readBody(req), `patch ${r.plural}`);
+    const { value: patch, duplicateFields } = parseJsonDocument(await readBody(req), `patch ${r.plural}`);
+    opts.bodyFieldErrors = patchFieldErrors(type, patch, duplicateFields);
     if (info.subresource === 'scale') {
       const current = await this.registry.get(r, info.namespace, info.name!);
       const scale = applyPatch(type, scaleOf(current) as unknown as Record<string, unknown>, patch);
@@ -351,6 +353,13 @@ export class ResourceHandlers {
     }
     writeJson(res, 200, { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: list.items });
   }
+}
+
+/** Reads an object body; its repeated keys go to `opts`, reported under fieldValidation. */
+async function readObjectBody(req: IncomingMessage, what: string, opts: WriteOptions): Promise<unknown> {
+  const { value, duplicateFields } = parseJsonDocument(await readBody(req), what);
+  opts.bodyFieldErrors = duplicateFields.map((path) => fieldErrors.duplicateField(path));
+  return value;
 }
 
 function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
