@@ -103,7 +103,10 @@ function mergeObject(
     if (key.startsWith(setElementOrderPrefix)) {
       const field = directiveField(key, setElementOrderPrefix);
       if (field === undefined || !Array.isArray(value)) throw badPatch.setElementOrder();
-      checkElementOrder(patch[field], value, listStrategy(field, ancestors));
+      // A list missing from patch-merge-keys.ts is replaced whole; its items cannot be
+      // matched to the order without the merge key kube would use, so it goes unchecked.
+      const strategy = listStrategy(field, ancestors);
+      if (strategy) checkElementOrder(patch[field], value, strategy);
       orders.push([field, value]);
       continue;
     }
@@ -159,7 +162,7 @@ function identity(item: Json, mergeKey: string | undefined): string {
  * kube's validatePatchWithSetOrderList: the patch's items (deletions aside) must appear in
  * the $setElementOrder list, in its order; the list may also name items the patch leaves out.
  */
-function checkElementOrder(patchList: Json, order: Json[], strategy: ListStrategy | undefined): void {
+function checkElementOrder(patchList: Json, order: Json[], strategy: ListStrategy): void {
   if (patchList === undefined) return;
   if (!Array.isArray(patchList)) throw badPatch.setElementOrder();
   const mergeKey = mergeKeyOf(strategy);
