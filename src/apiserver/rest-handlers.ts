@@ -54,12 +54,22 @@ function writeOptions(query: URLSearchParams): WriteOptions {
   };
 }
 
+/**
+ * kube's warning header: `299 - "<text>"`, the text quoted as Go's strconv.Quote does, which
+ * client-go and kubectl unquote (`duplicate field \"spec.paused\"`). Anything outside
+ * printable ASCII is escaped too: a field name from the body may hold any character, and
+ * Node refuses a header value with one above U+00FF (a 500 after the write succeeded).
+ */
+function warningHeaderValue(text: string): string {
+  const quoted = JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `299 - ${quoted}`;
+}
+
 function setWarnings(res: ServerResponse, opts: WriteOptions): void {
-  if (opts.warnings?.length)
-    res.setHeader(
-      'Warning',
-      opts.warnings.map((w) => `299 - "${w.replace(/"/g, "'")}"`),
-    );
+  if (opts.warnings?.length) res.setHeader('Warning', opts.warnings.map(warningHeaderValue));
 }
 
 export class ResourceHandlers {
