@@ -43,6 +43,8 @@ export interface DeleteOptions {
  */
 const maxUnconditionalRetries = 100;
 
+const latestRfc3339Time = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 export function target(r: ResourceInfo, name?: string): ErrorTarget & { kind: string } {
   return { group: r.group, resource: r.plural, kind: r.kind, name };
 }
@@ -454,6 +456,15 @@ export class Registry {
   }
 
   /**
+   * A grace period is an int64 of seconds (a pod's terminationGracePeriodSeconds, or a
+   * delete's), far beyond what a date can say: the time is capped at the last second RFC 3339
+   * can write instead of failing the delete with a RangeError (a 500).
+   */
+  private deletionTimestampAfter(graceSeconds: number): string {
+    return rfc3339(Math.min(this.now() + graceSeconds * 1000, latestRfc3339Time));
+  }
+
+  /**
    * Decides between deleting now and marking for deletion: returns the object to store with
    * deletionTimestamp set (a grace period, pending finalizers), or undefined to delete
    * immediately.
@@ -481,10 +492,10 @@ export class Registry {
       if (grace < remaining) {
         if (grace === 0 && finalizers.length === 0) return undefined;
         meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+        meta.deletionTimestamp = this.deletionTimestampAfter(grace);
       }
     } else {
-      meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+      meta.deletionTimestamp = this.deletionTimestampAfter(grace);
       meta.deletionGracePeriodSeconds = grace;
     }
     meta.finalizers = finalizers.length > 0 ? finalizers : undefined;

@@ -6,6 +6,7 @@ import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { fieldErrors } from '../api/field-errors.js';
 import { labelSelectorToString } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
+import { fitsInteger, int64Bounds } from '../api/schema-check.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
@@ -402,11 +403,13 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Prom
       `propagationPolicy must be one of Orphan, Background, Foreground; got ${opts.propagationPolicy}`,
     );
   }
+  // An int64 in Kubernetes: `?gracePeriodSeconds=1e308` is refused as kube's int parse does.
+  const seconds = opts.gracePeriodSeconds;
   if (
-    opts.gracePeriodSeconds !== undefined &&
-    (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)
+    seconds !== undefined &&
+    (!Number.isInteger(seconds) || seconds < 0 || !fitsInteger(seconds, int64Bounds))
   ) {
-    throw statusErrors.badRequest('gracePeriodSeconds must be a non-negative integer');
+    throw statusErrors.badRequest('gracePeriodSeconds must be a non-negative integer (int64)');
   }
   return opts;
 }

@@ -322,6 +322,31 @@ describe('server-owned metadata', () => {
   });
 });
 
+describe('grace periods beyond any date', () => {
+  it('refuses ?gracePeriodSeconds beyond int64 with a 400', async () => {
+    const r = await raw(server, 'DELETE', `${web}?gracePeriodSeconds=1e308`);
+    expectStatus(r, 400, 'BadRequest', 'gracePeriodSeconds must be a non-negative integer (int64)');
+    await expectUnchanged();
+  });
+
+  it('caps the deletionTimestamp of a pod whose int64 grace period outlasts the calendar', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'patient' },
+      spec: {
+        nodeName: 'node-1',
+        terminationGracePeriodSeconds: 9_000_000_000_000_000,
+        containers: [{ name: 'c', image: 'kubelab/web:1' }],
+      },
+    };
+    expect((await raw(server, 'POST', '/api/v1/namespaces/default/pods', { body: pod })).status).toBe(201);
+    const r = await raw(server, 'DELETE', '/api/v1/namespaces/default/pods/patient');
+    expect(r.status).toBe(200);
+    expect(r.json.metadata.deletionTimestamp).toBe('9999-12-31T23:59:59Z');
+  });
+});
+
 describe('malformed path escapes', () => {
   it.each([
     [`${deployments}/%zz`, '%zz'],
