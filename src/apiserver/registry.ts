@@ -45,6 +45,30 @@ const maxUnconditionalRetries = 100;
 
 const latestRfc3339Time = Date.UTC(9999, 11, 31, 23, 59, 59);
 
+/**
+ * kube's 400 for a body that does not decode into its kind: wrong types, or (`strict`)
+ * unknown and repeated fields, every one named.
+ */
+export function decodeError(
+  r: Pick<ResourceInfo, 'kind' | 'version' | 'group'>,
+  problems: FieldError[],
+  strict: boolean,
+): StatusError {
+  const detail = problems
+    .map((p) => (p.type === 'FieldValueTypeInvalid' ? `${p.field}: ${p.message}` : p.message))
+    .join(', ');
+  return new StatusError(
+    400,
+    'BadRequest',
+    `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${strict ? 'strict decoding error: ' : ''}${detail}`,
+    {
+      kind: r.kind,
+      group: r.group,
+      causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
+    },
+  );
+}
+
 export function target(r: ResourceInfo, name?: string): ErrorTarget & { kind: string } {
   return { group: r.group, resource: r.plural, kind: r.kind, name };
 }
@@ -126,14 +150,13 @@ export class Registry {
     const problems = typeName ? checkSchema(obj, typeName) : [];
     const typeErrors = problems.filter((p) => p.type !== 'FieldValueUnknown');
     const unknown = problems.filter((p) => p.type === 'FieldValueUnknown');
-    if (typeErrors.length > 0) this.rejectDecode(r, typeErrors, 'cannot be handled');
+    if (typeErrors.length > 0) throw decodeError(r, typeErrors, false);
     // A patch retried after a conflict, or an update that creates, decodes again: the
     // body's text was read once, so it is reported once.
     const strictErrors = [...(opts.bodyFieldErrors ?? []), ...unknown];
     opts.bodyFieldErrors = undefined;
     if (strictErrors.length > 0) {
-      if ((opts.fieldValidation ?? 'Strict') === 'Strict')
-        this.rejectDecode(r, strictErrors, 'strict decoding error');
+      if ((opts.fieldValidation ?? 'Strict') === 'Strict') throw decodeError(r, strictErrors, true);
       if (opts.fieldValidation === 'Warn') opts.warnings?.push(...strictErrors.map((u) => u.message));
       stripUnknown(obj, unknown);
     }
@@ -141,23 +164,6 @@ export class Registry {
     obj.apiVersion = expected;
     obj.kind = r.kind;
     return obj;
-  }
-
-  private rejectDecode(r: ResourceInfo, problems: FieldError[], what: string): never {
-    const detail = problems
-      .map((p) => (p.type === 'FieldValueTypeInvalid' ? `${p.field}: ${p.message}` : p.message))
-      .join(', ');
-    const prefix = what === 'strict decoding error' ? 'strict decoding error: ' : '';
-    throw new StatusError(
-      400,
-      'BadRequest',
-      `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${prefix}${detail}`,
-      {
-        kind: r.kind,
-        group: r.group,
-        causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
-      },
-    );
   }
 
   private async admitNamespace(r: ResourceInfo, namespace: string | undefined): Promise<void> {

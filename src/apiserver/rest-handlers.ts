@@ -6,7 +6,7 @@ import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { fieldErrors } from '../api/field-errors.js';
 import { labelSelectorToString } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
-import { fitsInteger, int64Bounds } from '../api/schema-check.js';
+import { checkSchema, fitsInteger, int64Bounds, schemaTypeForKind } from '../api/schema-check.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
@@ -18,6 +18,7 @@ import { applyPatch, patchFieldErrors, patchTypeFromContentType } from './patch.
 import { servePodLog } from './pod-log-proxy.js';
 import {
   type DeleteOptions,
+  decodeError,
   type FieldValidation,
   type Registry,
   target,
@@ -238,7 +239,7 @@ export class ResourceHandlers {
 
   /** pods/binding: what the scheduler posts to place a pod; a pod is bound at most once. */
   private async bind(info: ResourceRequest, body: unknown) {
-    const b = body as {
+    const b = decodeTypedBody(body, 'binding') as {
       target?: { kind?: string; name?: string };
       metadata?: { name?: string; annotations?: Record<string, string> };
     };
@@ -256,14 +257,17 @@ export class ResourceHandlers {
 
   /** pods/eviction: a delete that honours the eviction's DeleteOptions (drain uses this). */
   private async evict(info: ResourceRequest, body: unknown) {
-    const e = body as { deleteOptions?: DeleteOptions };
+    const e = decodeTypedBody(body, 'eviction') as { deleteOptions?: DeleteOptions };
     await this.registry.delete(this.podInfo, info.namespace, info.name!, e.deleteOptions ?? {});
     return successStatus();
   }
 
   private async updateScale(info: ResourceRequest, body: unknown, opts: WriteOptions) {
     const r = info.resource;
-    const scale = body as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    const scale = decodeTypedBody(body, 'scale') as {
+      spec?: { replicas?: unknown };
+      metadata?: { resourceVersion?: string };
+    };
     const replicas = scale.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw statusErrors.invalid(
@@ -366,6 +370,29 @@ export class ResourceHandlers {
   }
 }
 
+/** Bodies that are not stored objects (subresources, delete options), decoded here. */
+const typedBodyKinds = {
+  binding: { apiVersion: 'v1', kind: 'Binding', group: '', version: 'v1' },
+  eviction: { apiVersion: 'policy/v1', kind: 'Eviction', group: 'policy', version: 'v1' },
+  scale: { apiVersion: 'autoscaling/v1', kind: 'Scale', group: 'autoscaling', version: 'v1' },
+  deleteOptions: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', group: 'meta.k8s.io', version: 'v1' },
+} as const;
+
+/**
+ * A Binding, Eviction, Scale or DeleteOptions body must be an object of its schema's types
+ * before its fields are read (a `null` body was a TypeError, a 500; a string annotation on a
+ * Binding was stored as junk). Unknown fields are left alone, as before: only types matter.
+ */
+function decodeTypedBody(body: unknown, which: keyof typeof typedBodyKinds): Record<string, unknown> {
+  const k = typedBodyKinds[which];
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw statusErrors.badRequest(`the body of the request must be a ${k.kind} object`);
+  const typeName = schemaTypeForKind(k.apiVersion, k.kind) as string;
+  const typeErrors = checkSchema(body, typeName).filter((p) => p.type !== 'FieldValueUnknown');
+  if (typeErrors.length > 0) throw decodeError(k, typeErrors, false);
+  return body as Record<string, unknown>;
+}
+
 /** Reads an object body; its repeated keys go to `opts`, reported under fieldValidation. */
 async function readObjectBody(req: IncomingMessage, what: string, opts: WriteOptions): Promise<unknown> {
   const { value, duplicateFields } = parseJsonDocument(await readBody(req), what);
@@ -384,10 +411,9 @@ function successStatus() {
 
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
   const body = await readBody(req);
-  const fromBody =
-    body.length > 0
-      ? (parseJsonBody(body, 'delete options') as DeleteOptions & { orphanDependents?: boolean })
-      : {};
+  const fromBody = (
+    body.length > 0 ? decodeTypedBody(parseJsonBody(body, 'delete options'), 'deleteOptions') : {}
+  ) as DeleteOptions & { orphanDependents?: boolean };
   const grace = query.get('gracePeriodSeconds');
   const policy = query.get('propagationPolicy');
   const opts: DeleteOptions = { ...fromBody };

@@ -322,6 +322,45 @@ describe('server-owned metadata', () => {
   });
 });
 
+describe('bodies of the wrong shape for subresources and delete options', () => {
+  it.each([
+    ['PUT', `${web}/scale`, 'null', 'the body of the request must be a Scale object'],
+    ['PUT', `${web}/scale`, '[]', 'the body of the request must be a Scale object'],
+    ['DELETE', web, 'null', 'the body of the request must be a DeleteOptions object'],
+    [
+      'POST',
+      '/api/v1/namespaces/default/pods/p/binding',
+      'null',
+      'the body of the request must be a Binding object',
+    ],
+    [
+      'POST',
+      '/api/v1/namespaces/default/pods/p/eviction',
+      '"x"',
+      'the body of the request must be a Eviction object',
+    ],
+  ])('%s %s with %s is a 400', async (method, path, body, message) => {
+    expectStatus(await raw(server, method, path, { body }), 400, 'BadRequest', message);
+    await expectUnchanged();
+  });
+
+  it('refuses wrongly typed fields in them as decode errors', async () => {
+    const binding = await raw(server, 'POST', '/api/v1/namespaces/default/pods/p/binding', {
+      body: { target: { name: 'n' }, metadata: { annotations: 'junk' } },
+    });
+    expectStatus(
+      binding,
+      400,
+      'BadRequest',
+      'Binding in version "v1" cannot be handled as a Binding: metadata.annotations: Invalid value: "string": metadata.annotations in body must be of type object: "string"',
+    );
+    const del = await raw(server, 'DELETE', web, { body: { gracePeriodSeconds: 2 ** 70 } });
+    expect(del.status).toBe(400);
+    expect(del.json.message).toContain('gracePeriodSeconds in body must be of type int64');
+    await expectUnchanged();
+  });
+});
+
 describe('grace periods beyond any date', () => {
   it('refuses ?gracePeriodSeconds beyond int64 with a 400', async () => {
     const r = await raw(server, 'DELETE', `${web}?gracePeriodSeconds=1e308`);
