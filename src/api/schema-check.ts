@@ -98,11 +98,23 @@ interface Pending {
   value: unknown;
   type: string;
   path: FieldPath;
+  /** An array item or map value, where null is not "unset" but a hole in the list. */
+  element?: boolean;
+}
+
+/** The JSON type a schema type is spelled as in `must be of type X`. */
+function expectedJsonType(type: string): string {
+  const scalar = scalars[type];
+  if (scalar) return scalar.expected;
+  return type.startsWith('[]') ? 'array' : 'object';
 }
 
 /**
  * Walks `obj` against schema type `typeName` and returns every unknown field and type
- * mismatch, in document order. Null is accepted anywhere (Kubernetes treats it as unset).
+ * mismatch, in document order. A null field is accepted (Kubernetes treats it as unset); a
+ * null array item or map value is refused as kube-openapi refuses a non-nullable null
+ * (`spec.containers[0] in body must be of type object: "null"`): Go would decode it to a zero
+ * value, but every rule downstream would have to expect a hole where an item should be.
  * The walk is iterative and never descends below the schema's own depth, so hostile
  * deeply nested input costs no stack and at most one error per over-deep branch.
  */
@@ -127,7 +139,10 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       errors.push(fieldErrors.unknown(p.path));
       continue;
     }
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) {
+      if (value === null && p.element && type !== 'any') mustBe(p, expectedJsonType(type), 'null');
+      continue;
+    }
 
     const scalar = scalars[type];
     if (scalar) {
@@ -146,7 +161,7 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       }
       const item = type.slice(2);
       for (let i = value.length - 1; i >= 0; i--)
-        stack.push({ value: value[i], type: item, path: p.path.index(i) });
+        stack.push({ value: value[i], type: item, path: p.path.index(i), element: true });
       continue;
     }
     if (!isPlainObject(value)) {
@@ -158,7 +173,7 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       const item = type.slice(2);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [k, v] = entries[i] as [string, unknown];
-        stack.push({ value: v, type: item, path: p.path.key(k) });
+        stack.push({ value: v, type: item, path: p.path.key(k), element: true });
       }
       continue;
     }

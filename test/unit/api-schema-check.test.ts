@@ -261,6 +261,21 @@ describe('checkSchema', () => {
     expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: deep }] } }, 'V1Pod')).toEqual([]);
   });
 
+  it('refuses a null array item or map value, which no rule downstream expects', () => {
+    const errs = checkSchema(
+      {
+        metadata: { labels: { a: null }, creationTimestamp: null },
+        spec: { containers: [null], volumes: null, nodeSelector: { x: 'y' } },
+      },
+      'V1Pod',
+    );
+    expect(errs.map((e) => e.message)).toEqual([
+      'Invalid value: "null": metadata.labels[a] in body must be of type string: "null"',
+      'Invalid value: "null": spec.containers[0] in body must be of type object: "null"',
+    ]);
+    expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: { a: null } }] } }, 'V1Pod')).toEqual([]);
+  });
+
   describe('integer bounds (Go decodes into int32 / int64)', () => {
     const typeError = (field: string, type: string, shown: string) => ({
       type: 'FieldValueTypeInvalid',
