@@ -65,6 +65,16 @@ const prototypePath = /(^|\/)(__proto__|constructor\/prototype)(\/|$)/;
 function applyJsonPatch(original: JsonObject, patch: Json): JsonObject {
   if (!Array.isArray(patch)) throw statusErrors.badRequest('a JSON patch must be an array of operations');
   for (const op of patch) {
+    if (
+      isJsonObject(op) &&
+      op.op === 'move' &&
+      typeof op.from === 'string' &&
+      typeof op.path === 'string' &&
+      op.path.startsWith(`${op.from}/`)
+    )
+      throw statusErrors.badRequest(
+        `the JSON patch is invalid: a move's from location ${JSON.stringify(op.from)} must not be a prefix of its path ${JSON.stringify(op.path)} (RFC 6902)`,
+      );
     for (const pointer of isJsonObject(op) ? [op.path, op.from] : []) {
       if (typeof pointer === 'string' && prototypePath.test(pointer))
         throw statusErrors.badRequest(
@@ -73,7 +83,14 @@ function applyJsonPatch(original: JsonObject, patch: Json): JsonObject {
     }
   }
   const ops = patch as fastJsonPatch.Operation[];
-  const error = fastJsonPatch.validate(ops, original);
+  // validate() dry-runs the operations, and some malformed ones (a move into its own child)
+  // make fast-json-patch throw a TypeError rather than return its error: both are the patch's fault.
+  let error: Error | undefined;
+  try {
+    error = fastJsonPatch.validate(ops, original);
+  } catch (e) {
+    error = e as Error;
+  }
   if (error) throw statusErrors.badRequest(`the JSON patch is invalid: ${error.message.split('\n')[0]}`);
   try {
     return fastJsonPatch.applyPatch(structuredClone(original), ops, false, true).newDocument as JsonObject;

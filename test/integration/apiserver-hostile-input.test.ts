@@ -257,6 +257,33 @@ describe('patches through prototypes', () => {
   );
 });
 
+describe('JSON patches fast-json-patch cannot dry-run', () => {
+  it('refuses a move into its own child with a 400', async () => {
+    const r = await patch('json', [{ op: 'move', from: '/metadata', path: '/metadata/x' }]);
+    expectStatus(
+      r,
+      400,
+      'BadRequest',
+      `the JSON patch is invalid: a move's from location "/metadata" must not be a prefix of its path "/metadata/x" (RFC 6902)`,
+    );
+    await expectUnchanged();
+  });
+});
+
+describe('holes in lists and maps', () => {
+  // Through JSON patches: in a merge patch a null means "remove".
+  it.each([
+    ['metadata.labels[x]', 'string', '/metadata/labels', { x: null }],
+    ['metadata.ownerReferences[0]', 'object', '/metadata/ownerReferences', [null]],
+    ['spec.template.spec.containers[0]', 'object', '/spec/template/spec/containers/0', null],
+  ])('refuses a null %s with a 400 (rules downstream read every item)', async (field, type, path, value) => {
+    const r = await patch('json', [{ op: 'add', path, value }]);
+    expect(r.status).toBe(400);
+    expect(r.json.message).toContain(`${field} in body must be of type ${type}: "null"`);
+    await expectUnchanged();
+  });
+});
+
 describe('strategic merge patch directives', () => {
   it.each([
     [{ spec: { $retainKeys: 'replicas' } }, 'invalid patch format of retainKeys'],
