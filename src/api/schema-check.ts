@@ -12,8 +12,9 @@
 // Integers are bounded by their Go type, as Go's JSON decoder bounds them in kube-apiserver:
 // without that, `replicas: 2147483648` or `1e308` would be stored and a controller would try
 // to create that many pods. Kubernetes answers such a body with a 400 decode error naming the
-// type; kubelab says it in the same kube-openapi words as its other type errors
-// (`spec.replicas in body must be of type int32: "2147483648"`).
+// type (`json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas
+// of type int32`); kubelab says it in the kube-openapi words of its other type errors
+// (`spec.replicas in body must be of type int32: "2147483648"`), with the same code.
 
 import { type FieldError, FieldPath, fieldErrors } from './field-errors.js';
 import table from './schema/types.json' with { type: 'json' };
@@ -56,9 +57,9 @@ export interface IntegerBounds {
 }
 
 export const int32Bounds: IntegerBounds = { name: 'int32', min: -(2 ** 31), max: 2 ** 31 - 1 };
-// A JSON number is read as a double, which cannot tell 2^63 - 1 (int64's maximum) from 2^63,
-// so the bound is the nearest double: nothing a double holds inside it is out of range for
-// Go, and every number above it (e.g. a 23-digit one) is refused.
+// A JSON number is read as a double, which cannot tell 2^63 - 1 (int64's maximum) from 2^63:
+// both arrive as 2^63, so that is the bound. The one number it lets through that Go would
+// refuse is 2^63 itself; every larger one (e.g. a 23-digit number) is refused.
 export const int64Bounds: IntegerBounds = { name: 'int64', min: -(2 ** 63), max: 2 ** 63 };
 
 export function fitsInteger(value: number, bounds: IntegerBounds): boolean {
