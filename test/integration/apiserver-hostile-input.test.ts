@@ -311,6 +311,46 @@ describe('strategic merge patch directives', () => {
     expectStatus(await patch('strategic', body), 400, 'BadRequest', message);
     await expectUnchanged();
   });
+
+  it('still applies the directives kubectl apply sends', async () => {
+    const added = await patch('strategic', {
+      metadata: { finalizers: ['example.com/keep'] },
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'side' }, { name: 'web' }],
+            containers: [{ name: 'side', image: 'kubelab/side:1' }],
+          },
+        },
+      },
+    });
+    expect(added.status).toBe(200);
+    expect(added.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual([
+      'side',
+      'web',
+    ]);
+    const removed = await patch('strategic', {
+      metadata: { '$deleteFromPrimitiveList/finalizers': ['example.com/keep'] },
+      spec: {
+        strategy: { $retainKeys: ['type'], type: 'Recreate' },
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'web' }],
+            containers: [{ name: 'side', $patch: 'delete' }],
+          },
+        },
+      },
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.json.metadata.finalizers ?? []).toEqual([]);
+    expect(removed.json.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(removed.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['web']);
+    // Back to what the other cases expect to find.
+    const restored = await raw(server, 'PUT', web, {
+      body: { ...stored.json, metadata: { ...stored.json.metadata, resourceVersion: undefined } },
+    });
+    expect(restored.status).toBe(200);
+  });
 });
 
 describe('server-owned metadata', () => {
