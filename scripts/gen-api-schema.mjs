@@ -110,7 +110,9 @@ function compact(type, format, owner, field, pending) {
       if (quantities.has(`${owner}.${field}`)) return 'quantity';
       return format === 'byte' ? 'byte' : format === 'int-or-string' ? 'int-or-string' : 'string';
     case 'number':
-      return format === 'int32' || format === 'int64' ? 'integer' : 'number';
+      // Go decodes these into int32 / int64 and refuses a number that does not fit; the
+      // format is kept so that schema-check can refuse it too, before it reaches a controller.
+      return format === 'int32' || format === 'int64' ? format : 'number';
     case 'boolean':
       return 'boolean';
     case 'Date':

@@ -100,4 +100,18 @@ export const fieldErrors = {
     field: p.toString(),
     message: `unknown field "${p.toString()}"`,
   }),
+  /**
+   * A key repeated in a body's text, in kube's strict decoding words; `subject` names a
+   * document that is not the object itself (`json patch` for a JSON patch's operations).
+   */
+  duplicateField: (path: string, subject = ''): FieldError => ({
+    type: 'FieldValueDuplicate',
+    field: path,
+    message: `${subject ? `${subject} ` : ''}duplicate field "${path}"`,
+  }),
+  unknownField: (path: string, subject: string): FieldError => ({
+    type: 'FieldValueUnknown',
+    field: path,
+    message: `${subject} unknown field "${path}"`,
+  }),
 };

@@ -6,8 +6,16 @@
 //
 // The table in ./schema/types.json is generated; regenerate it with
 //   node scripts/gen-api-schema.mjs
-// Its type spellings: string, integer, number, boolean, date-time, byte, int-or-string,
+// Its type spellings: string, int32, int64, number, boolean, date-time, byte, int-or-string,
 // quantity, any, `[]T` (array of T), `{}T` (map of string to T), or a model name.
+//
+// Integers are bounded by their Go type, as Go's JSON decoder bounds them in kube-apiserver:
+// without that, `replicas: 2147483648` or `1e308` would be stored and a controller would try
+// to create that many pods. Kubernetes' Go decoder refuses such a body (`json: cannot unmarshal
+// number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32`); kubelab
+// reports it as an invalid value of that field (`spec.replicas: Invalid value: 2147483648: must
+// be less than or equal to 2147483647 (the range of int32)`), which the API server answers
+// with 422 Invalid.
 
 import { type FieldError, FieldPath, fieldErrors } from './field-errors.js';
 import table from './schema/types.json' with { type: 'json' };
@@ -42,18 +50,44 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // Go's time.Parse(time.RFC3339, ...) shape, which metav1.Time and MicroTime decode with.
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Scalar types: the JSON types each accepts, spelled as the error message lists them. */
-const scalars: Record<string, { expected: string; accepts: (v: unknown) => boolean }> = {
+/** The range of a Go integer type. */
+export interface IntegerBounds {
+  name: 'int32' | 'int64';
+  min: number;
+  max: number;
+}
+
+export const int32Bounds: IntegerBounds = { name: 'int32', min: -(2 ** 31), max: 2 ** 31 - 1 };
+// A JSON number is read as a double, which cannot tell 2^63 - 1 (int64's maximum) from 2^63:
+// both arrive as 2^63, so that is the bound. The one number it lets through that Go would
+// refuse is 2^63 itself; every larger one (e.g. a 23-digit number) is refused.
+export const int64Bounds: IntegerBounds = { name: 'int64', min: -(2 ** 63), max: 2 ** 63 };
+
+export function fitsInteger(value: number, bounds: IntegerBounds): boolean {
+  return value >= bounds.min && value <= bounds.max;
+}
+
+/**
+ * Scalar types: the JSON types each accepts, spelled as the error message lists them, and
+ * for integers the Go type whose range an integral number must also fit.
+ */
+const scalars: Record<
+  string,
+  { expected: string; accepts: (v: unknown) => boolean; bounds?: IntegerBounds }
+> = {
   string: { expected: 'string', accepts: (v) => typeof v === 'string' },
   byte: { expected: 'string', accepts: (v) => typeof v === 'string' },
-  integer: { expected: 'integer', accepts: (v) => Number.isInteger(v) },
+  int32: { expected: 'integer', accepts: (v) => Number.isInteger(v), bounds: int32Bounds },
+  int64: { expected: 'integer', accepts: (v) => Number.isInteger(v), bounds: int64Bounds },
   number: { expected: 'number', accepts: (v) => typeof v === 'number' },
   boolean: { expected: 'boolean', accepts: (v) => typeof v === 'boolean' },
   'date-time': { expected: 'string', accepts: (v) => typeof v === 'string' },
-  // intstr.IntOrString and resource.Quantity both decode from a JSON number or string.
+  // intstr.IntOrString and resource.Quantity both decode from a JSON number or string;
+  // IntOrString keeps the number in an int32.
   'int-or-string': {
     expected: 'integer,string',
     accepts: (v) => typeof v === 'string' || Number.isInteger(v),
+    bounds: int32Bounds,
   },
   quantity: { expected: 'string', accepts: (v) => typeof v === 'string' || typeof v === 'number' },
   any: { expected: '', accepts: () => true },
@@ -66,11 +100,23 @@ interface Pending {
   value: unknown;
   type: string;
   path: FieldPath;
+  /** An array item or map value, where null is not "unset" but a hole in the list. */
+  element?: boolean;
+}
+
+/** The JSON type a schema type is spelled as in `must be of type X`. */
+function expectedJsonType(type: string): string {
+  const scalar = scalars[type];
+  if (scalar) return scalar.expected;
+  return type.startsWith('[]') ? 'array' : 'object';
 }
 
 /**
  * Walks `obj` against schema type `typeName` and returns every unknown field and type
- * mismatch, in document order. Null is accepted anywhere (Kubernetes treats it as unset).
+ * mismatch, in document order. A null field is accepted (Kubernetes treats it as unset); a
+ * null array item or map value is refused as kube-openapi refuses a non-nullable null
+ * (`spec.containers[0] in body must be of type object: "null"`): Go would decode it to a zero
+ * value, but every rule downstream would have to expect a hole where an item should be.
  * The walk is iterative and never descends below the schema's own depth, so hostile
  * deeply nested input costs no stack and at most one error per over-deep branch.
  */
@@ -95,12 +141,20 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       errors.push(fieldErrors.unknown(p.path));
       continue;
     }
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) {
+      if (value === null && p.element && type !== 'any') mustBe(p, expectedJsonType(type), 'null');
+      continue;
+    }
 
     const scalar = scalars[type];
     if (scalar) {
       if (!scalar.accepts(value)) mustBe(p, scalar.expected, jsonTypeOf(value));
       else if (type === 'date-time' && !rfc3339.test(value as string)) mustBe(p, 'date-time', value);
+      else if (scalar.bounds && typeof value === 'number' && !fitsInteger(value, scalar.bounds)) {
+        const b = scalar.bounds;
+        const limit = value > b.max ? `less than or equal to ${b.max}` : `greater than or equal to ${b.min}`;
+        errors.push(fieldErrors.invalid(p.path, value, `must be ${limit} (the range of ${b.name})`));
+      }
       continue;
     }
 
@@ -112,7 +166,7 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       }
       const item = type.slice(2);
       for (let i = value.length - 1; i >= 0; i--)
-        stack.push({ value: value[i], type: item, path: p.path.index(i) });
+        stack.push({ value: value[i], type: item, path: p.path.index(i), element: true });
       continue;
     }
     if (!isPlainObject(value)) {
@@ -124,7 +178,7 @@ export function checkSchema(obj: unknown, typeName: string): FieldError[] {
       const item = type.slice(2);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [k, v] = entries[i] as [string, unknown];
-        stack.push({ value: v, type: item, path: p.path.key(k) });
+        stack.push({ value: v, type: item, path: p.path.key(k), element: true });
       }
       continue;
     }

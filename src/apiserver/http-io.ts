@@ -2,6 +2,7 @@
 // limit) while streaming, so an oversize upload is refused with 413 without buffering it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asStatusError, statusErrors } from '../api/status-error.js';
+import { maxJsonDepth, scanJsonText } from './json-text-scan.js';
 
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
@@ -48,14 +49,37 @@ export function requireJsonBody(req: IncomingMessage): void {
   }
 }
 
-/** Parses a JSON body into an object; anything else is a 400 that says what was wrong. */
-export function parseJsonBody(body: Buffer, what: string): unknown {
+export interface JsonDocument {
+  value: unknown;
+  /** Paths of keys an object repeats (JSON.parse kept the last value of each). */
+  duplicateFields: string[];
+}
+
+/**
+ * Parses a JSON body; anything else is a 400 that says what was wrong. Every body passes
+ * the depth bound here, before any code that recurses over it runs.
+ */
+export function parseJsonDocument(body: Buffer, what: string): JsonDocument {
   if (body.length === 0) throw statusErrors.badRequest(`${what}: the request body is empty`);
+  const text = body.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw statusErrors.badRequest(`${what}: the request body is not valid JSON: ${(e as Error).message}`);
   }
+  const scan = scanJsonText(text);
+  if (scan.tooDeep) {
+    throw statusErrors.badRequest(
+      `${what}: the request body is not valid JSON: exceeded max depth (more than ${maxJsonDepth} nested objects and arrays)`,
+    );
+  }
+  return { value, duplicateFields: scan.duplicateFields };
+}
+
+/** A body whose repeated keys do not matter (delete options, a join request). */
+export function parseJsonBody(body: Buffer, what: string): unknown {
+  return parseJsonDocument(body, what).value;
 }
 
 export function writeJson(res: ServerResponse, code: number, value: unknown): void {

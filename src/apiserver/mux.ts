@@ -14,7 +14,7 @@ import { serveJoin } from './join.js';
 import type { MetricsApi } from './metrics-api.js';
 import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
-import type { RequestInfo } from './request-info.js';
+import { decodePathSegments, type RequestInfo } from './request-info.js';
 import type { ResourceHandlers } from './rest-handlers.js';
 
 export interface MuxParts {
@@ -50,12 +50,7 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
     discovery: (ctx, res, info) => (nonResource.get(info.path) ?? discovery)(ctx, res, info),
     join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens, parts.registry),
     metrics: (ctx, res, info) =>
-      parts.metricsApi.handle(
-        ctx.req,
-        res,
-        info.rest.split('/').filter(Boolean).map(decodeURIComponent),
-        info.query,
-      ),
+      parts.metricsApi.handle(ctx.req, res, decodePathSegments(info.rest), info.query),
     unserved: (_ctx, _res, info) => {
       throw info.error;
     },

@@ -53,6 +53,8 @@ export function prepareForCreate(obj: ApiObject, now: number): void {
   m.uid = randomUUID();
   m.creationTimestamp = rfc3339(now);
   delete m.resourceVersion;
+  // Never populated since Kubernetes 1.24; kube drops what a client sends before storing.
+  delete m.selfLink;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.managedFields;
@@ -61,17 +63,22 @@ export function prepareForCreate(obj: ApiObject, now: number): void {
   else delete m.generation;
 }
 
-/** Copies what clients cannot change from the stored object and bumps generation on spec change. */
+/**
+ * kube's rest.BeforeUpdate: fills in what the client left out (uid, deletion fields) and
+ * ignores what it may not set (creationTimestamp, generation: bumped on spec change). What a
+ * client does send for uid or the deletion fields is kept, so that validateObjectMetaUpdate
+ * refuses a change as `field is immutable` rather than the update quietly undoing it.
+ */
 export function prepareForUpdate(obj: ApiObject, old: ApiObject): void {
   const m = obj.metadata;
   const o = old.metadata;
-  m.uid = o.uid;
+  if (!m.uid) m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;
-  else delete m.deletionTimestamp;
-  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
-  else delete m.deletionGracePeriodSeconds;
+  if (o.deletionGracePeriodSeconds != null && m.deletionGracePeriodSeconds == null)
+    m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
   delete m.resourceVersion;
+  delete m.selfLink;
   delete m.managedFields;
   if (o.generation !== undefined) {
     m.generation = specPart(obj) === specPart(old) ? o.generation : o.generation + 1;

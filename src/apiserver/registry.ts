@@ -26,6 +26,12 @@ export interface WriteOptions {
    * stored and the stored one (none on create), after validation, and throws to refuse.
    */
   admit?: (obj: ApiObject, old: ApiObject | undefined) => void;
+  /**
+   * What the body's text said that its parsed value cannot: repeated keys
+   * (`duplicate field "spec.paused"`). Reported once, under fieldValidation, before the
+   * schema's unknown fields, as kube-apiserver orders them for patches.
+   */
+  bodyFieldErrors?: FieldError[];
 }
 
 export interface DeleteOptions {
@@ -41,6 +47,38 @@ export interface DeleteOptions {
  * re-reads and re-applies. The bound only stops a pathological livelock.
  */
 const maxUnconditionalRetries = 100;
+
+const latestRfc3339Time = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * kube's 400 for a body that does not decode into its kind: wrong types, or (`strict`)
+ * unknown and repeated fields, every one named.
+ */
+export function decodeError(
+  r: Pick<ResourceInfo, 'kind' | 'version' | 'group'>,
+  problems: FieldError[],
+  strict: boolean,
+  name?: string,
+): StatusError {
+  // An integer outside its Go type (`replicas: 2147483648`) is the only schema problem that is
+  // a value, not a shape: kubelab answers it as kube's validation answers an out-of-range
+  // value, 422 Invalid naming the field (kube's Go decoder fails it earlier, with a 400).
+  if (problems.length > 0 && problems.every((p) => p.type === 'FieldValueInvalid'))
+    return statusErrors.invalid({ group: r.group, resource: '', kind: r.kind, name }, problems);
+  const detail = problems
+    .map((p) => (p.type === 'FieldValueTypeInvalid' ? `${p.field}: ${p.message}` : p.message))
+    .join(', ');
+  return new StatusError(
+    400,
+    'BadRequest',
+    `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${strict ? 'strict decoding error: ' : ''}${detail}`,
+    {
+      kind: r.kind,
+      group: r.group,
+      causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
+    },
+  );
+}
 
 export function target(r: ResourceInfo, name?: string): ErrorTarget & { kind: string } {
   return { group: r.group, resource: r.plural, kind: r.kind, name };
@@ -130,34 +168,20 @@ export class Registry {
     const problems = typeName ? checkSchema(obj, typeName) : [];
     const typeErrors = problems.filter((p) => p.type !== 'FieldValueUnknown');
     const unknown = problems.filter((p) => p.type === 'FieldValueUnknown');
-    if (typeErrors.length > 0) this.rejectDecode(r, typeErrors, 'cannot be handled');
-    if (unknown.length > 0) {
-      if ((opts.fieldValidation ?? 'Strict') === 'Strict')
-        this.rejectDecode(r, unknown, 'strict decoding error');
-      if (opts.fieldValidation === 'Warn') opts.warnings?.push(...unknown.map((u) => u.message));
+    if (typeErrors.length > 0) throw decodeError(r, typeErrors, false, obj.metadata?.name);
+    // A patch retried after a conflict, or an update that creates, decodes again: the
+    // body's text was read once, so it is reported once.
+    const strictErrors = [...(opts.bodyFieldErrors ?? []), ...unknown];
+    opts.bodyFieldErrors = undefined;
+    if (strictErrors.length > 0) {
+      if ((opts.fieldValidation ?? 'Strict') === 'Strict') throw decodeError(r, strictErrors, true);
+      if (opts.fieldValidation === 'Warn') opts.warnings?.push(...strictErrors.map((u) => u.message));
       stripUnknown(obj, unknown);
     }
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     obj.apiVersion = expected;
     obj.kind = r.kind;
     return obj;
-  }
-
-  private rejectDecode(r: ResourceInfo, problems: FieldError[], what: string): never {
-    const detail = problems
-      .map((p) => (p.type === 'FieldValueUnknown' ? p.message : `${p.field}: ${p.message}`))
-      .join(', ');
-    const prefix = what === 'strict decoding error' ? 'strict decoding error: ' : '';
-    throw new StatusError(
-      400,
-      'BadRequest',
-      `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${prefix}${detail}`,
-      {
-        kind: r.kind,
-        group: r.group,
-        causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
-      },
-    );
   }
 
   private async admitNamespace(r: ResourceInfo, namespace: string | undefined): Promise<void> {
@@ -458,6 +482,15 @@ export class Registry {
   }
 
   /**
+   * A grace period is an int64 of seconds (a pod's terminationGracePeriodSeconds, or a
+   * delete's), far beyond what a date can say: the time is capped at the last second RFC 3339
+   * can write instead of failing the delete with a RangeError (a 500).
+   */
+  private deletionTimestampAfter(graceSeconds: number): string {
+    return rfc3339(Math.min(this.now() + graceSeconds * 1000, latestRfc3339Time));
+  }
+
+  /**
    * Decides between deleting now and marking for deletion: returns the object to store with
    * deletionTimestamp set (a grace period, pending finalizers), or undefined to delete
    * immediately.
@@ -485,10 +518,10 @@ export class Registry {
       if (grace < remaining) {
         if (grace === 0 && finalizers.length === 0) return undefined;
         meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+        meta.deletionTimestamp = this.deletionTimestampAfter(grace);
       }
     } else {
-      meta.deletionTimestamp = rfc3339(this.now() + grace * 1000);
+      meta.deletionTimestamp = this.deletionTimestampAfter(grace);
       meta.deletionGracePeriodSeconds = grace;
     }
     meta.finalizers = finalizers.length > 0 ? finalizers : undefined;

@@ -56,9 +56,43 @@ function isWatch(query: URLSearchParams): boolean {
   return w === '1' || w === 'true';
 }
 
+/** The request target as a URL; one WHATWG URL refuses (e.g. `//a b`) is a 400, not a 500. */
+function parseUrl(rawUrl: string): URL {
+  try {
+    return new URL(rawUrl, baseUrl);
+  } catch {
+    throw statusErrors.badRequest(`the request URL is not valid: ${JSON.stringify(rawUrl)}`);
+  }
+}
+
+/**
+ * A path's segments, percent-decoded. A malformed escape (`%zz`, a lone `%`, a split UTF-8
+ * sequence) makes decodeURIComponent throw a URIError, which would surface as a 500; it is
+ * the client's mistake, so it is a 400 naming the segment, as Go's URL parser refuses it.
+ */
+export function decodePathSegments(path: string): string[] {
+  return path
+    .split('/')
+    .filter((p) => p !== '')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw statusErrors.badRequest(
+          `invalid URL escape in the request path segment ${JSON.stringify(segment)}: a % must start %XX, a UTF-8 byte in hex`,
+        );
+      }
+    });
+}
+
 /** Classifies any request; unlike parseRequestInfo it never throws. */
 export function resolveRequest(method: string, rawUrl: string): RequestInfo {
-  const url = new URL(rawUrl, baseUrl);
+  let url: URL;
+  try {
+    url = parseUrl(rawUrl);
+  } catch (e) {
+    return { kind: 'unserved', error: e as StatusError, query: new URLSearchParams() };
+  }
   const path = url.pathname;
   if (path.startsWith(joinApiPrefix))
     return { kind: 'join', rest: path.slice(joinApiPrefix.length), query: url.searchParams };
@@ -75,11 +109,8 @@ export function resolveRequest(method: string, rawUrl: string): RequestInfo {
 
 /** Parses a request for the resource catalogue or discovery; throws NotFound for anything else. */
 export function parseRequestInfo(method: string, rawUrl: string): ResourceRequest | DiscoveryRequest {
-  const url = new URL(rawUrl, baseUrl);
-  const parts = url.pathname
-    .split('/')
-    .filter((p) => p !== '')
-    .map(decodeURIComponent);
+  const url = parseUrl(rawUrl);
+  const parts = decodePathSegments(url.pathname);
   const query = url.searchParams;
 
   let group: string;

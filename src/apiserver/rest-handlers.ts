@@ -3,19 +3,22 @@
 // server-side printing, or PartialObjectMetadata), with kube-apiserver's status codes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { fieldErrors } from '../api/field-errors.js';
 import { labelSelectorToString } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo, resource } from '../api/resources.js';
+import { checkSchema, fitsInteger, int64Bounds, schemaTypeForKind } from '../api/schema-check.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
-import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
+import { parseJsonBody, parseJsonDocument, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import { nodeRestriction } from './node-restriction.js';
 import type { ApiObject } from './object-meta.js';
-import { applyPatch, patchTypeFromContentType } from './patch.js';
+import { applyPatch, patchFieldErrors, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
 import {
   type DeleteOptions,
+  decodeError,
   type FieldValidation,
   type Registry,
   target,
@@ -55,12 +58,22 @@ function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteO
   };
 }
 
+/**
+ * kube's warning header: `299 - "<text>"`, the text quoted as Go's strconv.Quote does, which
+ * client-go and kubectl unquote (`duplicate field \"spec.paused\"`). Anything outside
+ * printable ASCII is escaped too: a field name from the body may hold any character, and
+ * Node refuses a header value with one above U+00FF (a 500 after the write succeeded).
+ */
+function warningHeaderValue(text: string): string {
+  const quoted = JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `299 - ${quoted}`;
+}
+
 function setWarnings(res: ServerResponse, opts: WriteOptions): void {
-  if (opts.warnings?.length)
-    res.setHeader(
-      'Warning',
-      opts.warnings.map((w) => `299 - "${w.replace(/"/g, "'")}"`),
-    );
+  if (opts.warnings?.length) res.setHeader('Warning', opts.warnings.map(warningHeaderValue));
 }
 
 export class ResourceHandlers {
@@ -168,7 +181,7 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info, user);
     requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    const body = await readObjectBody(req, `create ${r.plural}`, opts);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.name)
@@ -190,7 +203,7 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info, user);
     requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `update ${r.plural}`);
+    const body = await readObjectBody(req, `update ${r.plural}`, opts);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
     const mode =
       info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
@@ -212,7 +225,8 @@ export class ResourceHandlers {
     const r = info.resource;
     const opts = writeOptions(info, user);
     const type = patchTypeFromContentType(req.headers['content-type']);
-    const patch = parseJsonBody(await readBody(req), `patch ${r.plural}`);
+    const { value: patch, duplicateFields } = parseJsonDocument(await readBody(req), `patch ${r.plural}`);
+    opts.bodyFieldErrors = patchFieldErrors(type, patch, duplicateFields);
     if (info.subresource === 'scale') {
       const current = await this.registry.get(r, info.namespace, info.name!);
       const scale = applyPatch(type, scaleOf(current) as unknown as Record<string, unknown>, patch);
@@ -232,7 +246,7 @@ export class ResourceHandlers {
 
   /** pods/binding: what the scheduler posts to place a pod; a pod is bound at most once. */
   private async bind(info: ResourceRequest, body: unknown) {
-    const b = body as {
+    const b = decodeTypedBody(body, 'binding') as {
       target?: { kind?: string; name?: string };
       metadata?: { name?: string; annotations?: Record<string, string> };
     };
@@ -250,14 +264,17 @@ export class ResourceHandlers {
 
   /** pods/eviction: a delete that honours the eviction's DeleteOptions (drain uses this). */
   private async evict(info: ResourceRequest, body: unknown) {
-    const e = body as { deleteOptions?: DeleteOptions };
+    const e = decodeTypedBody(body, 'eviction') as { deleteOptions?: DeleteOptions };
     await this.registry.delete(this.podInfo, info.namespace, info.name!, e.deleteOptions ?? {});
     return successStatus();
   }
 
   private async updateScale(info: ResourceRequest, body: unknown, opts: WriteOptions) {
     const r = info.resource;
-    const scale = body as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    const scale = decodeTypedBody(body, 'scale') as {
+      spec?: { replicas?: unknown };
+      metadata?: { resourceVersion?: string };
+    };
     const replicas = scale.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw statusErrors.invalid(
@@ -360,6 +377,36 @@ export class ResourceHandlers {
   }
 }
 
+/** Bodies that are not stored objects (subresources, delete options), decoded here. */
+const typedBodyKinds = {
+  binding: { apiVersion: 'v1', kind: 'Binding', group: '', version: 'v1' },
+  eviction: { apiVersion: 'policy/v1', kind: 'Eviction', group: 'policy', version: 'v1' },
+  scale: { apiVersion: 'autoscaling/v1', kind: 'Scale', group: 'autoscaling', version: 'v1' },
+  deleteOptions: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', group: 'meta.k8s.io', version: 'v1' },
+} as const;
+
+/**
+ * A Binding, Eviction, Scale or DeleteOptions body must be an object of its schema's types
+ * before its fields are read (a `null` body was a TypeError, a 500; a string annotation on a
+ * Binding was stored as junk). Unknown fields are left alone, as before: only types matter.
+ */
+function decodeTypedBody(body: unknown, which: keyof typeof typedBodyKinds): Record<string, unknown> {
+  const k = typedBodyKinds[which];
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw statusErrors.badRequest(`the body of the request must be a ${k.kind} object`);
+  const typeName = schemaTypeForKind(k.apiVersion, k.kind) as string;
+  const typeErrors = checkSchema(body, typeName).filter((p) => p.type !== 'FieldValueUnknown');
+  if (typeErrors.length > 0) throw decodeError(k, typeErrors, false);
+  return body as Record<string, unknown>;
+}
+
+/** Reads an object body; its repeated keys go to `opts`, reported under fieldValidation. */
+async function readObjectBody(req: IncomingMessage, what: string, opts: WriteOptions): Promise<unknown> {
+  const { value, duplicateFields } = parseJsonDocument(await readBody(req), what);
+  opts.bodyFieldErrors = duplicateFields.map((path) => fieldErrors.duplicateField(path));
+  return value;
+}
+
 function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
   const v = query.get('includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
@@ -371,10 +418,9 @@ function successStatus() {
 
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
   const body = await readBody(req);
-  const fromBody =
-    body.length > 0
-      ? (parseJsonBody(body, 'delete options') as DeleteOptions & { orphanDependents?: boolean })
-      : {};
+  const fromBody = (
+    body.length > 0 ? decodeTypedBody(parseJsonBody(body, 'delete options'), 'deleteOptions') : {}
+  ) as DeleteOptions & { orphanDependents?: boolean };
   const grace = query.get('gracePeriodSeconds');
   const policy = query.get('propagationPolicy');
   const opts: DeleteOptions = { ...fromBody };
@@ -390,11 +436,13 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Prom
       `propagationPolicy must be one of Orphan, Background, Foreground; got ${opts.propagationPolicy}`,
     );
   }
+  // An int64 in Kubernetes: `?gracePeriodSeconds=1e308` is refused as kube's int parse does.
+  const seconds = opts.gracePeriodSeconds;
   if (
-    opts.gracePeriodSeconds !== undefined &&
-    (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)
+    seconds !== undefined &&
+    (!Number.isInteger(seconds) || seconds < 0 || !fitsInteger(seconds, int64Bounds))
   ) {
-    throw statusErrors.badRequest('gracePeriodSeconds must be a non-negative integer');
+    throw statusErrors.badRequest('gracePeriodSeconds must be a non-negative integer (int64)');
   }
   return opts;
 }

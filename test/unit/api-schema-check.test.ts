@@ -261,6 +261,77 @@ describe('checkSchema', () => {
     expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: deep }] } }, 'V1Pod')).toEqual([]);
   });
 
+  it('refuses a null array item or map value, which no rule downstream expects', () => {
+    const errs = checkSchema(
+      {
+        metadata: { labels: { a: null }, creationTimestamp: null },
+        spec: { containers: [null], volumes: null, nodeSelector: { x: 'y' } },
+      },
+      'V1Pod',
+    );
+    expect(errs.map((e) => e.message)).toEqual([
+      'Invalid value: "null": metadata.labels[a] in body must be of type string: "null"',
+      'Invalid value: "null": spec.containers[0] in body must be of type object: "null"',
+    ]);
+    expect(checkSchema({ metadata: { managedFields: [{ fieldsV1: { a: null } }] } }, 'V1Pod')).toEqual([]);
+  });
+
+  describe('integer bounds (Go decodes into int32 / int64)', () => {
+    const rangeError = (field: string, shown: string, type = 'int32') => {
+      const max = type === 'int32' ? 2 ** 31 - 1 : 2 ** 63;
+      const min = type === 'int32' ? -(2 ** 31) : -(2 ** 63);
+      const limit = Number(shown) > 0 ? `less than or equal to ${max}` : `greater than or equal to ${min}`;
+      return {
+        type: 'FieldValueInvalid',
+        field,
+        message: `Invalid value: ${shown}: must be ${limit} (the range of ${type})`,
+      };
+    };
+
+    it.each([
+      [2 ** 31, '2147483648'],
+      [-(2 ** 31) - 1, '-2147483649'],
+      [1e308, '1e+308'],
+      // A 23-digit number, as a body carries it.
+      [JSON.parse('12345678901234567890123') as number, '1.2345678901234568e+22'],
+    ])('refuses replicas %s, outside int32', (replicas, shown) => {
+      expect(checkSchema({ spec: { replicas } }, 'V1Deployment')).toEqual([
+        rangeError('spec.replicas', shown),
+      ]);
+    });
+
+    it('accepts both ends of int32', () => {
+      expect(checkSchema({ spec: { replicas: 2 ** 31 - 1 } }, 'V1Deployment')).toEqual([]);
+      expect(checkSchema({ spec: { minReadySeconds: -(2 ** 31) } }, 'V1Deployment')).toEqual([]);
+    });
+
+    it('bounds ports, which are int32 too, and int-or-string numbers', () => {
+      const pod = {
+        spec: { containers: [{ name: 'a', ports: [{ containerPort: 2 ** 40 }] }] },
+      };
+      expect(checkSchema(pod, 'V1Pod')).toEqual([
+        rangeError('spec.containers[0].ports[0].containerPort', '1099511627776'),
+      ]);
+      expect(checkSchema({ spec: { ports: [{ port: 80, targetPort: 2 ** 31 }] } }, 'V1Service')).toEqual([
+        rangeError('spec.ports[0].targetPort', '2147483648'),
+      ]);
+    });
+
+    it('lets int64 fields hold more than int32, up to what a double can say', () => {
+      expect(checkSchema({ spec: { activeDeadlineSeconds: 2 ** 40 } }, 'V1Pod')).toEqual([]);
+      expect(checkSchema({ metadata: { generation: 2 ** 63 } }, 'V1Pod')).toEqual([]);
+      expect(checkSchema({ metadata: { generation: 1e19 } }, 'V1Pod')).toEqual([
+        rangeError('metadata.generation', '10000000000000000000', 'int64'),
+      ]);
+    });
+
+    it('still names a non-integral number as the wrong JSON type', () => {
+      expect(checkSchema({ spec: { replicas: 1.5 } }, 'V1Deployment')[0]?.message).toBe(
+        'Invalid value: "number": spec.replicas in body must be of type integer: "number"',
+      );
+    });
+  });
+
   it('rejects a non-object body', () => {
     expect(checkSchema([], 'V1Pod')[0]?.message).toBe(
       'Invalid value: "array": body must be of type object: "array"',

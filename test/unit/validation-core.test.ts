@@ -311,3 +311,29 @@ describe('rulesFor', () => {
     expect(rulesFor('v1', 'Widget')).toBeUndefined();
   });
 });
+
+describe('ObjectMeta on update', () => {
+  const cm = (metadata: Record<string, unknown>) =>
+    make('v1', 'ConfigMap', { metadata: { name: 'x', namespace: 'default', ...metadata } });
+  const old = cm({ uid: 'u-1' });
+
+  it('refuses a changed uid, a new deletionTimestamp or deletionGracePeriodSeconds as immutable', () => {
+    expect(validate(cm({ uid: 'u-2' }), old)).toEqual([
+      {
+        type: 'FieldValueInvalid',
+        field: 'metadata.uid',
+        message: 'Invalid value: "u-2": field is immutable',
+      },
+    ]);
+    expect(brief(validate(cm({ uid: 'u-1', deletionTimestamp: '2030-01-01T00:00:00Z' }), old))).toEqual([
+      'FieldValueInvalid metadata.deletionTimestamp',
+    ]);
+    expect(brief(validate(cm({ uid: 'u-1', deletionGracePeriodSeconds: 5 }), old))).toEqual([
+      'FieldValueInvalid metadata.deletionGracePeriodSeconds',
+    ]);
+  });
+
+  it('accepts the same values', () => {
+    expect(validate(cm({ uid: 'u-1' }), old)).toEqual([]);
+  });
+});

@@ -142,8 +142,9 @@ export function validateObjectMeta(
 
 /**
  * ValidateObjectMetaUpdate. resourceVersion, generation and creationTimestamp are the API
- * server's to carry over (as kube's rest.BeforeUpdate does), so only what a client could
- * wrongly change is checked here; a uid left out of the request counts as unchanged.
+ * server's to carry over (as kube's rest.BeforeUpdate does, which also fills in a uid or
+ * deletion fields the request left out), so only what a client could wrongly change is
+ * checked here.
  */
 export function validateObjectMetaUpdate(
   meta: ObjectMeta | undefined,
@@ -168,7 +169,17 @@ export function validateObjectMetaUpdate(
   }
   errs.push(...validateImmutableField(m.name, o.name, path.child('name')));
   errs.push(...validateImmutableField(m.namespace ?? '', o.namespace ?? '', path.child('namespace')));
-  if (m.uid) errs.push(...validateImmutableField(m.uid, o.uid, path.child('uid')));
+  errs.push(...validateImmutableField(m.uid, o.uid, path.child('uid')));
+  errs.push(
+    ...validateImmutableField(m.deletionTimestamp, o.deletionTimestamp, path.child('deletionTimestamp')),
+  );
+  errs.push(
+    ...validateImmutableField(
+      m.deletionGracePeriodSeconds,
+      o.deletionGracePeriodSeconds,
+      path.child('deletionGracePeriodSeconds'),
+    ),
+  );
   errs.push(...validateLabels(m.labels, path.child('labels')));
   errs.push(...validateAnnotations(m.annotations, path.child('annotations')));
   errs.push(...validateOwnerReferences(m.ownerReferences, path.child('ownerReferences')));
