@@ -56,15 +56,17 @@ export async function bootstrapObjects(registry: Registry, profile: Profile): Pr
     }
   }
   const cmInfo = resource.configMaps;
-  const profileObject = {
+  // A fresh body per write: the registry fills in a body's metadata (a create gives it a uid,
+  // which the update after an AlreadyExists would then send as a change of uid).
+  const profileObject = () => ({
     metadata: { name: profileConfigMap.name, namespace: profileConfigMap.namespace },
     data: profileToData(profile),
-  };
+  });
   try {
-    await registry.create(cmInfo, profileConfigMap.namespace, profileObject);
+    await registry.create(cmInfo, profileConfigMap.namespace, profileObject());
   } catch (e) {
     if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-    await registry.update(cmInfo, profileConfigMap.namespace, profileConfigMap.name, profileObject);
+    await registry.update(cmInfo, profileConfigMap.namespace, profileConfigMap.name, profileObject());
   }
 }
 
