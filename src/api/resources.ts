@@ -181,6 +181,42 @@ const rows: Row[] = [
     subresources: ['status'],
     categories: ['all'],
   },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    plural: 'roles',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    plural: 'clusterroles',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    plural: 'clusterrolebindings',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
 ];
 
 export const resources: readonly ResourceInfo[] = rows.map((r) => ({
@@ -216,6 +252,10 @@ export const resource = {
   cronJobs: catalogued('CronJob'),
   ingresses: catalogued('Ingress'),
   horizontalPodAutoscalers: catalogued('HorizontalPodAutoscaler'),
+  roles: catalogued('Role'),
+  clusterRoles: catalogued('ClusterRole'),
+  roleBindings: catalogued('RoleBinding'),
+  clusterRoleBindings: catalogued('ClusterRoleBinding'),
 } as const;
 
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
