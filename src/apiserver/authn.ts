@@ -4,6 +4,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 
+/** Every authenticated caller is in this group (the authentication stage adds it). */
+export const authenticatedGroup = 'system:authenticated';
+
 export interface UserInfo {
   name: string;
   groups: string[];

@@ -1,9 +1,11 @@
-// Authorization, after authentication (authn.ts): who may do what. Three kinds of callers:
-//  - `system:masters` (the admin kubeconfig, the control-plane components): everything.
+// Authorization, after authentication (authn.ts): who may do what, asked in kube's order.
+//  - `system:masters` (the admin kubeconfig): everything, without looking further.
 //  - nodes (`system:node:<name>` in `system:nodes`, credentials an agent got by joining):
 //    kube's Node authorizer + NodeRestriction admission, reduced. A node reads what a kubelet
 //    reads, and writes only its own Node (and status), its own Lease in kube-node-lease, the
-//    status of pods bound to it, the final deletion of those pods, and Events.
+//    status of pods bound to it, the final deletion of those pods, and Events. What it does
+//    not allow falls through to RBAC, so a node bound to a role (system:node-proxier) gets it.
+//  - everyone: RBAC (rbac/), over the roles and bindings in the store.
 //  - bootstrap tokens (`system:bootstrappers`): only the join exchange (join.ts).
 // Deliberate simplification against kube: a node may read every Secret and ConfigMap (kube
 // limits it to those its pods reference, which needs the authorizer's object graph).
@@ -11,6 +13,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import type { UserInfo } from './authn.js';
+import type { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+import type { RequestAttributes } from './rbac/rule-match.js';
 import type { Registry } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
 
@@ -32,26 +36,77 @@ const nodeReadable = new Set([
   'leases',
 ]);
 
-/** kube's message: `pods "web" is forbidden: User "x" cannot update resource "pods" ...`. */
-export function forbidden(user: UserInfo, info: ResourceRequest, why?: string): StatusError {
-  const r = info.resource;
-  const resource = info.subresource ? `${r.plural}/${info.subresource}` : r.plural;
-  const target = info.name ? `${r.group ? `${r.plural}.${r.group}` : r.plural} "${info.name}"` : r.plural;
-  const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+/** What a resource request asks for, in the authorizer's terms. */
+export function attributesOf(info: ResourceRequest): RequestAttributes {
+  return {
+    kind: 'resource',
+    verb: info.verb,
+    apiGroup: info.resource.group,
+    resource: info.resource.plural,
+    subresource: info.subresource,
+    namespace: info.namespace,
+    name: info.name,
+  };
+}
+
+/**
+ * kube's message: `pods "web" is forbidden: User "x" cannot update resource "pods" in API group
+ * "" in the namespace "a"`, or `forbidden: User "x" cannot get path "/metrics"`. RBAC gives no
+ * reason for a plain denial; the node authorizer says which relationship was missing.
+ */
+export function forbiddenError(user: UserInfo, attrs: RequestAttributes, why?: string): StatusError {
+  const reason = why ? `: ${why}` : '';
+  if (attrs.kind === 'nonResource')
+    return new StatusError(
+      403,
+      'Forbidden',
+      `forbidden: User "${user.name}" cannot ${attrs.verb} path "${attrs.path}"${reason}`,
+    );
+  const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
+  const target = attrs.name ? `${qualified} "${attrs.name}"` : qualified;
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : 'at the cluster scope';
   return new StatusError(
     403,
     'Forbidden',
-    `${target} is forbidden: User "${user.name}" cannot ${info.verb} resource "${resource}" in API group "${r.group}" ${scope}${why ? `: ${why}` : ''}`,
-    { name: info.name, group: r.group, kind: r.plural },
+    `${target} is forbidden: User "${user.name}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.apiGroup}" ${scope}${reason}`,
+    { name: attrs.name, group: attrs.apiGroup, kind: attrs.resource },
   );
 }
 
+export function forbidden(user: UserInfo, info: ResourceRequest, why?: string): StatusError {
+  return forbiddenError(user, attributesOf(info), why);
+}
+
+/**
+ * Whether masters or RBAC allow a request. Masters are asked first so the admin credential
+ * works even if someone deletes the cluster-admin binding.
+ */
+export function allowedByPolicy(user: UserInfo, attrs: RequestAttributes, rbac: RbacAuthorizer): boolean {
+  return user.groups.includes(mastersGroup) || rbac.allows(user, attrs);
+}
+
 /** Throws Forbidden unless `user` may make this resource request. */
-export async function authorize(user: UserInfo, info: ResourceRequest, registry: Registry): Promise<void> {
+export async function authorize(
+  user: UserInfo,
+  info: ResourceRequest,
+  registry: Registry,
+  rbac: RbacAuthorizer,
+): Promise<void> {
   if (user.groups.includes(mastersGroup)) return;
-  if (user.groups.includes(nodesGroup) && user.name.startsWith(nodeUserPrefix))
-    return authorizeNode(user, user.name.slice(nodeUserPrefix.length), info, registry);
-  throw forbidden(user, info);
+  let denial: StatusError | undefined;
+  if (user.groups.includes(nodesGroup) && user.name.startsWith(nodeUserPrefix)) {
+    try {
+      return await authorizeNode(user, user.name.slice(nodeUserPrefix.length), info, registry);
+    } catch (e) {
+      // The node authorizer has no opinion beyond a node's own objects: RBAC decides the rest,
+      // and if it also says no, the node authorizer's reason is the more useful one to show.
+      if (!(e instanceof StatusError && e.code === 403)) throw e;
+      denial = e;
+    }
+  }
+  if (allowedByPolicy(user, attributesOf(info), rbac)) return;
+  throw denial ?? forbidden(user, info);
 }
 
 async function authorizeNode(

@@ -1,5 +1,5 @@
 // First-start state, created once and kept across restarts: the CA and serving certificate,
-// the namespaces every cluster has, the published timing profile, and the admin credential in
+// the namespaces and default RBAC policy every cluster has, the published timing profile, and the admin credential in
 // `<data-dir>/admin.kubeconfig`.
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { StatusError } from '../api/status-error.js';
 import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import type { TokenAuthenticator } from './authn.js';
+import { reconcileBootstrapPolicy } from './rbac/bootstrap-policy.js';
 import type { Registry } from './registry.js';
 
 const bootstrapNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -31,7 +32,10 @@ export async function bootstrapPki(o: ApiServerOptions): Promise<ServingPki> {
   return ensureServingPki(join(o.dataDir, 'pki'), sans);
 }
 
-/** Creates what every cluster has (namespaces) and publishes the active profile. */
+/**
+ * Creates what every cluster has (namespaces, the default RBAC policy, reconciled on every
+ * start) and publishes the active profile.
+ */
 export async function bootstrapObjects(registry: Registry, profile: Profile): Promise<void> {
   for (const name of bootstrapNamespaces) {
     try {
@@ -40,6 +44,7 @@ export async function bootstrapObjects(registry: Registry, profile: Profile): Pr
       if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
     }
   }
+  await reconcileBootstrapPolicy(registry);
   const cmInfo = resource.configMaps;
   const profileObject = {
     metadata: { name: profileConfigMap.name, namespace: profileConfigMap.namespace },

@@ -23,6 +23,7 @@ import {
 } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
+import { serveVirtualCreate, type VirtualCreates } from './virtual-resources.js';
 
 type Representation = 'object' | 'table' | 'metadata';
 
@@ -39,6 +40,13 @@ export interface HandlerOptions {
   now: () => number;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
+  /**
+   * Checks a write by its caller, on the object as it will be stored (create and update bodies,
+   * a patch's result): RBAC's escalation prevention. Throws to refuse.
+   */
+  checkWrite: (user: UserInfo, info: ResourceRequest, object: unknown) => void;
+  /** The virtual kinds' answers (virtual-resources.ts). */
+  virtualCreates: VirtualCreates;
 }
 
 function writeOptions(query: URLSearchParams): WriteOptions {
@@ -79,6 +87,12 @@ export class ResourceHandlers {
   ): Promise<void> {
     const r = info.resource;
     const sub = info.subresource;
+    if (r.virtual) {
+      if (info.verb === 'create') requireJsonBody(req);
+      const body =
+        info.verb === 'create' ? parseJsonBody(await readBody(req), `create ${r.plural}`) : undefined;
+      return serveVirtualCreate(res, info, body, user ?? { name: '', groups: [] }, this.opts.virtualCreates);
+    }
     if (sub && !this.servesSubresource(r, sub)) {
       throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
     }
@@ -117,9 +131,9 @@ export class ResourceHandlers {
       case 'create':
         return this.create(req, res, info, rep, user);
       case 'update':
-        return this.update(req, res, info, rep);
+        return this.update(req, res, info, rep, user);
       case 'patch':
-        return this.patch(req, res, info, rep);
+        return this.patch(req, res, info, rep, user);
       case 'delete': {
         const options = await deleteOptions(req, info.query);
         const { object } = await this.registry.delete(r, info.namespace, info.name!, options);
@@ -167,8 +181,10 @@ export class ResourceHandlers {
     const opts = writeOptions(info.query);
     requireJsonBody(req);
     const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
-    if (user)
+    if (user) {
       checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
+      this.opts.checkWrite(user, info, body);
+    }
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.name)
@@ -185,11 +201,13 @@ export class ResourceHandlers {
     res: ServerResponse,
     info: ResourceRequest,
     rep: Representation,
+    user?: UserInfo,
   ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
     requireJsonBody(req);
     const body = parseJsonBody(await readBody(req), `update ${r.plural}`);
+    if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
     const mode =
       info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
@@ -201,7 +219,13 @@ export class ResourceHandlers {
     return this.respond(res, created ? 201 : 200, r, object, rep, info.query);
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, rep: Representation) {
+  private async patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequest,
+    rep: Representation,
+    user?: UserInfo,
+  ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
     const type = patchTypeFromContentType(req.headers['content-type']);
@@ -216,7 +240,11 @@ export class ResourceHandlers {
       r,
       info.namespace,
       info.name!,
-      (current) => applyPatch(type, current as unknown as Record<string, unknown>, patch),
+      (current) => {
+        const next = applyPatch(type, current as unknown as Record<string, unknown>, patch);
+        if (user) this.opts.checkWrite(user, info, next);
+        return next;
+      },
       { ...opts, mode },
     );
     setWarnings(res, opts);

@@ -1,0 +1,165 @@
+// The RBAC authorizer over the default policy in a real (in-memory) store: what the default
+// roles grant through bindings, and escalation prevention on role and binding writes.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resource } from '../../src/api/resources.js';
+import { StatusError } from '../../src/api/status-error.js';
+import type { UserInfo } from '../../src/apiserver/authn.js';
+import type { RequestAttributes } from '../../src/apiserver/rbac/rule-match.js';
+import type { ResourceRequest } from '../../src/apiserver/request-info.js';
+import { rbacFixture } from '../helpers/rbac-fixture.js';
+
+const authenticated = 'system:authenticated';
+const jane: UserInfo = { name: 'jane', groups: [authenticated] };
+type ResourceAttributes = Extract<RequestAttributes, { kind: 'resource' }>;
+const res = (verb: string, resource: string, namespace?: string, more: Partial<ResourceAttributes> = {}) =>
+  ({ kind: 'resource', verb, apiGroup: '', resource, namespace, ...more }) as ResourceAttributes;
+
+let f: Awaited<ReturnType<typeof rbacFixture>>;
+beforeEach(async () => {
+  f = await rbacFixture();
+});
+afterEach(() => f.close());
+
+describe('RBAC authorizer over the default policy', () => {
+  it('lets every authenticated user discover the API and review itself, nothing more', () => {
+    expect(f.rbac.allows(jane, { kind: 'nonResource', verb: 'get', path: '/apis/apps/v1' })).toBe(true);
+    expect(f.rbac.allows(jane, { kind: 'nonResource', verb: 'get', path: '/version' })).toBe(true);
+    expect(
+      f.rbac.allows(jane, { ...res('create', 'selfsubjectaccessreviews'), apiGroup: 'authorization.k8s.io' }),
+    ).toBe(true);
+    expect(f.rbac.allows(jane, res('list', 'pods', 'a'))).toBe(false);
+    expect(
+      f.rbac.allows({ name: 'anon', groups: [] }, { kind: 'nonResource', verb: 'get', path: '/api' }),
+    ).toBe(false);
+  });
+
+  it('grants view in one namespace only through a RoleBinding, without Secrets', async () => {
+    await f.bind('jane', 'view', 'a');
+    expect(f.rbac.allows(jane, res('list', 'pods', 'a'))).toBe(true);
+    expect(f.rbac.allows(jane, res('get', 'pods', 'a', { subresource: 'log' }))).toBe(true);
+    expect(f.rbac.allows(jane, { ...res('list', 'pods', 'a'), apiGroup: 'metrics.k8s.io' })).toBe(true);
+    expect(f.rbac.allows(jane, res('get', 'secrets', 'a'))).toBe(false);
+    expect(f.rbac.allows(jane, res('delete', 'pods', 'a'))).toBe(false);
+    expect(f.rbac.allows(jane, res('list', 'pods', 'b'))).toBe(false);
+    expect(f.rbac.allows(jane, res('list', 'pods'))).toBe(false);
+  });
+
+  it('builds edit and admin by aggregation, each including the one below', async () => {
+    await f.bind('jane', 'edit', 'a');
+    expect(f.rbac.allows(jane, { ...res('create', 'deployments', 'a'), apiGroup: 'apps' })).toBe(true);
+    expect(f.rbac.allows(jane, res('get', 'secrets', 'a'))).toBe(true);
+    expect(
+      f.rbac.allows(jane, { ...res('create', 'roles', 'a'), apiGroup: 'rbac.authorization.k8s.io' }),
+    ).toBe(false);
+    await f.bind('jane', 'admin', 'b');
+    expect(
+      f.rbac.allows(jane, { ...res('create', 'rolebindings', 'b'), apiGroup: 'rbac.authorization.k8s.io' }),
+    ).toBe(true);
+    expect(f.rbac.allows(jane, res('list', 'pods', 'b'))).toBe(true);
+  });
+
+  it('binds nodes to system:node-proxier and the control plane users to their roles', () => {
+    const node: UserInfo = { name: 'system:node:w1', groups: ['system:nodes', authenticated] };
+    expect(f.rbac.allows(node, { ...res('list', 'endpointslices'), apiGroup: 'discovery.k8s.io' })).toBe(
+      true,
+    );
+    expect(f.rbac.allows(node, res('delete', 'services', 'a'))).toBe(false);
+    const scheduler: UserInfo = { name: 'system:kube-scheduler', groups: [authenticated] };
+    expect(
+      f.rbac.allows(scheduler, res('create', 'pods', 'a', { subresource: 'binding', name: 'web' })),
+    ).toBe(true);
+    expect(f.rbac.allows(scheduler, res('create', 'pods', 'a'))).toBe(false);
+    const cm: UserInfo = { name: 'system:kube-controller-manager', groups: [authenticated] };
+    expect(f.rbac.allows(cm, { ...res('deletecollection', 'cronjobs', 'a'), apiGroup: 'batch' })).toBe(true);
+    expect(
+      f.rbac.allows(cm, res('update', 'namespaces', undefined, { subresource: 'finalize', name: 'a' })),
+    ).toBe(true);
+  });
+});
+
+describe('escalation prevention', () => {
+  const write = (r: ResourceRequest['resource'], namespace?: string): ResourceRequest => ({
+    kind: 'resource',
+    verb: 'create',
+    resource: r,
+    namespace,
+    query: new URLSearchParams(),
+  });
+  const refusal = (fn: () => void): string => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof StatusError && e.code === 403) return e.message;
+      throw e;
+    }
+    return '';
+  };
+  const secretsRole = {
+    metadata: { name: 'secret-reader' },
+    rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }],
+  };
+
+  it('refuses a role granting what the writer does not hold, and allows what it does', async () => {
+    await f.bind('jane', 'admin', 'a');
+    await f.bind('jane', 'view', 'b');
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.roles, 'a'), secretsRole))).toBe('');
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.roles, 'b'), secretsRole))).toBe(
+      'roles.rbac.authorization.k8s.io "secret-reader" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+    );
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.clusterRoles), secretsRole))).toMatch(
+      /not currently held/,
+    );
+    // An aggregation rule can gather anything later: only a cluster admin may write one.
+    const aggregated = {
+      metadata: { name: 'mine' },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] },
+    };
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.clusterRoles), aggregated))).toMatch(
+      /must have cluster-admin privileges to use the aggregationRule/,
+    );
+    // system:masters may write anything.
+    f.rbac.checkWrite({ name: 'root', groups: ['system:masters'] }, write(resource.clusterRoles), aggregated);
+  });
+
+  it('lets a writer with `escalate` grant what it lacks', async () => {
+    await f.registry.create(resource.clusterRoles, undefined, {
+      metadata: { name: 'role-escalator' },
+      rules: [{ verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] }],
+    });
+    await f.bind('jane', 'role-escalator', 'a');
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.roles, 'a'), secretsRole))).toBe('');
+  });
+
+  it('refuses binding a role the writer does not hold unless it has `bind` on that role', async () => {
+    await f.bind('jane', 'admin', 'a');
+    const bindTo = (name: string) => ({
+      metadata: { name: 'b' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'User', name: 'joe' }],
+    });
+    expect(refusal(() => f.rbac.checkWrite(jane, write(resource.roleBindings, 'a'), bindTo('edit')))).toBe(
+      '',
+    );
+    expect(
+      refusal(() => f.rbac.checkWrite(jane, write(resource.roleBindings, 'a'), bindTo('cluster-admin'))),
+    ).toMatch(/^rolebindings.rbac.authorization.k8s.io "b" is forbidden: user "jane" .* not currently held/);
+    expect(
+      refusal(() => f.rbac.checkWrite(jane, write(resource.clusterRoleBindings), bindTo('view'))),
+    ).toMatch(/not currently held/);
+    await f.registry.create(resource.clusterRoles, undefined, {
+      metadata: { name: 'admin-binder' },
+      rules: [
+        {
+          verbs: ['bind'],
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['clusterroles'],
+          resourceNames: ['cluster-admin'],
+        },
+      ],
+    });
+    await f.bind('jane', 'admin-binder', 'a');
+    expect(
+      refusal(() => f.rbac.checkWrite(jane, write(resource.roleBindings, 'a'), bindTo('cluster-admin'))),
+    ).toBe('');
+  });
+});
