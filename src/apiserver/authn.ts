@@ -70,6 +70,12 @@ export class TokenAuthenticator implements Authenticator {
     return token;
   }
 
+  /** Withdraws every token of a user (a person's credential, `kubelab kubeconfig --revoke`). */
+  async revoke(name: string): Promise<void> {
+    this.records = this.records.filter((r) => r.name !== name);
+    await writeFile(this.path, `${JSON.stringify(this.records, null, 2)}\n`, { mode: 0o600 });
+  }
+
   authenticate(authorization: string | undefined): UserInfo | undefined {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match?.[1]) return undefined;

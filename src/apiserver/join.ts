@@ -7,6 +7,10 @@
 //      {"nodeName": "worker-1"} -> {"token": ..., "user": "system:node:worker-1"}.
 // The node credential may change only that node's objects (authz.ts). Joining again replaces
 // the node's earlier credential, so a re-provisioned machine never leaves a second one behind.
+// The same exchange hands people credentials (`kubelab kubeconfig --user`): an admin asks
+//   POST .../usercredentials {"name": "jane"} -> {"token": ..., "user": "jane"}, a user with no
+// groups beyond system:authenticated, whose rights are whatever RBAC binds to the name; and
+//   DELETE .../usercredentials/jane withdraws it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDNS1123Subdomain } from '../api/names.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
@@ -29,6 +33,18 @@ export async function serveJoin(
   user: UserInfo,
   tokens: TokenAuthenticator,
 ): Promise<void> {
+  if (resource.startsWith('usercredentials/') && req.method === 'DELETE') {
+    if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
+    const name = decodeURIComponent(resource.slice('usercredentials/'.length));
+    await tokens.revoke(name);
+    return writeJson(res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 200,
+    });
+  }
   if (req.method !== 'POST')
     throw statusErrors.methodNotAllowed(`${req.method} is not supported: POST to ${resource}`);
   const body = (parseJsonBody(await readBody(req, 64 * 1024), 'the request') ?? {}) as Record<
@@ -57,6 +73,18 @@ export async function serveJoin(
       throw statusErrors.badRequest('nodeName: must be a node name (a DNS-1123 subdomain, e.g. worker-1)');
     const name = `${nodeUserPrefix}${nodeName}`;
     const token = await tokens.issue({ name, groups: [nodesGroup] }, { replace: true });
+    return writeJson(res, 201, { token, user: name });
+  }
+  if (resource === 'usercredentials') {
+    if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
+    const name = body.name;
+    // system: names are the platform's own identities (nodes, the control plane); a person
+    // holding one would inherit their bindings.
+    if (typeof name !== 'string' || name.trim() === '' || name !== name.trim() || name.startsWith('system:'))
+      throw statusErrors.badRequest(
+        'name: must be a user name (not empty, not starting with "system:"), e.g. jane',
+      );
+    const token = await tokens.issue({ name, groups: [] }, { replace: true });
     return writeJson(res, 201, { token, user: name });
   }
   throw new StatusError(

@@ -238,13 +238,15 @@ export const defaultClusterRoles: ClusterRole[] = [
     rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   ]),
   // kubelab's scheduler: informers on pods and nodes, pods/binding to place a pod, a
-  // PodScheduled condition through pods/status when it cannot, and Events saying why.
+  // PodScheduled condition through pods/status when it cannot, and Events saying why. Unlike
+  // kube's, it also patches pods: its explanation annotation ("why this node?") on a pod it
+  // could not place.
   clusterRole(schedulerUser, [
     eventsRule,
     rule(['create'], ['coordination.k8s.io'], ['leases']),
     rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
     rule(read, [''], ['nodes', 'services', 'namespaces']),
-    rule(['delete', ...read], [''], ['pods']),
+    rule(['delete', 'patch', ...read], [''], ['pods']),
     rule(['create'], [''], ['bindings', 'pods/binding']),
     rule(['patch', 'update'], [''], ['pods/status']),
     rule(read, ['apps'], ['replicasets', 'statefulsets']),
