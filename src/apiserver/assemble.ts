@@ -16,6 +16,7 @@ import { TokenAuthenticator } from './authn.js';
 import { authnStage } from './chain/authn-stage.js';
 import { authzStage } from './chain/authz-stage.js';
 import { handlerChain, type RequestContext } from './chain/handler-chain.js';
+import { impersonationStage } from './chain/impersonation-stage.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
 import { writeError } from './http-io.js';
@@ -56,6 +57,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const chain = handlerChain([
     requestInfoStage,
     authnStage([tokens]),
+    impersonationStage(rbac),
     authzStage(registry, rbac),
     limitsStage({
       maxInFlight: o.maxRequestsInFlight ?? 400,
