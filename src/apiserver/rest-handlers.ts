@@ -14,6 +14,7 @@ import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
+import { decodeProtobufBody, protobufContentType } from './protobuf-body.js';
 import {
   type DeleteOptions,
   type FieldValidation,
@@ -88,9 +89,7 @@ export class ResourceHandlers {
     const r = info.resource;
     const sub = info.subresource;
     if (r.virtual) {
-      if (info.verb === 'create') requireJsonBody(req);
-      const body =
-        info.verb === 'create' ? parseJsonBody(await readBody(req), `create ${r.plural}`) : undefined;
+      const body = info.verb === 'create' ? await readCreateBody(req, r) : undefined;
       return serveVirtualCreate(res, info, body, user ?? { name: '', groups: [] }, this.opts.virtualCreates);
     }
     if (sub && !this.servesSubresource(r, sub)) {
@@ -179,8 +178,7 @@ export class ResourceHandlers {
   ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
-    requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    const body = await readCreateBody(req, r);
     if (user) {
       checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
       this.opts.checkWrite(user, info, body);
@@ -379,6 +377,22 @@ export class ResourceHandlers {
     }
     writeJson(res, 200, { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: list.items });
   }
+}
+
+/** A create's body: JSON, or protobuf for the kinds kubectl's typed commands send that way. */
+async function readCreateBody(req: IncomingMessage, r: ResourceInfo): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === protobufContentType) {
+    const body = await readBody(req);
+    try {
+      const decoded = decodeProtobufBody(body, r.kind);
+      if (decoded) return decoded;
+    } catch (e) {
+      throw statusErrors.badRequest(`create ${r.plural}: ${(e as Error).message}`);
+    }
+  }
+  requireJsonBody(req);
+  return parseJsonBody(await readBody(req), `create ${r.plural}`);
 }
 
 function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
