@@ -1,9 +1,14 @@
 // The RBAC authorizer over the default policy in a real (in-memory) store: what the default
-// roles grant through bindings, and escalation prevention on role and binding writes.
+// roles grant through bindings, the order of authorizers, reconciliation of the defaults,
+// the access reviews, and escalation prevention on role and binding writes.
+import type { ClusterRole, ClusterRoleBinding } from 'kubernetes-types/rbac/v1.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resource } from '../../src/api/resources.js';
 import { StatusError } from '../../src/api/status-error.js';
 import type { UserInfo } from '../../src/apiserver/authn.js';
+import { authorize } from '../../src/apiserver/authz.js';
+import { accessReviews } from '../../src/apiserver/rbac/access-reviews.js';
+import { reconcileBootstrapPolicy } from '../../src/apiserver/rbac/bootstrap-policy.js';
 import type { RequestAttributes } from '../../src/apiserver/rbac/rule-match.js';
 import type { ResourceRequest } from '../../src/apiserver/request-info.js';
 import { rbacFixture } from '../helpers/rbac-fixture.js';
@@ -161,5 +166,131 @@ describe('escalation prevention', () => {
     expect(
       refusal(() => f.rbac.checkWrite(jane, write(resource.roleBindings, 'a'), bindTo('cluster-admin'))),
     ).toBe('');
+  });
+});
+
+describe('authorization order: masters, then the node authorizer, then RBAC', () => {
+  const node: UserInfo = { name: 'system:node:w1', groups: ['system:nodes', authenticated] };
+  const request = (
+    verb: ResourceRequest['verb'],
+    r: ResourceRequest['resource'],
+    namespace: string,
+    name?: string,
+  ) =>
+    ({
+      kind: 'resource',
+      verb,
+      resource: r,
+      namespace,
+      name,
+      query: new URLSearchParams(),
+    }) as ResourceRequest;
+  const denial = async (p: Promise<void>) =>
+    p.then(
+      () => '',
+      (e: StatusError) => e.message,
+    );
+
+  it("lets RBAC grant a node what the node authorizer does not, keeping the node authorizer's reason otherwise", async () => {
+    const lease = request('update', resource.leases, 'a', 'w2');
+    expect(await denial(authorize(node, lease, f.registry, f.rbac))).toBe(
+      'leases.coordination.k8s.io "w2" is forbidden: User "system:node:w1" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "a": node "w1" can only use its own Lease in kube-node-lease',
+    );
+    await f.bind('system:node:w1', 'edit', 'a');
+    expect(await denial(authorize(node, lease, f.registry, f.rbac))).toBe('');
+    const configMap = request('create', resource.configMaps, 'b');
+    expect(await denial(authorize(node, configMap, f.registry, f.rbac))).toBe(
+      'configmaps is forbidden: User "system:node:w1" cannot create resource "configmaps" in API group "" in the namespace "b"',
+    );
+  });
+});
+
+describe('default policy reconciliation on every start', () => {
+  it('puts back what a default role or binding lost, unless it is marked autoupdate "false"', async () => {
+    const view = (await f.registry.get(
+      resource.clusterRoles,
+      undefined,
+      'system:node-proxier',
+    )) as ClusterRole;
+    await f.registry.update(resource.clusterRoles, undefined, 'system:node-proxier', { ...view, rules: [] });
+    const binding = (await f.registry.get(
+      resource.clusterRoleBindings,
+      undefined,
+      'system:discovery',
+    )) as unknown as ClusterRoleBinding;
+    await f.registry.update(resource.clusterRoleBindings, undefined, 'system:discovery', {
+      ...binding,
+      subjects: [],
+    });
+    const basic = (await f.registry.get(
+      resource.clusterRoles,
+      undefined,
+      'system:basic-user',
+    )) as ClusterRole;
+    await f.registry.update(resource.clusterRoles, undefined, 'system:basic-user', {
+      ...basic,
+      metadata: {
+        ...basic.metadata,
+        annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' },
+      },
+      rules: [],
+    });
+    await reconcileBootstrapPolicy(f.registry);
+    const proxier = (await f.registry.get(
+      resource.clusterRoles,
+      undefined,
+      'system:node-proxier',
+    )) as ClusterRole;
+    expect(proxier.rules?.length).toBeGreaterThan(0);
+    const discovery = (await f.registry.get(
+      resource.clusterRoleBindings,
+      undefined,
+      'system:discovery',
+    )) as unknown as ClusterRoleBinding;
+    expect(discovery.subjects?.map((s) => s.name)).toEqual([authenticated]);
+    expect(
+      ((await f.registry.get(resource.clusterRoles, undefined, 'system:basic-user')) as ClusterRole).rules,
+    ).toEqual([]);
+  });
+});
+
+describe('access reviews', () => {
+  const info = (namespace?: string) =>
+    ({
+      kind: 'resource',
+      verb: 'create',
+      resource: resource.localSubjectAccessReviews,
+      namespace,
+      query: new URLSearchParams(),
+    }) as ResourceRequest;
+
+  it('answers for the subject a SubjectAccessReview names, and for the caller of a self review', async () => {
+    await f.bind('jane', 'view', 'a');
+    const reviews = accessReviews(f.rbac);
+    const spec = (user: string, namespace: string) => ({
+      spec: {
+        user,
+        groups: [authenticated],
+        resourceAttributes: { namespace, verb: 'list', resource: 'pods' },
+      },
+    });
+    expect(reviews.SubjectAccessReview!(spec('jane', 'a'), jane, info())).toEqual({ allowed: true });
+    expect(reviews.SubjectAccessReview!(spec('jane', 'b'), jane, info())).toEqual({
+      allowed: false,
+      denied: false,
+    });
+    expect(() => reviews.SubjectAccessReview!({ spec: { resourceAttributes: {} } }, jane, info())).toThrow(
+      /at least one of user or group must be specified/,
+    );
+    expect(reviews.LocalSubjectAccessReview!(spec('jane', 'a'), jane, info('a'))).toEqual({ allowed: true });
+    expect(() => reviews.LocalSubjectAccessReview!(spec('jane', 'b'), jane, info('a'))).toThrow(
+      /must match metadata.namespace/,
+    );
+    const self = { spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } } };
+    expect(reviews.SelfSubjectAccessReview!(self, jane, info())).toEqual({ allowed: true });
+    const rules = reviews.SelfSubjectRulesReview!({ spec: { namespace: 'a' } }, jane, info()) as {
+      resourceRules: { resources: string[] }[];
+    };
+    expect(rules.resourceRules.some((r) => r.resources.includes('pods'))).toBe(true);
   });
 });
