@@ -126,6 +126,24 @@ describe('escalation prevention', () => {
     f.rbac.checkWrite({ name: 'root', groups: ['system:masters'] }, write(resource.clusterRoles), aggregated);
   });
 
+  it('does not check an update that grants what is already stored (owner references, labels)', async () => {
+    await f.bind('jane', 'admin', 'a');
+    const nodesRole = {
+      metadata: { name: 'node-reader', namespace: 'a' },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes'] }],
+    };
+    await f.registry.create(resource.roles, 'a', nodesRole);
+    await f.settle();
+    const update = { ...write(resource.roles, 'a'), verb: 'update' as const, name: 'node-reader' };
+    const relabelled = { ...nodesRole, metadata: { ...nodesRole.metadata, labels: { team: 'x' } } };
+    expect(refusal(() => f.rbac.checkWrite(jane, update, relabelled))).toBe('');
+    const widened = {
+      ...nodesRole,
+      rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['nodes'] }],
+    };
+    expect(refusal(() => f.rbac.checkWrite(jane, update, widened))).toMatch(/not currently held/);
+  });
+
   it('lets a writer with `escalate` grant what it lacks', async () => {
     await f.registry.create(resource.clusterRoles, undefined, {
       metadata: { name: 'role-escalator' },

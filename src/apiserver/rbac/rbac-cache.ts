@@ -49,15 +49,12 @@ export class RbacCache {
       .map(([, b]) => b as RoleBinding);
   }
 
-  clusterRole(name: string): ClusterRole | undefined {
-    return this.objects.get(resource.clusterRoles)!.get(objectKey(resource.clusterRoles, undefined, name)) as
-      | ClusterRole
-      | undefined;
-  }
-
-  role(namespace: string, name: string): Role | undefined {
-    return this.objects.get(resource.roles)!.get(objectKey(resource.roles, namespace, name)) as
-      | Role
-      | undefined;
+  /** A stored role or binding (`r` one of the four RBAC kinds), as of the last event seen. */
+  get<T extends Role | ClusterRole | RoleBinding | ClusterRoleBinding>(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
+    return this.objects.get(r)?.get(objectKey(r, namespace, name)) as T | undefined;
   }
 }
