@@ -104,6 +104,21 @@ subjects: [{kind: Robot, name: x}]
     expect(invalid.stderr).toContain('subjects[0].kind: Unsupported value: "Robot"');
   });
 
+  it('describes roles and bindings exactly as kubectl does', async () => {
+    for (const args of [
+      ['clusterrole', 'admin'],
+      ['clusterrole', 'system:discovery'],
+      ['-n', 'b', 'role', 'pod-reader'],
+      ['-n', 'a', 'rolebinding', 'kubelab-user-vera-view'],
+      ['clusterrolebinding', 'system:node-proxier'],
+    ]) {
+      const theirs = await admin('describe', ...args);
+      expect(theirs.code, theirs.stderr).toBe(0);
+      const ours = await kubelab(['--kubeconfig', server.kubeconfigPath, 'describe', ...args]);
+      expect(ours.stdout, args.join(' ')).toBe(theirs.stdout);
+    }
+  });
+
   it('lets a view user list pods in its namespace, and nothing that writes, reads Secrets or leaves it', async () => {
     const pods = await kubectlAs(viewer, 'get', 'pods');
     expect(pods.code).toBe(0);
