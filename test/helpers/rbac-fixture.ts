@@ -33,9 +33,6 @@ export async function rbacFixture() {
       });
       await settle();
     },
-    async close() {
-      cache.stop();
-      await store.close();
-    },
+    close: () => store.close(),
   };
 }

@@ -72,8 +72,9 @@ function attributesOf(body: VirtualObject, kind: string): RequestAttributes {
   };
 }
 
+/** RBAC only allows; `denied` (an explicit deny, which RBAC never says) stays unset. */
 function verdict(allowed: boolean) {
-  return { allowed, ...(allowed ? {} : { denied: false }) };
+  return { allowed };
 }
 
 function specUser(body: VirtualObject, kind: string): UserInfo {

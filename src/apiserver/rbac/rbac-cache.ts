@@ -5,14 +5,13 @@
 // the store's order, a moment after they commit, as kube's RBAC informers do.
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import { type ResourceInfo, resource } from '../../api/resources.js';
-import type { Store, Watch } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import { objectKey, resourcePrefix } from '../storage-keys.js';
 
 const kinds = [resource.roles, resource.clusterRoles, resource.roleBindings, resource.clusterRoleBindings];
 
 export class RbacCache {
   private readonly objects = new Map<ResourceInfo, Map<string, unknown>>(kinds.map((k) => [k, new Map()]));
-  private watches: Watch[] = [];
 
   private constructor() {}
 
@@ -23,19 +22,13 @@ export class RbacCache {
       const objects = cache.objects.get(kind)!;
       const listed = await store.list(resourcePrefix(kind), { revision });
       for (const kv of listed.items) objects.set(kv.key, JSON.parse(kv.value));
-      cache.watches.push(
-        store.watch(resourcePrefix(kind), listed.revision, (e) => {
-          if (e.type === 'delete') objects.delete(e.kv.key);
-          else objects.set(e.kv.key, JSON.parse(e.kv.value));
-        }),
-      );
+      // Lives as long as the store: closing the store ends it.
+      store.watch(resourcePrefix(kind), listed.revision, (e) => {
+        if (e.type === 'delete') objects.delete(e.kv.key);
+        else objects.set(e.kv.key, JSON.parse(e.kv.value));
+      });
     }
     return cache;
-  }
-
-  stop(): void {
-    for (const w of this.watches) w.stop();
-    this.watches = [];
   }
 
   clusterRoleBindings(): Iterable<ClusterRoleBinding> {
