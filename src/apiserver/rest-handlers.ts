@@ -89,8 +89,10 @@ export class ResourceHandlers {
     const r = info.resource;
     const sub = info.subresource;
     if (r.virtual) {
+      // A review answers about its caller: there is none before authentication.
+      if (!user) throw statusErrors.unauthorized();
       const body = info.verb === 'create' ? await readCreateBody(req, r) : undefined;
-      return serveVirtualCreate(res, info, body, user ?? { name: '', groups: [] }, this.opts.virtualCreates);
+      return serveVirtualCreate(res, info, body, user, this.opts.virtualCreates);
     }
     if (sub && !this.servesSubresource(r, sub)) {
       throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
