@@ -55,8 +55,8 @@ async function issue(
   });
   const binding: RoleBinding = {
     metadata: { name: userBindingName(user, role), namespace },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    roleRef: { apiGroup: resource.clusterRoles.group, kind: 'ClusterRole', name: role },
+    subjects: [{ apiGroup: resource.clusterRoles.group, kind: 'User', name: user }],
   };
   try {
     await client
