@@ -1,8 +1,9 @@
 // authorization.k8s.io/v1's reviews, answered by the same decision as a real request: "may I
 // (SelfSubjectAccessReview) / may they (SubjectAccessReview, LocalSubjectAccessReview in one
 // namespace) do this?", and "what may I do in this namespace?" (SelfSubjectRulesReview, which
-// `kubectl auth can-i --list` prints). Like kube's, the rules review lists RBAC's rules only:
-// a node's rights from the node authorizer are not listed (kube says so with `incomplete`).
+// `kubectl auth can-i --list` prints). The decision is masters + RBAC: unlike kube, the node
+// authorizer is not asked (it needs a catalogued resource and may read the store), so a node's
+// own-object rights are neither reviewed nor listed.
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { FieldPath, fieldErrors } from '../../api/field-errors.js';
 import { statusErrors } from '../../api/status-error.js';
