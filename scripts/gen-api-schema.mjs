@@ -41,6 +41,10 @@ const roots = [
   ['batch/v1', 'CronJob', 'V1CronJob'],
   ['networking.k8s.io/v1', 'Ingress', 'V1Ingress'],
   ['autoscaling/v2', 'HorizontalPodAutoscaler', 'V2HorizontalPodAutoscaler'],
+  ['rbac.authorization.k8s.io/v1', 'Role', 'V1Role'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'V1ClusterRole'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'V1RoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'V1ClusterRoleBinding'],
   ['policy/v1', 'Eviction', 'V1Eviction'],
   ['autoscaling/v1', 'Scale', 'V1Scale'],
   // DeleteOptions is registered in every group version; clients send either spelling.

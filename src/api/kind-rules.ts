@@ -19,6 +19,7 @@ import {
   defaultService,
 } from './defaults/core.js';
 import { defaultPod } from './defaults/pod.js';
+import { defaultBinding } from './defaults/rbac.js';
 import { prepareNamespaceForCreate, preparePodForCreate } from './defaults/registry.js';
 import { type FieldError, FieldPath } from './field-errors.js';
 import {
@@ -32,6 +33,7 @@ import {
   validateNamespaceName,
   validateNodeName,
   validatePodName,
+  validateRBACName,
   validateSecretName,
   validateServiceName,
   validateWorkloadName,
@@ -79,6 +81,12 @@ import {
   validatePodStatusUpdate,
   validatePodUpdate,
 } from './validation/pod.js';
+import {
+  validateAggregationRule,
+  validateBinding,
+  validateBindingUpdate,
+  validateRules,
+} from './validation/rbac.js';
 import {
   validateEndpointSubsets,
   validateServiceSpec,
@@ -248,6 +256,26 @@ const defs: Record<string, KindDef<any>> = {
     defaults: defaultHPA,
     spec: validateHPASpec,
     status: validateHPAStatus,
+  },
+  'rbac.authorization.k8s.io/v1/Role': {
+    nameFn: validateRBACName,
+    spec: (role) => validateRules(role.rules, true),
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    nameFn: validateRBACName,
+    spec: (role) => [...validateRules(role.rules, false), ...validateAggregationRule(role.aggregationRule)],
+  },
+  'rbac.authorization.k8s.io/v1/RoleBinding': {
+    nameFn: validateRBACName,
+    defaults: defaultBinding,
+    spec: (binding) => validateBinding(binding, true),
+    update: validateBindingUpdate,
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    nameFn: validateRBACName,
+    defaults: defaultBinding,
+    spec: (binding) => validateBinding(binding, false),
+    update: validateBindingUpdate,
   },
 };
 

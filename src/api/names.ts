@@ -282,3 +282,5 @@ export const validateServiceName = nameIsDNS1035Label;
 export const validateNamespaceName = nameIsDNSLabel;
 /** Events pass only the generic check every object gets: a name usable in a URL path. */
 export const validateEventName = nameIsPathSegment;
+/** kube's ValidateRBACName: role names such as `system:node` hold colons. */
+export const validateRBACName = nameIsPathSegment;

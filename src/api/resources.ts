@@ -14,9 +14,16 @@ export interface ResourceInfo {
   subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec')[];
   /** kubectl's `get all` includes resources in the `all` category. */
   categories: readonly string[];
+  /**
+   * Create-only and never stored (kube's reviews: SelfSubjectAccessReview, TokenReview): a
+   * create is answered by computing the object's status; no other verb is served.
+   */
+  virtual: boolean;
 }
 
-type Row = Omit<ResourceInfo, 'listKind' | 'singular' | 'categories'> & { categories?: readonly string[] };
+type Row = Omit<ResourceInfo, 'listKind' | 'singular' | 'categories' | 'virtual'> & {
+  categories?: readonly string[];
+};
 
 const rows: Row[] = [
   {
@@ -181,18 +188,90 @@ const rows: Row[] = [
     subresources: ['status'],
     categories: ['all'],
   },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    plural: 'roles',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    plural: 'clusterroles',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    shortNames: [],
+    namespaced: true,
+    subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    plural: 'clusterrolebindings',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
 ];
 
-export const resources: readonly ResourceInfo[] = rows.map((r) => ({
-  ...r,
-  listKind: `${r.kind}List`,
-  singular: r.kind.toLowerCase(),
-  categories: r.categories ?? [],
-}));
+/** The virtual kinds: asked, never stored (see ResourceInfo.virtual). */
+const virtualRows: Row[] = [
+  ...[
+    'SelfSubjectAccessReview',
+    'SelfSubjectRulesReview',
+    'SubjectAccessReview',
+    'LocalSubjectAccessReview',
+  ].map((kind) => ({
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind,
+    plural: `${kind.toLowerCase()}s`,
+    shortNames: [],
+    namespaced: kind === 'LocalSubjectAccessReview',
+    subresources: [],
+  })),
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    plural: 'selfsubjectreviews',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
+];
+
+function info(r: Row, virtual: boolean): ResourceInfo {
+  return {
+    ...r,
+    listKind: `${r.kind}List`,
+    singular: r.kind.toLowerCase(),
+    categories: r.categories ?? [],
+    virtual,
+  };
+}
+
+/** The stored kinds: what controllers, the CLI and the TUI list, watch and delete. */
+export const resources: readonly ResourceInfo[] = rows.map((r) => info(r, false));
+export const virtualResources: readonly ResourceInfo[] = virtualRows.map((r) => info(r, true));
+/** Everything the REST API and discovery serve. */
+export const servedResources: readonly ResourceInfo[] = [...resources, ...virtualResources];
 
 /** The catalogue row of a kind kubelab serves; a missing row is a programming error. */
 function catalogued(kind: string): ResourceInfo {
-  const r = resources.find((x) => x.kind === kind);
+  const r = servedResources.find((x) => x.kind === kind);
   if (!r) throw new Error(`the resource catalogue has no ${kind}`);
   return r;
 }
@@ -216,6 +295,15 @@ export const resource = {
   cronJobs: catalogued('CronJob'),
   ingresses: catalogued('Ingress'),
   horizontalPodAutoscalers: catalogued('HorizontalPodAutoscaler'),
+  roles: catalogued('Role'),
+  clusterRoles: catalogued('ClusterRole'),
+  roleBindings: catalogued('RoleBinding'),
+  clusterRoleBindings: catalogued('ClusterRoleBinding'),
+  selfSubjectAccessReviews: catalogued('SelfSubjectAccessReview'),
+  selfSubjectRulesReviews: catalogued('SelfSubjectRulesReview'),
+  subjectAccessReviews: catalogued('SubjectAccessReview'),
+  localSubjectAccessReviews: catalogued('LocalSubjectAccessReview'),
+  selfSubjectReviews: catalogued('SelfSubjectReview'),
 } as const;
 
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
@@ -232,7 +320,7 @@ export function resourceByKind(apiVersion: string, kind: string): ResourceInfo |
 }
 
 export function resourceByPlural(group: string, version: string, plural: string): ResourceInfo | undefined {
-  return resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+  return servedResources.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
 /**

@@ -16,13 +16,17 @@ import { TokenAuthenticator } from './authn.js';
 import { authnStage } from './chain/authn-stage.js';
 import { authzStage } from './chain/authz-stage.js';
 import { handlerChain, type RequestContext } from './chain/handler-chain.js';
+import { impersonationStage } from './chain/impersonation-stage.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
 import { writeError } from './http-io.js';
 import { MetricsApi } from './metrics-api.js';
 import { apiMux, serveUpgrade } from './mux.js';
+import { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+import { RbacCache } from './rbac/rbac-cache.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
+import { reviewCreates } from './reviews.js';
 
 export interface AssembledApiServer {
   store: Store;
@@ -40,16 +44,21 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.open(store, { legacyFile: join(o.dataDir, 'tokens.json') });
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const rbacCache = await RbacCache.start(store);
+  const rbac = new RbacAuthorizer(rbacCache);
   const handlers = new ResourceHandlers(registry, store, {
     now,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
+    checkWrite: (user, info, object) => rbac.checkWrite(user, info, object),
+    virtualCreates: reviewCreates(rbac),
   });
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
     requestInfoStage,
     authnStage([tokens]),
-    authzStage(registry),
+    impersonationStage(rbac),
+    authzStage(registry, rbac),
     limitsStage({
       maxInFlight: o.maxRequestsInFlight ?? 400,
       maxMutatingInFlight: o.maxMutatingRequestsInFlight ?? 200,

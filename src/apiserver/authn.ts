@@ -10,6 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import { type Store, StoreError, type Watch, type WatchEvent } from '../store/store.js';
 
+/** Every authenticated caller is in this group (the authentication stage adds it). */
+export const authenticatedGroup = 'system:authenticated';
+
 export interface UserInfo {
   name: string;
   groups: string[];

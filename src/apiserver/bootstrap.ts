@@ -1,6 +1,6 @@
 // First-start state, created once and kept across restarts: the CA and serving certificate,
-// the namespaces every cluster has, the published timing profile, and the admin credential in
-// `<data-dir>/admin.kubeconfig`.
+// the namespaces and default RBAC policy every cluster has, the published timing profile, the
+// admin credential in `<data-dir>/admin.kubeconfig`, and the control-plane components' own.
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -9,9 +9,10 @@ import { type Profile, profileConfigMap, profileToData } from '../api/profiles.j
 import { resource } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { writeFileAtomic } from '../client/atomic-file.js';
-import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
+import { buildKubeconfig, type KubeconfigSpec, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ApiServerOptions } from './api-server-options.js';
-import type { TokenAuthenticator } from './authn.js';
+import type { TokenAuthenticator, UserInfo } from './authn.js';
+import { controllerManagerUser, reconcileBootstrapPolicy, schedulerUser } from './rbac/bootstrap-policy.js';
 import type { Registry } from './registry.js';
 
 const bootstrapNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -55,6 +56,7 @@ export async function bootstrapObjects(registry: Registry, profile: Profile): Pr
       if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
     }
   }
+  await reconcileBootstrapPolicy(registry);
   const cmInfo = resource.configMaps;
   // A fresh body per write: the registry fills in a body's metadata (a create gives it a uid,
   // which the update after an AlreadyExists would then send as a change of uid).
@@ -70,6 +72,12 @@ export async function bootstrapObjects(registry: Registry, profile: Profile): Pr
   }
 }
 
+/** Atomic: whoever waits for a kubeconfig (`kubelab up` on sim, bootstrap over SSH) must never
+ * read it half-written — seen as an empty kubeconfig under load. */
+async function writeKubeconfig(path: string, spec: KubeconfigSpec): Promise<void> {
+  await writeFileAtomic(path, buildKubeconfig(spec));
+}
+
 /**
  * The admin credential is created once; later starts keep the existing kubeconfig's token
  * valid and rewrite the file only to refresh the server address.
@@ -81,20 +89,46 @@ export async function bootstrapAdminKubeconfig(
   tokens: TokenAuthenticator,
 ): Promise<{ path: string; token: string }> {
   const path = join(o.dataDir, 'admin.kubeconfig');
-  const token = await adminTokenFor(path, tokens);
-  // Atomic: whoever waits for this file (`kubelab up` on sim, bootstrap over SSH) must never
-  // read it half-written — seen as an empty kubeconfig under load.
-  await writeFileAtomic(
-    path,
-    buildKubeconfig({ server: url, caData: caPem, token, clusterName: o.clusterName ?? 'kubelab' }),
-  );
+  const token = await tokenFor(path, { name: 'kubelab-admin', groups: ['system:masters'] }, tokens);
+  await writeKubeconfig(path, { server: url, caData: caPem, token, clusterName: o.clusterName ?? 'kubelab' });
   return { path, token };
 }
 
-async function adminTokenFor(kubeconfigPath: string, tokens: TokenAuthenticator): Promise<string> {
+/**
+ * The scheduler and the controller manager run as their own users, whose rights are their
+ * ClusterRoles (rbac/bootstrap-policy.ts), as kube's do. A start keeps a token that still
+ * works (several API servers on one store must not revoke each other's) and issues one when
+ * there is none; the kubeconfigs are only read by this process's threads.
+ */
+export async function bootstrapComponentKubeconfigs(
+  o: ApiServerOptions,
+  url: string,
+  caPem: string,
+  tokens: TokenAuthenticator,
+): Promise<{ scheduler: string; controllerManager: string }> {
+  const write = async (file: string, user: string) => {
+    const path = join(o.dataDir, file);
+    const token = await tokenFor(path, { name: user, groups: [] }, tokens);
+    await writeKubeconfig(path, {
+      server: url,
+      caData: caPem,
+      token,
+      clusterName: o.clusterName ?? 'kubelab',
+      userName: user,
+    });
+    return path;
+  };
+  return {
+    scheduler: await write('scheduler.kubeconfig', schedulerUser),
+    controllerManager: await write('controller-manager.kubeconfig', controllerManagerUser),
+  };
+}
+
+/** The token of an existing kubeconfig when it still authenticates as `user`, else a new one. */
+async function tokenFor(kubeconfigPath: string, user: UserInfo, tokens: TokenAuthenticator): Promise<string> {
   if (existsSync(kubeconfigPath)) {
     const existing = loadKubeconfig(kubeconfigPath).token;
-    if (existing && tokens.authenticate(`Bearer ${existing}`)) return existing;
+    if (existing && tokens.authenticate(`Bearer ${existing}`)?.name === user.name) return existing;
   }
-  return tokens.issue({ name: 'kubelab-admin', groups: ['system:masters'] });
+  return tokens.issue(user);
 }

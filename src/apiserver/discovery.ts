@@ -2,7 +2,7 @@
 // anything else to learn which resources exist, their short names and verbs, and whether the
 // server validates fields itself (then kubectl skips its own schema download).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
+import { apiVersionOf, type ResourceInfo, servedResources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { writeJson } from './http-io.js';
 import type { DiscoveryRequest } from './request-info.js';
@@ -27,7 +27,7 @@ const subresourceDiscovery: Record<
 
 function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of resources) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
+  for (const r of servedResources) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
   return [...seen.values()];
 }
 
@@ -77,7 +77,7 @@ export function apiResourceListDoc(group: string, version: string) {
       groupVersion: 'metrics.k8s.io/v1beta1',
       resources: metricsResources,
     };
-  const inGv = resources.filter((r) => r.group === group && r.version === version);
+  const inGv = servedResources.filter((r) => r.group === group && r.version === version);
   if (inGv.length === 0) return undefined;
   const list: object[] = [];
   for (const r of inGv) {
@@ -86,7 +86,7 @@ export function apiResourceListDoc(group: string, version: string) {
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs,
+      verbs: r.virtual ? ['create'] : verbs,
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories.length ? { categories: r.categories } : {}),
     });
@@ -102,7 +102,7 @@ export function apiResourceListDoc(group: string, version: string) {
         verbs: d.verbs,
       });
     }
-    if (strategyFor(r).finalize) {
+    if (!r.virtual && strategyFor(r).finalize) {
       list.push({
         name: `${r.plural}/finalize`,
         singularName: '',
@@ -172,7 +172,9 @@ export function openApiV3GroupVersionDoc(path: string) {
   const gv = groupVersions().find((x) => gvPath(x.group, x.version) === path.replace(/^\/+/, ''));
   if (!gv) return undefined;
   const paths: Record<string, object> = {};
-  for (const r of resources.filter((x) => x.group === gv.group && x.version === gv.version)) {
+  for (const r of servedResources.filter(
+    (x) => !x.virtual && x.group === gv.group && x.version === gv.version,
+  )) {
     const base = `/${gvPath(r.group, r.version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}`;
     paths[`${base}/{name}`] = operations(r);
   }

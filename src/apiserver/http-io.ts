@@ -35,8 +35,9 @@ export function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Pro
 }
 
 /**
- * kubelab speaks JSON only. A protobuf or CBOR body gets 415, which client-go answers by
- * falling back to JSON; a missing content type is read as JSON, as kube-apiserver does.
+ * kubelab speaks JSON (protobuf-body.ts reads the few kinds kubectl only sends as protobuf).
+ * Another protobuf or CBOR body gets 415; a missing content type is read as JSON, as
+ * kube-apiserver does.
  */
 export function requireJsonBody(req: IncomingMessage): void {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();

@@ -10,6 +10,10 @@
 // behind; but a join token cannot take over a node that exists and is Ready: that would revoke
 // a working node's credential and hand its identity to whoever holds the token (409). Only an
 // admin may replace a live node's credential.
+// The same exchange hands people credentials (`kubelab kubeconfig --user`): an admin asks
+//   POST .../usercredentials {"name": "jane"} -> {"token": ..., "user": "jane"}, a user with no
+// groups beyond system:authenticated, whose rights are whatever RBAC binds to the name; and
+//   DELETE .../usercredentials/jane withdraws it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isDNS1123Subdomain } from '../api/names.js';
@@ -38,6 +42,18 @@ export async function serveJoin(
   tokens: TokenAuthenticator,
   registry: Registry,
 ): Promise<void> {
+  if (resource.startsWith('usercredentials/') && req.method === 'DELETE') {
+    if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
+    const name = decodeURIComponent(resource.slice('usercredentials/'.length));
+    await tokens.revoke(name);
+    return writeJson(res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 200,
+    });
+  }
   if (req.method !== 'POST')
     throw statusErrors.methodNotAllowed(`${req.method} is not supported: POST to ${resource}`);
   const body = (parseJsonBody(await readBody(req, 64 * 1024), 'the request') ?? {}) as Record<
@@ -67,6 +83,18 @@ export async function serveJoin(
     if (!user.groups.includes(mastersGroup)) await refuseLiveNode(registry, nodeName);
     const name = `${nodeUserPrefix}${nodeName}`;
     const token = await tokens.issue({ name, groups: [nodesGroup] }, { replace: true });
+    return writeJson(res, 201, { token, user: name });
+  }
+  if (resource === 'usercredentials') {
+    if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
+    const name = body.name;
+    // system: names are the platform's own identities (nodes, the control plane); a person
+    // holding one would inherit their bindings.
+    if (typeof name !== 'string' || name.trim() === '' || name !== name.trim() || name.startsWith('system:'))
+      throw statusErrors.badRequest(
+        'name: must be a user name (not empty, not starting with "system:"), e.g. jane',
+      );
+    const token = await tokens.issue({ name, groups: [] }, { replace: true });
     return writeJson(res, 201, { token, user: name });
   }
   throw new StatusError(

@@ -16,6 +16,7 @@ import { nodeRestriction } from './node-restriction.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchFieldErrors, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
+import { decodeProtobufBody, protobufContentType } from './protobuf-body.js';
 import {
   type DeleteOptions,
   decodeError,
@@ -26,6 +27,7 @@ import {
 } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
+import { serveVirtualCreate, type VirtualCreates } from './virtual-resources.js';
 
 type Representation = 'object' | 'table' | 'metadata';
 
@@ -42,6 +44,13 @@ export interface HandlerOptions {
   now: () => number;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
+  /**
+   * Checks a write by its caller, on the object as it will be stored (create and update bodies,
+   * a patch's result): RBAC's escalation prevention. Throws to refuse.
+   */
+  checkWrite: (user: UserInfo, info: ResourceRequest, object: unknown) => void;
+  /** The virtual kinds' answers (virtual-resources.ts). */
+  virtualCreates: VirtualCreates;
 }
 
 function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteOptions {
@@ -94,6 +103,12 @@ export class ResourceHandlers {
   ): Promise<void> {
     const r = info.resource;
     const sub = info.subresource;
+    if (r.virtual) {
+      // A review answers about its caller: there is none before authentication.
+      if (!user) throw statusErrors.unauthorized();
+      const body = info.verb === 'create' ? await readCreateBody(req, r, {}) : undefined;
+      return serveVirtualCreate(res, info, body, user, this.opts.virtualCreates);
+    }
     if (sub && !this.servesSubresource(r, sub)) {
       throw statusErrors.notFound({ group: r.group, resource: `${r.plural}/${sub}`, name: info.name });
     }
@@ -180,8 +195,8 @@ export class ResourceHandlers {
   ) {
     const r = info.resource;
     const opts = writeOptions(info, user);
-    requireJsonBody(req);
-    const body = await readObjectBody(req, `create ${r.plural}`, opts);
+    const body = await readCreateBody(req, r, opts);
+    if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.name)
@@ -204,6 +219,7 @@ export class ResourceHandlers {
     const opts = writeOptions(info, user);
     requireJsonBody(req);
     const body = await readObjectBody(req, `update ${r.plural}`, opts);
+    if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
     const mode =
       info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
@@ -237,7 +253,11 @@ export class ResourceHandlers {
       r,
       info.namespace,
       info.name!,
-      (current) => applyPatch(type, current as unknown as Record<string, unknown>, patch),
+      (current) => {
+        const next = applyPatch(type, current as unknown as Record<string, unknown>, patch);
+        if (user) this.opts.checkWrite(user, info, next);
+        return next;
+      },
       { ...opts, mode },
     );
     setWarnings(res, opts);
@@ -405,6 +425,25 @@ async function readObjectBody(req: IncomingMessage, what: string, opts: WriteOpt
   const { value, duplicateFields } = parseJsonDocument(await readBody(req), what);
   opts.bodyFieldErrors = duplicateFields.map((path) => fieldErrors.duplicateField(path));
   return value;
+}
+
+/**
+ * A create's body: JSON (as readObjectBody reads it), or protobuf for the kinds kubectl's typed
+ * commands send only that way.
+ */
+async function readCreateBody(req: IncomingMessage, r: ResourceInfo, opts: WriteOptions): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === protobufContentType) {
+    const body = await readBody(req);
+    try {
+      const decoded = decodeProtobufBody(body, r.kind);
+      if (decoded) return decoded;
+    } catch (e) {
+      throw statusErrors.badRequest(`create ${r.plural}: ${(e as Error).message}`);
+    }
+  }
+  requireJsonBody(req);
+  return readObjectBody(req, `create ${r.plural}`, opts);
 }
 
 function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {

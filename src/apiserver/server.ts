@@ -6,7 +6,13 @@ import { profiles } from '../api/profiles.js';
 import type { Store } from '../store/store.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import { assembleApiServer } from './assemble.js';
-import { bootstrapAdminKubeconfig, bootstrapObjects, bootstrapPki, secureDataDir } from './bootstrap.js';
+import {
+  bootstrapAdminKubeconfig,
+  bootstrapComponentKubeconfigs,
+  bootstrapObjects,
+  bootstrapPki,
+  secureDataDir,
+} from './bootstrap.js';
 import { listen } from './listen.js';
 
 export interface ApiServer {
@@ -14,6 +20,8 @@ export interface ApiServer {
   port: number;
   adminKubeconfigPath: string;
   adminToken: string;
+  /** Kubeconfigs of the scheduler's and the controller manager's own users. */
+  componentKubeconfigs: { scheduler: string; controllerManager: string };
   caPem: string;
   store: Store;
   close(): Promise<void>;
@@ -25,12 +33,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await bootstrapObjects(api.registry, o.profile ?? profiles.lab);
   const { server, url, port } = await listen(o, pki, api);
   const admin = await bootstrapAdminKubeconfig(o, url, pki.caPem, api.tokens);
+  const componentKubeconfigs = await bootstrapComponentKubeconfigs(o, url, pki.caPem, api.tokens);
   await secureDataDir(o.dataDir);
   return {
     url,
     port,
     adminKubeconfigPath: admin.path,
     adminToken: admin.token,
+    componentKubeconfigs,
     caPem: pki.caPem,
     store: api.store,
     async close() {

@@ -14,6 +14,7 @@ import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
 import { registerGet } from './commands/get.js';
 import { registerImages } from './commands/images.js';
+import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
@@ -38,6 +39,7 @@ const program = new Command('kubelab')
 const globals = () => program.opts<GlobalOptions>();
 
 registerLifecycle(program);
+registerKubeconfig(program, globals);
 registerServer(program);
 registerAgent(program);
 registerNode(program);

@@ -1,4 +1,5 @@
 // Every controller the controller manager runs, in the order they start.
+import { clusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
 import type { ControllerFactory } from './context.js';
 import { cronJobController } from './cronjob-controller.js';
 import { daemonSetController } from './daemonset-controller.js';
@@ -28,4 +29,5 @@ export const allControllers: ControllerFactory[] = [
   jobController,
   cronJobController,
   endpointsController,
+  clusterRoleAggregationController,
 ];

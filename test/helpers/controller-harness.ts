@@ -72,6 +72,10 @@ export async function startControllers(
   // Frequent bookmarks let an informer with nothing to report still show it reached a revision.
   const server = await startTestServer({ bookmarkIntervalMs: 20 });
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
+  // The controllers and the scheduler run as their own users, as `kubelab server` runs them,
+  // so every test here also proves their ClusterRoles cover what they do.
+  const managerClient = ApiClient.fromKubeconfig(server.componentKubeconfigs.controllerManager);
+  const schedulerClient = ApiClient.fromKubeconfig(server.componentKubeconfigs.scheduler);
   const parts: Settleable[] = [];
 
   let controllerInformers: InformerFactory | undefined;
@@ -84,7 +88,7 @@ export async function startControllers(
     return controller;
   });
   const manager = new ControllerManager({
-    client,
+    client: managerClient,
     profile: profiles.lab,
     factories: watched,
     clock,
@@ -113,15 +117,15 @@ export async function startControllers(
   };
   if (options.nodes) {
     if (options.nodes.length) nodes = await addNodes(options.nodes);
-    schedulerInformers = new InformerFactory(client, { clock });
+    schedulerInformers = new InformerFactory(schedulerClient, { clock });
     const factory = schedulerInformers;
     const schedulerPart: Settleable = { informers: () => factory.all(), queues: [] };
     scheduler = new Scheduler({
-      client,
+      client: schedulerClient,
       informers: schedulerInformers,
       clock,
       profile: profiles.lab,
-      recorder: new EventRecorder(client, 'default-scheduler', undefined, clock),
+      recorder: new EventRecorder(schedulerClient, 'default-scheduler', undefined, clock),
       log: () => {},
     });
     const s = scheduler;
@@ -160,7 +164,7 @@ export async function startControllers(
       await scheduler?.stop();
       schedulerInformers?.stop();
       await manager.stop();
-      client.close();
+      for (const c of [client, managerClient, schedulerClient]) c.close();
       await server.stop();
     },
   };

@@ -11,6 +11,8 @@ export interface TestServer {
   url: string;
   kubeconfigPath: string;
   token: string;
+  /** Kubeconfigs of the scheduler's and controller manager's own (RBAC-bound) users. */
+  componentKubeconfigs: { scheduler: string; controllerManager: string };
   dataDir: string;
   store: Store;
   stop(): Promise<void>;
@@ -23,6 +25,7 @@ export async function startTestServer(options: Partial<ApiServerOptions> = {}): 
     url: server.url,
     kubeconfigPath: server.adminKubeconfigPath,
     token: server.adminToken,
+    componentKubeconfigs: server.componentKubeconfigs,
     dataDir,
     store: server.store,
     async stop() {

@@ -32,16 +32,19 @@ async function setup() {
   cleanups.push(() => server.stop());
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   cleanups.push(() => client.close());
-  const informers = new InformerFactory(client);
+  // The scheduler runs as its own RBAC-bound user, as `kubelab server` runs it.
+  const schedulerClient = ApiClient.fromKubeconfig(server.componentKubeconfigs.scheduler);
+  cleanups.push(() => schedulerClient.close());
+  const informers = new InformerFactory(schedulerClient);
   cleanups.push(() => informers.stop());
   const clock = new FakeClock(Date.now());
   const profile = profiles.lab;
   const scheduler = new Scheduler({
-    client,
+    client: schedulerClient,
     informers,
     clock,
     profile,
-    recorder: new EventRecorder(client, 'default-scheduler'),
+    recorder: new EventRecorder(schedulerClient, 'default-scheduler'),
     log: () => {},
   });
   const nodes = client.resource<Node>(nodesInfo);

@@ -14,6 +14,7 @@ import { writeError } from '../../src/apiserver/http-io.js';
 import type { Registry } from '../../src/apiserver/registry.js';
 import { resolveRequest } from '../../src/apiserver/request-info.js';
 import { FakeClock } from '../../src/client/clock.js';
+import { rbacFixture } from '../helpers/rbac-fixture.js';
 
 const node: UserInfo = { name: 'system:node:w1', groups: ['system:nodes'] };
 const admin: UserInfo = { name: 'kubelab-admin', groups: ['system:masters'] };
@@ -116,16 +117,26 @@ describe('handler chain', () => {
     expect(seen).toEqual(['info', 'authn']);
   });
 
-  it('authorizes metrics for nodes and the control plane only', async () => {
-    const authz = authzStage({} as Registry);
-    const viewer: UserInfo = { name: 'jane', groups: ['viewers'] };
-    await expect(
-      authz(context('GET', '/apis/metrics.k8s.io/v1beta1/nodes', node), async () => {}),
-    ).resolves.toBe(undefined);
-    const e = await statusOf(
-      authz(context('GET', '/apis/metrics.k8s.io/v1beta1/nodes', viewer), async () => {}),
+  it('authorizes metrics.k8s.io as RBAC resources: pods metrics with view, nodes metrics cluster-wide only', async () => {
+    const f = await rbacFixture();
+    const authz = authzStage({} as Registry, f.rbac);
+    const jane: UserInfo = { name: 'jane', groups: ['system:authenticated'] };
+    const pass = (url: string, user: UserInfo) => authz(context('GET', url, user), async () => {});
+    await expect(pass('/apis/metrics.k8s.io/v1beta1/nodes', admin)).resolves.toBe(undefined);
+    const e = await statusOf(pass('/apis/metrics.k8s.io/v1beta1/nodes', jane));
+    expect(e.message).toBe(
+      'nodes.metrics.k8s.io is forbidden: User "jane" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
     );
-    expect(e.reason).toBe('Forbidden');
+    await f.bind('jane', 'view', 'a');
+    await expect(pass('/apis/metrics.k8s.io/v1beta1/namespaces/a/pods', jane)).resolves.toBe(undefined);
+    await expect(pass('/apis/metrics.k8s.io/v1beta1/namespaces/a/pods/web', jane)).resolves.toBe(undefined);
+    expect((await statusOf(pass('/apis/metrics.k8s.io/v1beta1/namespaces/b/pods', jane))).code).toBe(403);
+    // Discovery is a non-resource path every authenticated user may get.
+    await expect(pass('/apis', jane)).resolves.toBe(undefined);
+    expect((await statusOf(pass('/apis', { name: 'x', groups: [] }))).message).toBe(
+      'forbidden: User "x" cannot get path "/apis"',
+    );
+    await f.close();
   });
 });
 

@@ -9,6 +9,7 @@ import { describeGeneric } from './generic.js';
 import { describeEndpoints, describeIngress, describeService } from './network.js';
 import { describeNode } from './node.js';
 import { describePod } from './pod.js';
+import { describeBinding, describeRole } from './rbac.js';
 import {
   describeCronJob,
   describeDaemonSet,
@@ -35,6 +36,10 @@ const describers: Record<string, (obj: any, ctx: DescribeContext) => string> = {
   Job: describeJob,
   CronJob: describeCronJob,
   HorizontalPodAutoscaler: describeHPA,
+  Role: describeRole,
+  ClusterRole: describeRole,
+  RoleBinding: describeBinding,
+  ClusterRoleBinding: describeBinding,
 };
 
 export function describe(obj: { kind?: string } & Record<string, any>, ctx: DescribeContext): string {

@@ -15,6 +15,7 @@ import {
 import { endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { nodePrinter } from './node.js';
 import { podPrinter } from './pod.js';
+import { bindingPrinter } from './rbac.js';
 import type { IncludeObject, PartialObjectMetadata, Table, TableRow } from './types.js';
 import {
   cronJobPrinter,
@@ -44,6 +45,8 @@ const printersByKind: Record<string, KindPrinter> = {
   CronJob: cronJobPrinter,
   Ingress: ingressPrinter,
   HorizontalPodAutoscaler: hpaPrinter,
+  RoleBinding: bindingPrinter,
+  ClusterRoleBinding: bindingPrinter,
 };
 
 // The apiserver's default table convertor, used for kinds without a dedicated printer.

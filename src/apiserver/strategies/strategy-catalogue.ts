@@ -28,6 +28,10 @@ const rows: [ResourceInfo, (r: ResourceInfo) => ResourceStrategy][] = [
   [resource.cronJobs, defaultStrategy],
   [resource.ingresses, defaultStrategy],
   [resource.horizontalPodAutoscalers, defaultStrategy],
+  [resource.roles, defaultStrategy],
+  [resource.clusterRoles, defaultStrategy],
+  [resource.roleBindings, defaultStrategy],
+  [resource.clusterRoleBindings, defaultStrategy],
 ];
 
 const strategies = new Map(rows.map(([r, make]) => [r, make(r)]));

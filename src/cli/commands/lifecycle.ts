@@ -1,9 +1,3 @@
-// Cluster lifecycle: `up`, `down`, `status`, `clusters`, `use`, `kubeconfig`. A cluster is a
-// record under $KUBELAB_HOME/clusters/<name>/; src/provision makes, resumes and removes it with
-// whichever provider (sim runs local processes, the machine providers real machines). This file
-// parses the flags and shows the progress.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { profiles } from '../../api/profiles.js';
 import type { Table } from '../../api/table/types.js';
@@ -47,7 +41,7 @@ async function inventoryFor(provider: string, path: string | undefined): Promise
   return loadInventory(path);
 }
 
-async function clusterName(given: string | undefined): Promise<string> {
+export async function clusterName(given: string | undefined): Promise<string> {
   const name = given ?? (await currentClusterName());
   if (!name) throw new UsageError('no cluster selected: pass --name N or create one with `kubelab up`');
   return name;
@@ -224,17 +218,5 @@ export function registerLifecycle(program: Command): void {
         throw new UsageError(`no cluster named "${name}" (see \`kubelab clusters\`)`);
       await setCurrentCluster(name);
       process.stdout.write(`current cluster: ${name}\n`);
-    });
-
-  program
-    .command('kubeconfig')
-    .description('Print the kubeconfig of a cluster (real kubectl works with it)')
-    .option('--name <name>', 'cluster name (default: the current cluster)')
-    .action(async (o: { name?: string }) => {
-      const name = await clusterName(o.name);
-      const path = clusterKubeconfigPath(name);
-      if (!existsSync(path))
-        throw new UsageError(`cluster "${name}" has no kubeconfig yet (run \`kubelab up --name ${name}\`)`);
-      process.stdout.write(await readFile(path, 'utf8'));
     });
 }

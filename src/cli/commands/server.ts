@@ -55,10 +55,15 @@ export async function runServer(opts: ServerFlags): Promise<void> {
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   const stops: (() => Promise<void>)[] = [];
   if (opts.controllers) {
+    const kubeconfigs = {
+      scheduler: server.componentKubeconfigs.scheduler,
+      'controller-manager': server.componentKubeconfigs.controllerManager,
+    };
     for (const component of ['scheduler', 'controller-manager'] as const) {
       const spec = {
         component,
-        kubeconfig: server.adminKubeconfigPath,
+        // Their own users, held to their ClusterRoles by RBAC, not the admin's credential.
+        kubeconfig: kubeconfigs[component],
         profile: profile.name,
         scoring: opts.scoring,
       };
