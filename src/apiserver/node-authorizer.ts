@@ -84,6 +84,9 @@ async function authorizeByGraph(
   const plural = info.resource.plural;
   const tokenRequest = plural === 'serviceaccounts' && info.subresource === 'token' && info.verb === 'create';
   const plainGet = !info.subresource && info.verb === 'get';
+  // Writes are not the graph's business: RBAC decides them (a node is bound to no role that
+  // writes these kinds).
+  if (!tokenRequest && !readVerbs.has(info.verb)) return 'no-opinion';
   if (!info.name || !info.namespace || !(plainGet || tokenRequest))
     throw forbidden(
       user,
