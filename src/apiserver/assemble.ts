@@ -1,4 +1,4 @@
-// Builds the serving parts of an API server from its options: the store, the token
+// Builds the serving parts of an API server from its options and certificates: the store, the token
 // authenticator, the registry (which finds each kind's strategy in strategies/), the REST
 // handlers and the handler chain every request runs through. Nothing here listens or writes
 // first-start state; see bootstrap.ts and listen.ts.
@@ -19,8 +19,10 @@ import { handlerChain, type RequestContext } from './chain/handler-chain.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
 import { writeError } from './http-io.js';
+import { KubeletClient } from './kubelet-client.js';
 import { MetricsApi } from './metrics-api.js';
 import { apiMux, serveUpgrade } from './mux.js';
+import type { ServingPki } from './pki.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
 
@@ -34,13 +36,15 @@ export interface AssembledApiServer {
   serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledApiServer> {
+export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): Promise<AssembledApiServer> {
   const clock = o.clock ?? realClock;
   const now = () => clock.now();
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const kubelets = new KubeletClient(registry, { caPem: pki.caPem, ...pki.kubeletClient });
   const handlers = new ResourceHandlers(registry, store, {
+    kubelets,
     now,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
@@ -60,8 +64,9 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   ]);
   const mux = apiMux({
     handlers,
-    metricsApi: new MetricsApi(store, now),
+    metricsApi: new MetricsApi(store, kubelets, now),
     tokens,
+    ca: pki.ca,
     store,
     readiness: o.readinessChecks ?? new Map(),
   });
@@ -76,7 +81,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
     },
     serveUpgrade(req, socket, head) {
       const ctx: RequestContext = { req };
-      chain(ctx, (c) => serveUpgrade(c, socket, head, registry)).catch((e) =>
+      chain(ctx, (c) => serveUpgrade(c, socket, head, registry, kubelets)).catch((e) =>
         rejectUpgrade(socket, asStatusError(e)),
       );
     },

@@ -11,17 +11,12 @@ import { StatusError } from '../api/status-error.js';
 import { buildKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import type { TokenAuthenticator } from './authn.js';
+import type { ServingPki } from './pki.js';
 import type { Registry } from './registry.js';
 
 const bootstrapNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export interface ServingPki {
-  caPem: string;
-  certPem: string;
-  keyPem: string;
-}
-
-/** The data directory and the certificates the server listens with (kept if they exist). */
+/** The data directory and the cluster's certificates (kept if they exist). */
 export async function bootstrapPki(o: ApiServerOptions): Promise<ServingPki> {
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const host = o.host ?? '0.0.0.0';

@@ -13,6 +13,8 @@ import { StatusError, statusErrors } from '../api/status-error.js';
 import type { TokenAuthenticator, UserInfo } from './authn.js';
 import { bootstrappersGroup, mastersGroup, nodesGroup, nodeUserPrefix } from './authz.js';
 import { parseJsonBody, readBody, writeJson } from './http-io.js';
+import { serveKubeletServingCertificate } from './kubelet-serving-certs.js';
+import type { ClusterCa } from './pki.js';
 import { joinApiPrefix } from './request-info.js';
 
 const defaultTtlSeconds = 3600;
@@ -28,6 +30,7 @@ export async function serveJoin(
   resource: string,
   user: UserInfo,
   tokens: TokenAuthenticator,
+  ca: ClusterCa,
 ): Promise<void> {
   if (req.method !== 'POST')
     throw statusErrors.methodNotAllowed(`${req.method} is not supported: POST to ${resource}`);
@@ -59,6 +62,7 @@ export async function serveJoin(
     const token = await tokens.issue({ name, groups: [nodesGroup] }, { replace: true });
     return writeJson(res, 201, { token, user: name });
   }
+  if (resource === 'servingcertificates') return serveKubeletServingCertificate(res, body, user, ca);
   throw new StatusError(
     404,
     'NotFound',

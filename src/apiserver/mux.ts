@@ -11,7 +11,9 @@ import { serveDiscovery, versionDoc } from './discovery.js';
 import { healthPaths, serveHealth } from './health.js';
 import { writeJson } from './http-io.js';
 import { serveJoin } from './join.js';
+import type { KubeletClient } from './kubelet-client.js';
 import type { MetricsApi } from './metrics-api.js';
+import type { ClusterCa } from './pki.js';
 import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
@@ -21,6 +23,8 @@ export interface MuxParts {
   handlers: ResourceHandlers;
   metricsApi: MetricsApi;
   tokens: TokenAuthenticator;
+  /** Signs kubelets' serving certificates (the join API's servingcertificates). */
+  ca: ClusterCa;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
 }
@@ -47,7 +51,7 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
   const routes: { [K in RequestInfo['kind']]: Route<K> } = {
     resource: (ctx, res, info) => parts.handlers.handle(ctx.req, res, info, userOf(ctx)),
     discovery: (ctx, res, info) => (nonResource.get(info.path) ?? discovery)(ctx, res, info),
-    join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens),
+    join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens, parts.ca),
     metrics: (ctx, res, info) =>
       parts.metricsApi.handle(
         ctx.req,
@@ -71,6 +75,7 @@ export async function serveUpgrade(
   socket: Duplex,
   head: Buffer,
   registry: Registry,
+  kubelets: KubeletClient,
 ): Promise<void> {
   const info = infoOf(ctx);
   if (info.kind === 'unserved') throw info.error;
@@ -81,5 +86,14 @@ export async function serveUpgrade(
     !info.name
   )
     throw statusErrors.badRequest(`no upgrade is served at ${(ctx.req.url ?? '/').split('?')[0]}`);
-  await proxyPodExec(ctx.req, socket, head, registry, info.namespace ?? 'default', info.name, info.query);
+  await proxyPodExec(
+    ctx.req,
+    socket,
+    head,
+    registry,
+    kubelets,
+    info.namespace ?? 'default',
+    info.name,
+    info.query,
+  );
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
 import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
+import type { KubeletClient } from './kubelet-client.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
@@ -39,6 +40,8 @@ export interface HandlerOptions {
   now: () => number;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
+  /** How pods/log reaches kubelets. */
+  kubelets: KubeletClient;
 }
 
 function writeOptions(query: URLSearchParams): WriteOptions {
@@ -85,7 +88,7 @@ export class ResourceHandlers {
     // exec is served only as an upgrade (server.ts); a plain request gets kube's answer.
     if (sub === 'exec') throw statusErrors.badRequest('Upgrade request required');
     if (sub === 'log' && info.verb === 'get')
-      return servePodLog(req, res, this.registry, info.namespace!, info.name!, info.query);
+      return servePodLog(res, this.registry, this.opts.kubelets, info.namespace!, info.name!, info.query);
     const rep = representation(req.headers.accept);
     switch (info.verb) {
       case 'get': {
