@@ -1,7 +1,7 @@
-// Builds the serving parts of an API server from its options and certificates: the store, the token
-// authenticator, the registry (which finds each kind's strategy in strategies/), the REST
-// handlers and the handler chain every request runs through. Nothing here listens or writes
-// first-start state; see bootstrap.ts and listen.ts.
+// Builds the serving parts of an API server from its options and certificates: the store, the
+// token authenticator, the registry (which finds each kind's strategy in strategies/), the REST
+// handlers, the kubelet client and the handler chain every request runs through. Nothing here
+// listens or writes first-start state; see bootstrap.ts and listen.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';

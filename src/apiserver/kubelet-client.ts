@@ -36,7 +36,7 @@ export interface KubeletClientTls {
 }
 
 /** `host:port` as it is written in a URL and in messages. */
-export function kubeletHost(l: KubeletLocation): string {
+function kubeletHost(l: KubeletLocation): string {
   return `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`;
 }
 
@@ -57,6 +57,16 @@ export function kubeletLocation(node: Node, what: string): KubeletLocation {
   }
   return { nodeName, address, port };
 }
+
+/** OpenSSL's verdicts on a certificate chain that does not lead to the cluster CA. */
+const notTheClusterCa = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+]);
 
 /** Why the kubelet's certificate is not the node's own, or undefined when it is. */
 function notTheNodesCertificate(l: KubeletLocation, cert: PeerCertificate): Error | undefined {
@@ -82,8 +92,10 @@ export class KubeletClient {
   }
 
   /**
-   * An HTTPS request to the kubelet at `l`, sent only once the handshake has verified it. Its
-   * 'error' event carries a Status (dialError) when the connection or the verification fails.
+   * An HTTPS request to the kubelet at `l`, sent only once the handshake has verified it;
+   * callers turn its 'error' (connection or verification failed) into a Status with dialError.
+   * A kept-alive connection is reused only for the same address and SNI (node name), the pair
+   * it was verified for.
    */
   request(
     l: KubeletLocation,
@@ -107,11 +119,9 @@ export class KubeletClient {
 
   /** A failed call as the Status the caller sees: 503 naming the node, where it was dialed and why. */
   dialError(l: KubeletLocation, e: Error): StatusError {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code && /CERT|SIGNATURE|ISSUER/.test(code) && !/ALTNAME/.test(code)
-        ? `its serving certificate is not issued by the cluster CA (${e.message})`
-        : e.message;
+    const why = notTheClusterCa.has((e as NodeJS.ErrnoException).code ?? '')
+      ? `its serving certificate is not issued by the cluster CA (${e.message})`
+      : e.message;
     return statusErrors.unavailable(
       `error dialing backend: the kubelet of node "${l.nodeName}" at ${kubeletHost(l)} could not be reached or verified: ${why} (is the node up? kubelab get nodes -o wide)`,
     );
