@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requestServingCertificate } from '../../src/agent/kubelet-serving-cert.js';
 import { ensureNodeKubeconfig } from '../../src/agent/node-credentials.js';
 import { buildKubeconfig, loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { ApiClient } from '../../src/client/rest-client.js';
 import { ecdsaSigning, newKeyPair, subjectAltNames } from '../../src/client/x509-keys.js';
 import { raw } from '../helpers/raw-request.js';
 import { kubelabCli } from '../helpers/run-command.js';
@@ -217,6 +219,12 @@ describe('kubelet serving certificates', () => {
     const admin = await raw(server, 'POST', path, { body });
     expect(admin.status).toBe(403);
     expect(admin.json.message).toContain('only a node, with its own credential, may ask for one');
+    // An agent started with the admin's kubeconfig is told what to do instead.
+    const asAdmin = ApiClient.fromKubeconfig(server.kubeconfigPath);
+    await expect(requestServingCertificate(asAdmin, 'worker-1', ['127.0.0.1'])).rejects.toThrow(
+      /node worker-1 cannot get a kubelet serving certificate .* \(join with --bootstrap-kubeconfig\)/,
+    );
+    asAdmin.close();
     expect((await raw(server, 'POST', path, { token: await joinToken(), body })).status).toBe(403);
     const token = await tokenOf(join(dir, 'worker-1.kubeconfig'));
     const notCsr = await raw(server, 'POST', path, { token, body: { csr: 'hello' } });
