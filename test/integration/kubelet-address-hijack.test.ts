@@ -6,13 +6,16 @@
 // the API server then reach none of them: the TLS handshake fails on the API server's side
 // (not the node's certificate), so no HTTP request and no Authorization header ever leaves,
 // and the admin gets a 503 Status naming the node and why (or, for metrics, no metrics for
-// it), never a 500. The honest node's own logs still work, as the control.
+// it), never a 500. The honest node's own logs still work, as the control; and a listener
+// that does hold the rogue node's own certificate gets the API server's request, as the API
+// server (its client certificate), without the admin's Authorization header.
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -30,14 +33,17 @@ import { until } from '../helpers/until.js';
 interface RecordingListener {
   name: string;
   port: number;
-  requests: { url: string; headers: IncomingHttpHeaders }[];
+  /** Each request with the common name of the client certificate it came with. */
+  requests: { url: string; headers: IncomingHttpHeaders; clientCertificate?: string | string[] }[];
   server: Server;
 }
 
 async function recordingListener(name: string, cert: { certPem: string; keyPem: string }) {
   const listener: RecordingListener = { name, port: 0, requests: [], server: undefined as never };
-  listener.server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
-    listener.requests.push({ url: req.url ?? '', headers: req.headers });
+  const tls = { cert: cert.certPem, key: cert.keyPem, requestCert: true, rejectUnauthorized: false };
+  listener.server = createServer(tls, (req, res) => {
+    const clientCertificate = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+    listener.requests.push({ url: req.url ?? '', headers: req.headers, clientCertificate });
     res.end('recorded');
   });
   await new Promise<void>((resolve) => listener.server.listen(0, '127.0.0.1', resolve));
@@ -252,4 +258,26 @@ describe('a node that rewrites its addresses gets no token and no request from t
       for (const l of listeners) expect(l.requests, `${l.name} got a request`).toEqual([]);
     });
   }
+
+  it("even the node's own listener, with its own certificate, gets the API server's request and not the admin's token", async () => {
+    const own = await recordingListener(
+      "rogue's own certificate",
+      await requestServingCertificate(rogue, 'rogue', ['127.0.0.1', 'rogue']),
+    );
+    try {
+      await pointRogueAt(own.port);
+      const logs = await raw(server, 'GET', '/api/v1/namespaces/default/pods/victim/log');
+      expect(logs.status).toBe(200);
+      expect(logs.text).toBe('recorded');
+      expect(own.requests).toHaveLength(1);
+      expect(own.requests[0]).toMatchObject({
+        url: '/containerLogs/default/victim/main',
+        clientCertificate: 'kube-apiserver-kubelet-client',
+      });
+      expect(own.requests[0]!.headers.authorization).toBeUndefined();
+    } finally {
+      own.server.closeAllConnections();
+      await new Promise((r) => own.server.close(r));
+    }
+  });
 });
