@@ -4,6 +4,8 @@
 // restart, many nodes in one host, and the built agent program as a child process.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,6 +173,43 @@ describe('a simulated node agent', () => {
         return (e as { reason?: string }).reason === 'NotFound';
       }
     });
+  });
+
+  it('runs no network hook for a SIMULATED container (its pod IP is made up: nothing may dial it)', async () => {
+    const dialled: string[] = [];
+    const listener = createHttpServer((req, res) => {
+      dialled.push(req.url ?? '');
+      res.end();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      await boundPod('hooked', 'sim-a', {
+        containers: [
+          {
+            name: 'main',
+            image: 'kubelab/web:1',
+            lifecycle: { preStop: { httpGet: { host: '127.0.0.1', port, path: '/prestop' } } },
+          },
+        ],
+      });
+      await until(
+        'hooked running',
+        async () => (await pods().get('hooked')).status?.containerStatuses?.[0]?.state?.running,
+      );
+      await pods().delete('hooked');
+      await until('hooked gone', async () => {
+        try {
+          await pods().get('hooked');
+          return false;
+        } catch (e) {
+          return (e as { reason?: string }).reason === 'NotFound';
+        }
+      });
+      expect(dialled).toEqual([]);
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
   });
 
   it('runs a Job-style pod to Succeeded and a failing one to Failed', async () => {
