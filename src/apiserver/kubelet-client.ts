@@ -58,6 +58,9 @@ export function kubeletLocation(node: Node, what: string): KubeletLocation {
   return { nodeName, address, port };
 }
 
+/** kube-apiserver's TLS handshake timeout towards kubelets. */
+const handshakeTimeoutMs = 10_000;
+
 /** OpenSSL's verdicts on a certificate chain that does not lead to the cluster CA. */
 const notTheClusterCa = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -102,7 +105,7 @@ export class KubeletClient {
     path: string,
     options: Pick<RequestOptions, 'method' | 'headers' | 'timeout'>,
   ): ClientRequest {
-    return httpsRequest({
+    const req = httpsRequest({
       ...options,
       host: l.address,
       port: l.port,
@@ -115,6 +118,19 @@ export class KubeletClient {
       servername: l.nodeName,
       checkServerIdentity: (_servername, cert) => notTheNodesCertificate(l, cert),
     });
+    // A node may name an address where nothing answers, or something that never finishes a
+    // handshake: give up after kube's TLS handshake timeout rather than holding the caller
+    // (exec is exempt from the request time limit). A kept-alive connection is already verified.
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(
+        () => req.destroy(new Error(`no verified TLS connection within ${handshakeTimeoutMs / 1000} s`)),
+        handshakeTimeoutMs,
+      );
+      socket.once('secureConnect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+    return req;
   }
 
   /** A failed call as the Status the caller sees: 503 naming the node, where it was dialed and why. */

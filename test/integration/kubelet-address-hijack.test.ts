@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, request, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -258,6 +258,21 @@ describe('a node that rewrites its addresses gets no token and no request from t
       for (const l of listeners) expect(l.requests, `${l.name} got a request`).toEqual([]);
     });
   }
+
+  it('logs give up on an address that never completes a handshake, naming the node', async () => {
+    // Reads the ClientHello and never answers it.
+    const silent = createNetServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      await pointRogueAt((silent.address() as AddressInfo).port);
+      const logs = await raw(server, 'GET', '/api/v1/namespaces/default/pods/victim/log');
+      expect(logs.status).toBe(503);
+      expect(logs.json.message).toContain('the kubelet of node "rogue"');
+      expect(logs.json.message).toContain('no verified TLS connection within 10 s');
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
+  }, 30_000);
 
   it("even the node's own listener, with its own certificate, gets the API server's request and not the admin's token", async () => {
     const own = await recordingListener(
