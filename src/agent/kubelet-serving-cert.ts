@@ -19,7 +19,7 @@ import {
 } from '../client/x509-keys.js';
 import type { KubeletServingCertificate } from './kubelet-server.js';
 
-export const servingCertificatesPath = '/apis/join.kubelab.dev/v1/servingcertificates';
+const servingCertificatesPath = '/apis/join.kubelab.dev/v1/servingcertificates';
 
 /** `client` must be the node's own credential: the certificate names the caller's node. */
 export async function requestServingCertificate(

@@ -15,10 +15,10 @@ export const kubeletClientCommonName = 'kube-apiserver-kubelet-client';
 export const nodesOrganization = 'system:nodes';
 export const nodeCommonName = (nodeName: string) => `system:node:${nodeName}`;
 
-export const ecdsaKey = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ecdsaKey = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const ecdsaSigning = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-export type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
+type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
 
 export async function newKeyPair(): Promise<KeyPair> {
   return (await webcrypto.subtle.generateKey(ecdsaKey, true, ['sign', 'verify'])) as unknown as KeyPair;
@@ -41,7 +41,7 @@ export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
 }
 
 /** True for an IPv4 or IPv6 literal (a subjectAltName of type ip rather than dns). */
-export function isIpAddress(name: string): boolean {
+function isIpAddress(name: string): boolean {
   return /^[0-9.]+$/.test(name) || name.includes(':');
 }
 
