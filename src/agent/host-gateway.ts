@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { clusterCIDR } from '../api/cluster-network.js';
+import { simulatedNodeLabel } from '../api/node-labels.js';
 
 /** `ip route ... proto 77`: marks the routes this agent owns. */
 export const routeProtocol = '77';
@@ -22,11 +23,15 @@ export interface PodRoute {
   via: string;
 }
 
-/** The routes this node needs: every other node that has a pod CIDR and an InternalIP. */
+/**
+ * The routes this node needs: every other node that has a pod CIDR and an InternalIP. Not
+ * SIMULATED nodes: their pods are not processes anywhere and their InternalIP is a loopback
+ * address of another computer's agent.
+ */
 export function peerRoutes(nodes: readonly Node[], self: string): PodRoute[] {
   const routes: PodRoute[] = [];
   for (const n of nodes) {
-    if (n.metadata?.name === self) continue;
+    if (n.metadata?.name === self || n.metadata?.labels?.[simulatedNodeLabel] === 'true') continue;
     const cidr = n.spec?.podCIDR;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     if (cidr && via) routes.push({ cidr, via });

@@ -1,36 +1,49 @@
 // The agent's HTTPS endpoint (the kubelet's port 10250): what the API server proxies
-// pods/{name}/log (GET /containerLogs/ns/pod/container) and pods/{name}/exec (a WebSocket
-// upgrade of /exec/ns/pod/container?command=...) to. TLS with a certificate made at start-up;
-// the caller is whoever the API server says its bearer token is: a request is allowed when
-// that token may read the pod (GET on the API server with the caller's own token, answers
-// cached 10 s), so the agent holds no user list and a token revoked on the API server stops
-// working here too.
-import { createHash } from 'node:crypto';
+// pods/{name}/log (GET /containerLogs/ns/pod/container), pods/{name}/exec (a WebSocket upgrade
+// of /exec/ns/pod/container?command=...) and metrics (GET /stats/summary) to.
+//
+// Both ends prove who they are with certificates of the cluster CA. The kubelet serves with a
+// certificate issued to its node (kubelet-serving-cert.ts), which the API server checks before
+// it sends anything. The only caller it answers is the API server, recognised by its client
+// certificate (`kube-apiserver-kubelet-client`); no certificate or another one is 401/403.
+// Whether the person behind a request may read that pod's logs or exec into it was decided
+// by the API server before it proxied: kube's model with the kubelet's webhook authorization
+// (a SubjectAccessReview per request) reduced to "the API server has already asked". So the
+// kubelet holds no user list and never sees a user's token.
+//
+// One listener may serve several nodes of one process (SIMULATED ones): the API server names
+// the node it wants in SNI, and the listener answers with that node's certificate.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Duplex, pipeline } from 'node:stream';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { WebSocketServer } from 'ws';
 import { resource } from '../api/resources.js';
 import type { StatsSummary } from '../api/stats-summary.js';
 import { asStatusError, StatusError, statusErrors } from '../api/status-error.js';
-import { type Clock, realClock } from '../client/clock.js';
-import type { KubeConfig } from '../client/kubeconfig.js';
 import { execProtocols, rejectUpgrade } from '../client/remote-command.js';
-import { ApiClient } from '../client/rest-client.js';
-import { selfSignedCert } from '../client/self-signed-cert.js';
+import type { ApiClient } from '../client/rest-client.js';
+import { kubeletClientCommonName } from '../client/x509-keys.js';
 import { logContainerId, parseLogRequest } from './container-logs.js';
 import { bridgeExec } from './exec-stream.js';
 import { type ContainerRuntime, type ExecSession, runtimeContainerId } from './runtime/runtime.js';
 
 export const defaultKubeletPort = 10250;
-const authCacheTtlMs = 10_000;
+
+/** A node's serving certificate and key (PEM), issued by the cluster CA. */
+export interface KubeletServingCertificate {
+  certPem: string;
+  keyPem: string;
+}
 
 export interface KubeletServerOptions {
-  /** The API server callers' tokens are checked against (its URL and CA; the token is ignored). */
-  apiServer: KubeConfig;
-  /** The agent's own client: reads the pod's current status (its container IDs). */
+  /** The cluster CA: a caller must present a client certificate it issued. */
+  clusterCaPem: string;
+  /** Each node served here and its serving certificate; the first answers a request without SNI. */
+  certificates: ReadonlyMap<string, KubeletServingCertificate>;
+  /** A node's client: reads the pod's current status (its container IDs). */
   client: ApiClient;
   /** The runtime running the pods bound to `nodeName` (one process may host many nodes). */
   runtimeFor(nodeName: string): ContainerRuntime | undefined;
@@ -38,10 +51,7 @@ export interface KubeletServerOptions {
   host?: string;
   port?: number;
   /** The node's last usage sample (GET /stats/summary); absent where nothing is sampled. */
-  stats?(): StatsSummary | undefined;
-  /** Names and addresses the certificate covers (the node's InternalIP, its hostname). */
-  addresses?: string[];
-  clock?: Clock;
+  stats?(nodeName: string): StatsSummary | undefined;
 }
 
 function writeStatus(res: ServerResponse, e: unknown): void {
@@ -57,11 +67,16 @@ function writeStatus(res: ServerResponse, e: unknown): void {
 
 const notFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
 
-/** The caller's bearer token; every endpoint here needs one. */
-function bearerToken(req: IncomingMessage): string {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!token) throw statusErrors.unauthorized();
-  return token;
+/** Every request must come from the API server, as its client certificate shows. */
+function authenticateApiServer(req: IncomingMessage): void {
+  const socket = req.socket as TLSSocket;
+  const subject = socket.getPeerCertificate().subject;
+  // `authorized`: the handshake verified a client certificate against the cluster CA.
+  if (!socket.authorized || !subject) throw statusErrors.unauthorized();
+  if (subject.CN !== kubeletClientCommonName)
+    throw statusErrors.forbidden(
+      `User "${subject.CN}" cannot use the kubelet API: only the API server (${kubeletClientCommonName}) may`,
+    );
 }
 
 /** `?stdin=true` / `?tty=1`, as the kubelet reads its exec flags. */
@@ -73,13 +88,9 @@ interface ContainerRequest {
   namespace: string;
   podName: string;
   container: string;
-  token: string;
 }
 
 export class KubeletServer {
-  /** sha256(token) + "ns/pod" -> when the positive answer expires. */
-  private readonly allowed = new Map<string, number>();
-  private readonly clock: Clock;
   private readonly wss = new WebSocketServer({
     noServer: true,
     // Only the channel protocols: a client offering none of them cannot read our frames.
@@ -89,21 +100,27 @@ export class KubeletServer {
   private constructor(
     private readonly o: KubeletServerOptions,
     private readonly server: Server,
-  ) {
-    this.clock = o.clock ?? realClock;
-  }
+  ) {}
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
   }
 
   static async start(o: KubeletServerOptions): Promise<KubeletServer> {
-    const { certPem, keyPem } = await selfSignedCert('kubelab-kubelet', [
-      'localhost',
-      '127.0.0.1',
-      ...(o.addresses ?? []),
-    ]);
-    const server = createServer({ cert: certPem, key: keyPem });
+    const [first] = o.certificates.values();
+    if (!first) throw new Error('a kubelet endpoint needs the serving certificate of at least one node');
+    const tls = (c: KubeletServingCertificate) => ({ cert: c.certPem, key: c.keyPem, ca: o.clusterCaPem });
+    const contexts = new Map<string, SecureContext>(
+      [...o.certificates].map(([node, c]) => [node, createSecureContext(tls(c))]),
+    );
+    const server = createServer({
+      ...tls(first),
+      SNICallback: (servername, done) => done(null, contexts.get(servername)),
+      // Asked for, and checked per request (authenticateApiServer) so that a caller without one
+      // gets a Status rather than a broken handshake.
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
     const kubelet = new KubeletServer(o, server);
     server.on('request', (req, res) => void kubelet.route(req, res).catch((e) => writeStatus(res, e)));
     server.on('upgrade', (req, socket, head) => {
@@ -133,15 +150,13 @@ export class KubeletServer {
       .split('/')
       .filter((p) => p !== '')
       .map(decodeURIComponent);
-    const token = bearerToken(req);
     if (parts[0] !== verb || parts.length !== 4) throw notFound();
     const [, namespace, podName, container] = parts as [string, string, string, string];
-    return { url, namespace, podName, container, token };
+    return { url, namespace, podName, container };
   }
 
-  /** The pod (after checking the caller may read it) and the runtime running it here. */
+  /** The pod and the runtime running it here. */
   private async podHere(r: ContainerRequest): Promise<{ pod: Pod; runtime: ContainerRuntime }> {
-    await this.authorize(r.token, r.namespace, r.podName);
     const pod = await this.o.client.resource<Pod>(resource.pods, r.namespace).get(r.podName);
     const runtime = this.o.runtimeFor(pod.spec?.nodeName ?? '');
     if (!runtime)
@@ -154,6 +169,7 @@ export class KubeletServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    authenticateApiServer(req);
     if (req.method !== 'GET') throw notFound();
     if ((req.url ?? '').split('?')[0] === '/stats/summary') return this.serveStats(req, res);
     const r = this.containerRequest(req, 'containerLogs');
@@ -178,15 +194,15 @@ export class KubeletServer {
     pipeline(logs, res, () => {});
   }
 
-  /** GET /stats/summary: the node's and its pods' usage, for callers that may read the Node. */
+  /** GET /stats/summary: the usage of the node the request named in SNI, and of its pods. */
   private async serveStats(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = bearerToken(req);
-    const summary = this.o.stats?.();
+    const asked = (req.socket as TLSSocket).servername;
+    const node = asked && this.o.certificates.has(asked) ? asked : [...this.o.certificates.keys()][0]!;
+    const summary = this.o.stats?.(node);
     if (!summary)
       throw statusErrors.unavailable(
-        'no usage sampled yet: the agent takes its second sample a few seconds after start',
+        `no usage sampled for node "${node}" yet: the agent takes its second sample a few seconds after start`,
       );
-    await this.authorize(token, undefined, summary.node.nodeName);
     const text = JSON.stringify(summary);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
@@ -194,6 +210,7 @@ export class KubeletServer {
 
   /** /exec/{namespace}/{pod}/{container}?command=...&stdin=&tty=: a WebSocket to a command in the container. */
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    authenticateApiServer(req);
     const r = this.containerRequest(req, 'exec');
     const q = r.url.searchParams;
     const command = q.getAll('command');
@@ -223,26 +240,5 @@ export class KubeletServer {
     // Handled when the socket is open; until then a failure is only held.
     session.catch(() => {});
     this.wss.handleUpgrade(req, socket, head, (ws) => bridgeExec(ws, session, command));
-  }
-
-  /** Allowed when the caller's token may GET the pod (or, without a namespace, the Node) on the API server. */
-  private async authorize(token: string, namespace: string | undefined, name: string): Promise<void> {
-    const key = `${createHash('sha256').update(token).digest('hex')} ${namespace ?? ''}/${name}`;
-    const now = this.clock.now();
-    if ((this.allowed.get(key) ?? 0) > now) return;
-    const asCaller = new ApiClient({ ...this.o.apiServer, token });
-    try {
-      if (namespace) await asCaller.resource<Pod>(resource.pods, namespace).get(name);
-      else await asCaller.resource<Node>(resource.nodes).get(name);
-    } catch (e) {
-      if (e instanceof StatusError && (e.code === 401 || e.code === 403 || e.code === 404)) throw e;
-      throw statusErrors.unavailable(
-        `cannot check the caller's credentials with the API server: ${(e as Error).message}`,
-      );
-    } finally {
-      asCaller.close();
-    }
-    for (const [k, expires] of this.allowed) if (expires <= now) this.allowed.delete(k);
-    this.allowed.set(key, now + authCacheTtlMs);
   }
 }

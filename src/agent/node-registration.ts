@@ -119,7 +119,9 @@ export function nodeStatus(
       { type: 'InternalIP', address: id.internalIP },
       { type: 'Hostname', address: id.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
+    // Port 0 (kube's zero value) when nothing serves the endpoint: the API server then says so
+    // rather than dialling a port where nothing of this node listens.
+    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 0 } },
     nodeInfo: {
       machineID: id.name,
       systemUUID: id.name,

@@ -1,7 +1,7 @@
-// Builds the serving parts of an API server from its options: the store, the token
-// authenticator, the registry (which finds each kind's strategy in strategies/), the REST
-// handlers and the handler chain every request runs through. Nothing here listens or writes
-// first-start state; see bootstrap.ts and listen.ts.
+// Builds the serving parts of an API server from its options and certificates: the store, the
+// token authenticator, the registry (which finds each kind's strategy in strategies/), the REST
+// handlers, the kubelet client and the handler chain every request runs through. Nothing here
+// listens or writes first-start state; see bootstrap.ts and listen.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -20,8 +20,10 @@ import { impersonationStage } from './chain/impersonation-stage.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
 import { writeError } from './http-io.js';
+import { KubeletClient } from './kubelet-client.js';
 import { MetricsApi } from './metrics-api.js';
 import { apiMux, serveUpgrade } from './mux.js';
+import type { ServingPki } from './pki.js';
 import { RbacAuthorizer } from './rbac/rbac-authorizer.js';
 import { RbacCache } from './rbac/rbac-cache.js';
 import { Registry } from './registry.js';
@@ -38,7 +40,7 @@ export interface AssembledApiServer {
   serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledApiServer> {
+export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): Promise<AssembledApiServer> {
   const clock = o.clock ?? realClock;
   const now = () => clock.now();
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
@@ -46,7 +48,9 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
   const rbacCache = await RbacCache.start(store);
   const rbac = new RbacAuthorizer(rbacCache);
+  const kubelets = new KubeletClient(registry, { caPem: pki.caPem, ...pki.kubeletClient });
   const handlers = new ResourceHandlers(registry, store, {
+    kubelets,
     now,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
@@ -69,9 +73,10 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   ]);
   const mux = apiMux({
     handlers,
-    metricsApi: new MetricsApi(store, now),
+    metricsApi: new MetricsApi(store, kubelets, now),
     tokens,
     registry,
+    ca: pki.ca,
     store,
     readiness: o.readinessChecks ?? new Map(),
   });
@@ -86,7 +91,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
     },
     serveUpgrade(req, socket, head) {
       const ctx: RequestContext = { req };
-      chain(ctx, (c) => serveUpgrade(c, socket, head, registry)).catch((e) =>
+      chain(ctx, (c) => serveUpgrade(c, socket, head, registry, kubelets)).catch((e) =>
         rejectUpgrade(socket, asStatusError(e)),
       );
     },

@@ -12,18 +12,13 @@ import { writeFileAtomic } from '../client/atomic-file.js';
 import { buildKubeconfig, type KubeconfigSpec, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ApiServerOptions } from './api-server-options.js';
 import type { TokenAuthenticator, UserInfo } from './authn.js';
+import type { ServingPki } from './pki.js';
 import { controllerManagerUser, reconcileBootstrapPolicy, schedulerUser } from './rbac/bootstrap-policy.js';
 import type { Registry } from './registry.js';
 
 const bootstrapNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export interface ServingPki {
-  caPem: string;
-  certPem: string;
-  keyPem: string;
-}
-
-/** The data directory and the certificates the server listens with (kept if they exist). */
+/** The data directory and the cluster's certificates (kept if they exist). */
 export async function bootstrapPki(o: ApiServerOptions): Promise<ServingPki> {
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const host = o.host ?? '0.0.0.0';

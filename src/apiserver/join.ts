@@ -23,7 +23,9 @@ import { StatusError, statusErrors } from '../api/status-error.js';
 import type { TokenAuthenticator, UserInfo } from './authn.js';
 import { bootstrappersGroup, mastersGroup } from './authz.js';
 import { parseJsonBody, readBody, writeJson } from './http-io.js';
+import { serveKubeletServingCertificate } from './kubelet-serving-certs.js';
 import { nodesGroup, nodeUserPrefix } from './node-authorizer.js';
+import type { ClusterCa } from './pki.js';
 import type { Registry } from './registry.js';
 import { joinApiPrefix } from './request-info.js';
 
@@ -41,6 +43,7 @@ export async function serveJoin(
   user: UserInfo,
   tokens: TokenAuthenticator,
   registry: Registry,
+  ca: ClusterCa,
 ): Promise<void> {
   if (resource.startsWith('usercredentials/') && req.method === 'DELETE') {
     if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
@@ -97,6 +100,7 @@ export async function serveJoin(
     const token = await tokens.issue({ name, groups: [] }, { replace: true });
     return writeJson(res, 201, { token, user: name });
   }
+  if (resource === 'servingcertificates') return serveKubeletServingCertificate(res, body, user, ca);
   throw new StatusError(
     404,
     'NotFound',

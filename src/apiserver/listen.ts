@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiServerOptions } from './api-server-options.js';
 import type { AssembledApiServer } from './assemble.js';
-import type { ServingPki } from './bootstrap.js';
+import type { ServingPki } from './pki.js';
 
 export interface Listening {
   server: Server;

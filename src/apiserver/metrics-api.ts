@@ -1,18 +1,18 @@
 // metrics.k8s.io/v1beta1 (what metrics-server serves, here built into the API server):
-// NodeMetrics and PodMetrics from each node agent's GET /stats/summary, fetched on demand with
-// the caller's token and kept for a few seconds so a TUI polling every second and `kubectl top`
+// NodeMetrics and PodMetrics from each node agent's GET /stats/summary, fetched on demand as
+// the API server itself (kubelet-client.ts; the caller was authorized for metrics before this
+// runs and its token is not passed on) and kept for a few seconds so a TUI polling every second and `kubectl top`
 // do not make every agent sample again. Nodes that do not answer (down, SIMULATED, still
 // taking their first samples) are left out, as metrics-server leaves out nodes it cannot
 // scrape; `kubectl top node` then shows them as <unknown>.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
 import type { CpuStats, MemoryStats, StatsSummary } from '../api/stats-summary.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import { writeJson } from './http-io.js';
-import { nodeKubeletUrl } from './kubelet-location.js';
+import { type KubeletClient, type KubeletLocation, kubeletLocation } from './kubelet-client.js';
 import { listObjects } from './list-watch.js';
 
 export const metricsGroupVersion = 'metrics.k8s.io/v1beta1';
@@ -26,27 +26,23 @@ function usage(cpu: CpuStats, memory: MemoryStats): Usage {
   return { cpu: `${cpu.usageNanoCores ?? 0}n`, memory: `${Math.round(memory.workingSetBytes / 1024)}Ki` };
 }
 
-function fetchSummary(url: string, authorization: string): Promise<StatsSummary> {
+function fetchSummary(kubelets: KubeletClient, kubelet: KubeletLocation): Promise<StatsSummary> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${url}/stats/summary`,
-      { headers: { Authorization: authorization }, rejectUnauthorized: false, timeout: scrapeTimeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200)
-            return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-          try {
-            resolve(JSON.parse(text) as StatsSummary);
-          } catch (e) {
-            reject(e);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
+    const req = kubelets.request(kubelet, '/stats/summary', { method: 'GET', timeout: scrapeTimeoutMs });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+        try {
+          resolve(JSON.parse(text) as StatsSummary);
+        } catch (e) {
+          reject(e);
+        }
+      });
+      res.on('error', reject);
+    });
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();
@@ -58,6 +54,7 @@ export class MetricsApi {
 
   constructor(
     private readonly store: Store,
+    private readonly kubelets: KubeletClient,
     private readonly now: () => number,
   ) {}
 
@@ -72,7 +69,6 @@ export class MetricsApi {
       throw statusErrors.methodNotAllowed(
         `${req.method} is not supported on ${metricsGroupVersion}: metrics are read-only`,
       );
-    const auth = req.headers.authorization ?? '';
     const selector = new URLSearchParams();
     const labelSelector = query.get('labelSelector');
     if (labelSelector) selector.set('labelSelector', labelSelector);
@@ -80,7 +76,7 @@ export class MetricsApi {
     if (first === 'nodes' && rest.length <= 2) {
       const nodes = (await listObjects(this.store, resource.nodes, undefined, selector)).items as Node[];
       const chosen = second ? nodes.filter((n) => n.metadata?.name === second) : nodes;
-      const items = await this.nodeMetrics(chosen, auth);
+      const items = await this.nodeMetrics(chosen);
       if (second) {
         if (!items[0])
           throw statusErrors.notFound({ group: 'metrics.k8s.io', resource: 'nodes', name: second });
@@ -97,7 +93,7 @@ export class MetricsApi {
     const podsPart = first === 'namespaces' ? third : first;
     const name = first === 'namespaces' ? fourth : second;
     if (podsPart === 'pods' && rest.length <= (first === 'namespaces' ? 4 : 2)) {
-      const items = await this.podMetrics(namespace, selector, auth);
+      const items = await this.podMetrics(namespace, selector);
       if (name) {
         const one = items.find((p) => p.metadata.name === name);
         if (!one) throw statusErrors.notFound({ group: 'metrics.k8s.io', resource: 'pods', name });
@@ -113,24 +109,24 @@ export class MetricsApi {
     throw statusErrors.notFound({ group: 'metrics.k8s.io', resource: rest.join('/') });
   }
 
-  private summary(node: Node, auth: string): Promise<StatsSummary | undefined> {
+  private summary(node: Node): Promise<StatsSummary | undefined> {
     const name = node.metadata?.name ?? '';
     const hit = this.cache.get(name);
     const now = this.now();
     if (hit && now - hit.atMs < cacheTtlMs) return hit.summary;
-    let url: string;
+    let kubelet: KubeletLocation;
     try {
-      url = nodeKubeletUrl(node, 'usage');
+      kubelet = kubeletLocation(node, 'usage');
     } catch {
       return Promise.resolve(undefined);
     }
-    const summary = fetchSummary(url, auth).catch(() => undefined);
+    const summary = fetchSummary(this.kubelets, kubelet).catch(() => undefined);
     this.cache.set(name, { atMs: now, summary });
     return summary;
   }
 
-  private async nodeMetrics(nodes: Node[], auth: string) {
-    const summaries = await Promise.all(nodes.map((n) => this.summary(n, auth)));
+  private async nodeMetrics(nodes: Node[]) {
+    const summaries = await Promise.all(nodes.map((n) => this.summary(n)));
     return nodes.flatMap((n, i) => {
       const s = summaries[i];
       if (!s || s.node.cpu.usageNanoCores === undefined) return [];
@@ -151,14 +147,14 @@ export class MetricsApi {
     });
   }
 
-  private async podMetrics(namespace: string | undefined, selector: URLSearchParams, auth: string) {
+  private async podMetrics(namespace: string | undefined, selector: URLSearchParams) {
     const pods = (await listObjects(this.store, resource.pods, namespace, selector)).items as Pod[];
     const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]));
     const nodeNames = new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n));
     const nodes = (
       (await listObjects(this.store, resource.nodes, undefined, new URLSearchParams())).items as Node[]
     ).filter((n) => nodeNames.has(n.metadata?.name ?? ''));
-    const summaries = await Promise.all(nodes.map((n) => this.summary(n, auth)));
+    const summaries = await Promise.all(nodes.map((n) => this.summary(n)));
     return summaries.flatMap((s) =>
       (s?.pods ?? []).flatMap((ps) => {
         const pod = byUid.get(ps.podRef.uid);

@@ -11,7 +11,9 @@ import { serveDiscovery, versionDoc } from './discovery.js';
 import { healthPaths, serveHealth } from './health.js';
 import { writeJson } from './http-io.js';
 import { serveJoin } from './join.js';
+import type { KubeletClient } from './kubelet-client.js';
 import type { MetricsApi } from './metrics-api.js';
+import type { ClusterCa } from './pki.js';
 import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
 import { decodePathSegments, type RequestInfo } from './request-info.js';
@@ -22,6 +24,8 @@ export interface MuxParts {
   metricsApi: MetricsApi;
   tokens: TokenAuthenticator;
   registry: Registry;
+  /** Signs kubelets' serving certificates (the join API's servingcertificates). */
+  ca: ClusterCa;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
 }
@@ -48,7 +52,8 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
   const routes: { [K in RequestInfo['kind']]: Route<K> } = {
     resource: (ctx, res, info) => parts.handlers.handle(ctx.req, res, info, userOf(ctx)),
     discovery: (ctx, res, info) => (nonResource.get(info.path) ?? discovery)(ctx, res, info),
-    join: (ctx, res, info) => serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens, parts.registry),
+    join: (ctx, res, info) =>
+      serveJoin(ctx.req, res, info.rest, userOf(ctx), parts.tokens, parts.registry, parts.ca),
     metrics: (ctx, res, info) =>
       parts.metricsApi.handle(ctx.req, res, decodePathSegments(info.rest), info.query),
     unserved: (_ctx, _res, info) => {
@@ -67,6 +72,7 @@ export async function serveUpgrade(
   socket: Duplex,
   head: Buffer,
   registry: Registry,
+  kubelets: KubeletClient,
 ): Promise<void> {
   const info = infoOf(ctx);
   if (info.kind === 'unserved') throw info.error;
@@ -77,5 +83,14 @@ export async function serveUpgrade(
     !info.name
   )
     throw statusErrors.badRequest(`no upgrade is served at ${(ctx.req.url ?? '/').split('?')[0]}`);
-  await proxyPodExec(ctx.req, socket, head, registry, info.namespace ?? 'default', info.name, info.query);
+  await proxyPodExec(
+    ctx.req,
+    socket,
+    head,
+    registry,
+    kubelets,
+    info.namespace ?? 'default',
+    info.name,
+    info.query,
+  );
 }

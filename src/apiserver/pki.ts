@@ -1,38 +1,83 @@
-// The API server's certificates: a cluster CA and a serving certificate signed by it,
-// generated on first start with @peculiar/x509 (a maintained X.509 library on WebCrypto, so
-// no ASN.1 is written here and no openssl binary is needed on the machine). Files persist in
+// The cluster's certificates: a CA, and signed by it the API server's serving certificate and
+// the client certificate it presents to kubelets (`kube-apiserver-kubelet-client`, kubeadm's
+// apiserver-kubelet-client.crt), generated on first start with @peculiar/x509. Files persist in
 // `<data-dir>/pki/` so clients that pinned the CA keep working across restarts; the serving
-// certificate is reissued (same CA) when the set of names it must cover changes.
-// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect metadata API.
+// certificate is reissued (same CA) when the set of names it must cover changes. The CA also
+// signs each kubelet's serving certificate (kubelet-serving-certs.ts), so the API server can
+// tell a node's own kubelet from anything else listening where the node says it is.
+// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect metadata API
+// loaded before it.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createPrivateKey, X509Certificate as NodeX509 } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { writeFileAtomic } from '../client/atomic-file.js';
-import { isIpAddress, privateKeyPem } from '../client/self-signed-cert.js';
+import {
+  ecdsaSigning,
+  importPrivateKeyPem,
+  kubeletClientCommonName,
+  newKeyPair,
+  privateKeyPem,
+  subjectAltNames,
+} from '../client/x509-keys.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const tenYears = 10 * 365 * 24 * 3600 * 1000;
 
 export interface ServingPki {
   caPem: string;
   certPem: string;
   keyPem: string;
+  /** What the API server presents when it calls a kubelet (logs, exec, metrics). */
+  kubeletClient: { certPem: string; keyPem: string };
+  ca: ClusterCa;
 }
 
-async function importKeyPem(pem: string): Promise<CryptoKey> {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return (await webcrypto.subtle.importKey('pkcs8', der, ecdsa, true, ['sign'])) as unknown as CryptoKey;
+export interface IssueRequest {
+  /** Distinguished name, e.g. `O=system:nodes, CN=system:node:worker-1`. */
+  subject: string;
+  publicKey: CryptoKey;
+  usage: 'server' | 'client';
+  /** subjectAltNames (DNS names and IP addresses); a serving certificate needs at least one. */
+  names?: readonly string[];
+  validForMs: number;
 }
 
-type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
+/** The cluster CA's signing side. */
+export class ClusterCa {
+  private constructor(
+    private readonly cert: x509.X509Certificate,
+    private readonly key: CryptoKey,
+  ) {}
 
-async function newKeys(): Promise<KeyPair> {
-  return (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as unknown as KeyPair;
+  static async fromPem(caPem: string, caKeyPem: string): Promise<ClusterCa> {
+    return new ClusterCa(new x509.X509Certificate(caPem), await importPrivateKeyPem(caKeyPem));
+  }
+
+  async issue(r: IssueRequest): Promise<string> {
+    const cert = await x509.X509CertificateGenerator.create({
+      subject: r.subject,
+      issuer: this.cert.subject,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + r.validForMs),
+      signingAlgorithm: ecdsaSigning,
+      publicKey: r.publicKey,
+      signingKey: this.key,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([
+          r.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+        ]),
+        ...(r.names?.length ? [subjectAltNames(r.names)] : []),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+      ],
+    });
+    return cert.toString('pem');
+  }
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -44,35 +89,48 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-async function issueServingCert(ca: x509.X509Certificate, caKey: CryptoKey, names: string[]) {
-  const keys = await newKeys();
-  const cert = await x509.X509CertificateGenerator.create({
-    subject: 'CN=kubelab-apiserver',
-    issuer: ca.subject,
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + tenYears),
-    signingAlgorithm: signing,
-    publicKey: keys.publicKey,
-    signingKey: caKey,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(
-        names.map((n) => ({ type: isIpAddress(n) ? 'ip' : 'dns', value: n })),
-      ),
-      await x509.AuthorityKeyIdentifierExtension.create(ca),
-    ],
-  });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+/**
+ * `<dir>/<name>.crt` and `.key` as they are when `keep(cert)` says so, else a fresh key and
+ * certificate issued by the CA and written there.
+ */
+async function ensureIssued(
+  dir: string,
+  name: string,
+  ca: ClusterCa,
+  request: Omit<IssueRequest, 'publicKey'>,
+  keep: (cert: x509.X509Certificate) => boolean,
+): Promise<{ certPem: string; keyPem: string }> {
+  const certPath = join(dir, `${name}.crt`);
+  const keyPath = join(dir, `${name}.key`);
+  const certPem = await readIfExists(certPath);
+  const keyPem = await readIfExists(keyPath);
+  if (certPem && keyPem && usablePair(certPem, keyPem) && keep(new x509.X509Certificate(certPem)))
+    return { certPem, keyPem };
+  const keys = await newKeyPair();
+  const issued = {
+    certPem: await ca.issue({ ...request, publicKey: keys.publicKey }),
+    keyPem: await privateKeyPem(keys.privateKey),
+  };
+  // Each file is written atomically; a crash between the two leaves a key that does not match
+  // the certificate, which usablePair() notices on the next start, reissuing both.
+  await writeFileAtomic(keyPath, issued.keyPem);
+  await writeFileAtomic(certPath, issued.certPem);
+  return issued;
+}
+
+/** A certificate and key that parse and belong together. */
+function usablePair(certPem: string, keyPem: string): boolean {
+  try {
+    return new NodeX509(certPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Loads or creates `<dir>/ca.crt`, `ca.key`, `apiserver.crt`, `apiserver.key`. The serving
- * certificate covers `names` (DNS names and IP addresses) plus localhost and 127.0.0.1.
+ * Loads or creates `<dir>/ca.crt`, `ca.key`, `apiserver.crt`, `apiserver.key`,
+ * `apiserver-kubelet-client.crt`, `apiserver-kubelet-client.key`. The serving certificate
+ * covers `names` (DNS names and IP addresses) plus localhost and 127.0.0.1.
  */
 export async function ensureServingPki(dir: string, extraNames: string[]): Promise<ServingPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -83,12 +141,12 @@ export async function ensureServingPki(dir: string, extraNames: string[]): Promi
   let caPem = await readIfExists(join(dir, 'ca.crt'));
   let caKeyPem = await readIfExists(join(dir, 'ca.key'));
   if (!caPem || !caKeyPem) {
-    const keys = await newKeys();
+    const keys = await newKeyPair();
     const ca = await x509.X509CertificateGenerator.createSelfSigned({
       name: 'CN=kubelab-ca',
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + tenYears),
-      signingAlgorithm: signing,
+      signingAlgorithm: ecdsaSigning,
       keys,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
@@ -103,19 +161,22 @@ export async function ensureServingPki(dir: string, extraNames: string[]): Promi
     await writeFileAtomic(join(dir, 'ca.key'), caKeyPem);
     await writeFileAtomic(join(dir, 'ca.crt'), caPem);
   }
-
-  const certPath = join(dir, 'apiserver.crt');
-  const keyPath = join(dir, 'apiserver.key');
-  let certPem = await readIfExists(certPath);
-  let keyPem = await readIfExists(keyPath);
-  if (certPem && keyPem && sameNames(new x509.X509Certificate(certPem), names)) {
-    return { caPem, certPem, keyPem };
-  }
-  const ca = new x509.X509Certificate(caPem);
-  ({ certPem, keyPem } = await issueServingCert(ca, await importKeyPem(caKeyPem), names));
-  await writeFileAtomic(keyPath, keyPem);
-  await writeFileAtomic(certPath, certPem);
-  return { caPem, certPem, keyPem };
+  const ca = await ClusterCa.fromPem(caPem, caKeyPem);
+  const serving = await ensureIssued(
+    dir,
+    'apiserver',
+    ca,
+    { subject: 'CN=kubelab-apiserver', usage: 'server', names, validForMs: tenYears },
+    (cert) => sameNames(cert, names),
+  );
+  const kubeletClient = await ensureIssued(
+    dir,
+    'apiserver-kubelet-client',
+    ca,
+    { subject: `CN=${kubeletClientCommonName}`, usage: 'client', validForMs: tenYears },
+    () => true,
+  );
+  return { caPem, ...serving, kubeletClient, ca };
 }
 
 function sameNames(cert: x509.X509Certificate, names: string[]): boolean {

@@ -2,19 +2,14 @@
 // logs; it finds the pod's node (kubelet-location.ts) and streams the agent's /containerLogs answer through,
 // with back-pressure, closing the agent's stream when the client goes away (`logs -f`).
 //
-// The agent is called with the caller's own bearer token (already authenticated here), and
-// the agent checks it back against this server, so the proxy grants nothing the caller could
-// not do. TLS is required but the agent's certificate is not verified: each agent makes a
-// self-signed one at start-up and nothing distributes it (kube-apiserver likewise skips
-// verification unless --kubelet-certificate-authority is set). The token is therefore exposed
-// to whoever answers on the node's address; the node network is trusted, as in kubeadm's default.
+// The caller was authorized for pods/log before this runs; the agent is called as the API
+// server itself, over mutually verified TLS (kubelet-client.ts), never with the caller's token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { resource } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
-import { kubeletBaseUrl } from './kubelet-location.js';
+import type { KubeletClient } from './kubelet-client.js';
 import type { Registry } from './registry.js';
 
 /** PodLogOptions the agent understands, passed on as they came. */
@@ -58,9 +53,9 @@ export function agentError(code: number, body: string): StatusError {
  * a followed log is not cut by the server's per-request time limit; the body keeps flowing.
  */
 export async function servePodLog(
-  req: IncomingMessage,
   res: ServerResponse,
   registry: Registry,
+  kubelets: KubeletClient,
   namespace: string,
   podName: string,
   query: URLSearchParams,
@@ -72,26 +67,21 @@ export async function servePodLog(
     throw statusErrors.badRequest(
       `container "${container}" in pod "${podName}" is waiting to start - no logs yet`,
     );
-  const base = await kubeletBaseUrl(registry, nodeName, 'logs');
+  const kubelet = await kubelets.locate(nodeName, 'logs');
   const params = new URLSearchParams();
   for (const p of forwardedParams) {
     const v = query.get(p);
     if (v !== null) params.set(p, v);
   }
   const path = `/containerLogs/${[namespace, podName, container].map(encodeURIComponent).join('/')}`;
-  const url = `${base}${path}${params.size ? `?${params}` : ''}`;
 
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const out = httpsRequest(
-      url,
-      {
-        method: 'GET',
-        headers: { Authorization: req.headers.authorization ?? '', Accept: 'text/plain' },
-        rejectUnauthorized: false,
-      },
-      resolve,
-    );
-    out.on('error', (e) => reject(new StatusError(500, 'InternalError', `Get "${url}": ${e.message}`)));
+    const out = kubelets.request(kubelet, `${path}${params.size ? `?${params}` : ''}`, {
+      method: 'GET',
+      headers: { Accept: 'text/plain' },
+    });
+    out.on('response', resolve);
+    out.on('error', (e) => reject(kubelets.dialError(kubelet, e)));
     // A client that leaves before the agent answers must not leave the request open.
     res.on('close', () => out.destroy());
     out.end();

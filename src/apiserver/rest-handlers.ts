@@ -11,6 +11,7 @@ import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { parseJsonBody, parseJsonDocument, readBody, requireJsonBody, writeJson } from './http-io.js';
+import type { KubeletClient } from './kubelet-client.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import { nodeRestriction } from './node-restriction.js';
 import type { ApiObject } from './object-meta.js';
@@ -51,6 +52,8 @@ export interface HandlerOptions {
   checkWrite: (user: UserInfo, info: ResourceRequest, object: unknown) => void;
   /** The virtual kinds' answers (virtual-resources.ts). */
   virtualCreates: VirtualCreates;
+  /** How pods/log reaches kubelets. */
+  kubelets: KubeletClient;
 }
 
 function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteOptions {
@@ -115,7 +118,7 @@ export class ResourceHandlers {
     // exec is served only as an upgrade (server.ts); a plain request gets kube's answer.
     if (sub === 'exec') throw statusErrors.badRequest('Upgrade request required');
     if (sub === 'log' && info.verb === 'get')
-      return servePodLog(req, res, this.registry, info.namespace!, info.name!, info.query);
+      return servePodLog(res, this.registry, this.opts.kubelets, info.namespace!, info.name!, info.query);
     const rep = representation(req.headers.accept);
     switch (info.verb) {
       case 'get': {

@@ -29,7 +29,7 @@ export interface ApiServer {
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const pki = await bootstrapPki(o);
-  const api = await assembleApiServer(o);
+  const api = await assembleApiServer(o, pki);
   await bootstrapObjects(api.registry, o.profile ?? profiles.lab);
   const { server, url, port } = await listen(o, pki, api);
   const admin = await bootstrapAdminKubeconfig(o, url, pki.caPem, api.tokens);

@@ -11,7 +11,6 @@ import { DockerNode, type DockerNodeOptions } from '../../src/agent/hosts/docker
 import { testRunLabel } from '../../src/agent/runtime/docker-labels.js';
 import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
-import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient, type ResourceClient } from '../../src/client/rest-client.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
@@ -43,16 +42,18 @@ export async function startDockerTestNode(
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   const dataDir = await mkdtemp(join(tmpdir(), `kubelab-${nodeName}-`));
   const { kubelet, ...rest } = options;
+  // The agent runs with its node's own credential, as a joined node does.
+  const nodeClient = await server.nodeClient(nodeName);
   const startAgent = () =>
     DockerNode.start({
-      client,
+      client: nodeClient,
       nodeName,
       dataDir,
       runtime: { extraLabels: { [testRunLabel]: runId } },
       profile: { ...profiles.lab, leaseRenewIntervalMs: 500, nodeStatusReportIntervalMs: 2_000 },
       log: () => {},
       ...rest,
-      ...(kubelet ? { kubelet: { apiServer: loadKubeconfig(server.kubeconfigPath), port: 0 } } : {}),
+      ...(kubelet ? { kubelet: { clusterCaPem: server.caPem, port: 0 } } : {}),
     });
   const harness: DockerTestNode = {
     server,
@@ -73,6 +74,7 @@ export async function startDockerTestNode(
       });
       for (const c of mine) await docker.getContainer(c.Id).remove({ force: true });
       client.close();
+      nodeClient.close();
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     },

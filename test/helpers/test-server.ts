@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServerOptions } from '../../src/apiserver/api-server-options.js';
 import { startApiServer } from '../../src/apiserver/server.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { ApiClient } from '../../src/client/rest-client.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface TestServer {
@@ -15,6 +17,13 @@ export interface TestServer {
   componentKubeconfigs: { scheduler: string; controllerManager: string };
   dataDir: string;
   store: Store;
+  /** PEM of the cluster CA. */
+  caPem: string;
+  /**
+   * A client with node `nodeName`'s own credential (system:node:<name>, as joining gives), for
+   * agents: the serving certificate of a kubelet is only issued to its node.
+   */
+  nodeClient(nodeName: string): Promise<ApiClient>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +37,21 @@ export async function startTestServer(options: Partial<ApiServerOptions> = {}): 
     componentKubeconfigs: server.componentKubeconfigs,
     dataDir,
     store: server.store,
+    caPem: server.caPem,
+    async nodeClient(nodeName) {
+      const admin = loadKubeconfig(server.adminKubeconfigPath);
+      const asAdmin = new ApiClient(admin);
+      try {
+        const { token } = await asAdmin.request<{ token: string }>(
+          'POST',
+          '/apis/join.kubelab.dev/v1/nodecredentials',
+          { body: { nodeName } },
+        );
+        return new ApiClient({ ...admin, token });
+      } finally {
+        asAdmin.close();
+      }
+    },
     async stop() {
       await server.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -3,6 +3,11 @@
 // back-off, graceful deletion finished by the agent, crash on demand, adoption after an agent
 // restart, many nodes in one host, and the built agent program as a child process.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -11,6 +16,7 @@ import { SimNodeHost } from '../../src/agent/hosts/sim-node-host.js';
 import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
 import { FakeClock } from '../../src/client/clock.js';
+import { buildKubeconfig, loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { until } from '../helpers/until.js';
@@ -98,8 +104,10 @@ describe('a simulated node agent', () => {
       containerRuntimeVersion: 'sim://1.0',
     });
     expect(node.status?.capacity).toMatchObject({ cpu: '4', memory: '8Gi', pods: '110' });
+    // A SIMULATED node lives on this computer: its address is a loopback one, so nothing
+    // that dials it leaves the machine.
     const internal = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    expect(internal).toMatch(/^10\.24[4-7]\.\d+\.1$/);
+    expect(internal).toBe('127.0.0.1');
     const leases = client.resource<Lease>(resource.leases, 'kube-node-lease');
     const first = await until('the lease', () => leases.get('sim-a'));
     expect(first.spec).toMatchObject({ holderIdentity: 'sim-a', leaseDurationSeconds: 4 });
@@ -117,7 +125,7 @@ describe('a simulated node agent', () => {
     });
     expect(pod.status?.phase).toBe('Running');
     expect(pod.status?.podIP).toMatch(/^10\.24[4-7]\.\d+\.\d+$/);
-    expect(pod.status?.hostIP).toMatch(/^10\.24[4-7]\.\d+\.1$/);
+    expect(pod.status?.hostIP).toBe('127.0.0.1');
     const types = pod.status?.conditions?.map((c) => `${c.type}=${c.status}`);
     expect(types).toEqual(
       expect.arrayContaining([
@@ -165,6 +173,43 @@ describe('a simulated node agent', () => {
         return (e as { reason?: string }).reason === 'NotFound';
       }
     });
+  });
+
+  it('runs no network hook for a SIMULATED container (its pod IP is made up: nothing may dial it)', async () => {
+    const dialled: string[] = [];
+    const listener = createHttpServer((req, res) => {
+      dialled.push(req.url ?? '');
+      res.end();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      await boundPod('hooked', 'sim-a', {
+        containers: [
+          {
+            name: 'main',
+            image: 'kubelab/web:1',
+            lifecycle: { preStop: { httpGet: { host: '127.0.0.1', port, path: '/prestop' } } },
+          },
+        ],
+      });
+      await until(
+        'hooked running',
+        async () => (await pods().get('hooked')).status?.containerStatuses?.[0]?.state?.running,
+      );
+      await pods().delete('hooked');
+      await until('hooked gone', async () => {
+        try {
+          await pods().get('hooked');
+          return false;
+        } catch (e) {
+          return (e as { reason?: string }).reason === 'NotFound';
+        }
+      });
+      expect(dialled).toEqual([]);
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
   });
 
   it('runs a Job-style pod to Succeeded and a failing one to Failed', async () => {
@@ -288,6 +333,10 @@ describe('many simulated nodes in one process', () => {
     const names = Array.from({ length: 50 }, (_, i) => `scale-${i}`);
     const host = await SimNodeHost.start({ client, nodeNames: names, profile: fastProfile, log: () => {} });
     try {
+      // Without a kubelet endpoint a SIMULATED node publishes no port: nothing dials it.
+      const one = await client.resource<Node>(resource.nodes).get('scale-3');
+      expect(one.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+      expect(one.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(0);
       const nodes = await client.resource<Node>(resource.nodes).list();
       const ready = nodes.items.filter(
         (n) =>
@@ -308,12 +357,78 @@ describe('many simulated nodes in one process', () => {
   });
 });
 
+describe('many simulated nodes, each with its own credential, behind one kubelet listener', () => {
+  it("writes each node's objects with that node's credential and serves each node's logs by SNI", async () => {
+    const names = ['multi-a', 'multi-b', 'multi-c'];
+    const nodeClients = new Map(
+      await Promise.all(names.map(async (n) => [n, await server.nodeClient(n)] as const)),
+    );
+    // The shared informers read with one node's credential, as the node authorizer allows.
+    const host = await SimNodeHost.start({
+      client: nodeClients.get('multi-a')!,
+      nodeClient: (n) => nodeClients.get(n)!,
+      kubelet: { clusterCaPem: server.caPem },
+      nodeNames: names,
+      profile: fastProfile,
+      readyDelayMs: 50,
+      log: () => {},
+    });
+    try {
+      for (const n of names) {
+        const node = await client.resource<Node>(resource.nodes).get(n);
+        expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+        expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(host.kubeletPort);
+        // Registered by the node itself: a node may create only a Node of its own name.
+        expect(node.metadata?.labels?.['node.kubelab.dev/simulated']).toBe('true');
+      }
+      for (const n of names) await boundPod(`on-${n}`, n, {});
+      for (const n of names) {
+        await until(
+          `the pod on ${n} running`,
+          async () => (await pods().get(`on-${n}`)).status?.containerStatuses?.[0]?.state?.running,
+        );
+        const log = await client.requestText('GET', `/api/v1/namespaces/default/pods/on-${n}/log`, {
+          accept: 'text/plain',
+        });
+        expect(log).toContain('SIMULATED container main');
+      }
+    } finally {
+      await host.stop();
+      for (const c of nodeClients.values()) c.close();
+    }
+  });
+});
+
 describe('the kubelab-agent program', () => {
-  it('registers its Node Ready when run as a child process', async () => {
+  it('joins, registers its Node Ready and serves logs on 127.0.0.1 when run as a child process', async () => {
     const program = fileURLToPath(new URL('../../dist/kubelab-agent.mjs', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'kubelab-agent-'));
+    const admin = loadKubeconfig(server.kubeconfigPath);
+    const { token } = await client.request<{ token: string }>(
+      'POST',
+      '/apis/join.kubelab.dev/v1/jointokens',
+      {
+        body: {},
+      },
+    );
+    const bootstrap = join(dir, 'bootstrap.kubeconfig');
+    await writeFile(
+      bootstrap,
+      buildKubeconfig({ server: admin.server, caData: admin.caData!, token, clusterName: 'kubelab' }),
+    );
     const child = spawn(
       process.execPath,
-      [program, '--kubeconfig', server.kubeconfigPath, '--node-name', 'child-node', '--runtime', 'sim'],
+      [
+        program,
+        '--kubeconfig',
+        join(dir, 'node.kubeconfig'),
+        '--bootstrap-kubeconfig',
+        bootstrap,
+        '--node-name',
+        'child-node',
+        '--runtime',
+        'sim',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -330,10 +445,23 @@ describe('the kubelab-agent program', () => {
       });
       expect(node.status?.nodeInfo?.containerRuntimeVersion).toBe('sim://1.0');
       await until('the startup line', async () => output.includes('SIMULATED'));
+      expect(output).toContain(
+        `kubelet endpoint 127.0.0.1:${node.status?.daemonEndpoints?.kubeletEndpoint?.Port}`,
+      );
+      await boundPod('on-child', 'child-node', {});
+      await until(
+        'the pod on child-node running',
+        async () => (await pods().get('on-child')).status?.containerStatuses?.[0]?.state?.running,
+      );
+      const log = await client.requestText('GET', '/api/v1/namespaces/default/pods/on-child/log', {
+        accept: 'text/plain',
+      });
+      expect(log).toContain('SIMULATED container main');
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

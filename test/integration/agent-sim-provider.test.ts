@@ -1,5 +1,6 @@
 // The sim provider's worker processes and failure injection through the OS: workers start
-// as `kubelab agent --runtime sim` processes and register Ready Nodes; partition freezes one
+// as `kubelab agent --runtime sim` processes, join with a join token (never the admin's
+// credential), register Ready Nodes and serve logs on 127.0.0.1; partition freezes one
 // (SIGSTOP) and recover resumes it; agent stops it and recover starts it again; poweroff
 // kills it. Runs against a real test server with a cluster record in a temporary KUBELAB_HOME.
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -7,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isNodeReady } from '../../src/api/node-state.js';
 import { resource } from '../../src/api/resources.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { ProgressReporter } from '../../src/provision/bootstrap/progress-reporter.js';
 import { planMachines } from '../../src/provision/cluster-provider.js';
@@ -100,6 +102,32 @@ it('starts kind-named workers, freezes, stops, kills and recovers them', async (
     expect(nodes.items.filter(isNodeReady).map((n) => n.metadata?.name)).toEqual(
       expect.arrayContaining(['simprov-worker', 'simprov-worker2']),
     );
+    // Each worker joined as a machine does and holds only its node's credential.
+    const credential = join(clusterDir(cluster), 'nodes', 'simprov-worker.kubeconfig');
+    const joined = loadKubeconfig(credential);
+    expect(joined.userName).toBe('system:node:simprov-worker');
+    expect(joined.token).not.toBe(server.token);
+    // Its kubelet endpoint is on this machine, and the API server reaches it.
+    const node = await client.resource<Node>(resource.nodes).get('simprov-worker');
+    expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+    expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
+    const pods = client.resource<Pod>(resource.pods, 'default');
+    const pod = await pods.create({
+      metadata: { name: 'on-worker', namespace: 'default' },
+      spec: { nodeName: 'simprov-worker', containers: [{ name: 'main', image: 'kubelab/web:1' }] },
+    });
+    await expect
+      .poll(
+        async () => (await pods.get(pod.metadata!.name!)).status?.containerStatuses?.[0]?.state?.running,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBeTruthy();
+    expect(await client.requestText('GET', '/api/v1/namespaces/default/pods/on-worker/log')).toContain(
+      'SIMULATED container main',
+    );
+
     // Idempotent: running workers are left alone.
     const pid = await pidOf('simprov-worker');
     await startWorkers(2);
@@ -120,6 +148,8 @@ it('starts kind-named workers, freezes, stops, kills and recovers them', async (
     const restarted = await pidOf('simprov-worker');
     expect(restarted).not.toBe(pid);
     expect(processAlive(restarted)).toBe(true);
+    // A restarted agent keeps its credential: it does not join again.
+    expect(loadKubeconfig(credential).token).toBe(joined.token);
 
     await failSimNode(await recorded(), 'simprov-worker2', 'poweroff');
     const worker2 = await pidOf('simprov-worker2');

@@ -2,16 +2,24 @@
 // process (`kubelab agent --bootstrap-kubeconfig`, SIMULATED runtime) exchanges it for its own
 // credential and registers; that credential may change only its own Node, Lease and the pods
 // bound to it (403 with kube's words otherwise); join tokens expire and do nothing else; a
-// node that joins again replaces its old credential.
+// node that joins again replaces its old credential; only a node gets a kubelet serving
+// certificate, and always in its own name.
+// @peculiar/x509 (the CSRs below) needs the Reflect metadata API loaded before it.
+import 'reflect-metadata';
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate as NodeX509 } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requestServingCertificate } from '../../src/agent/kubelet-serving-cert.js';
 import { ensureNodeKubeconfig } from '../../src/agent/node-credentials.js';
 import { buildKubeconfig, loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { ApiClient } from '../../src/client/rest-client.js';
+import { ecdsaSigning, newKeyPair, subjectAltNames } from '../../src/client/x509-keys.js';
 import { raw } from '../helpers/raw-request.js';
 import { kubelabCli } from '../helpers/run-command.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -178,6 +186,55 @@ describe('joining nodes', () => {
     await ensureNodeKubeconfig('again', second, await bootstrapKubeconfig(await joinToken(), 'again'));
     expect((await raw(server, 'GET', '/api/v1/nodes', { token: old })).status).toBe(401);
     expect((await raw(server, 'GET', '/api/v1/nodes', { token: await tokenOf(second) })).status).toBe(200);
+  });
+});
+
+describe('kubelet serving certificates', () => {
+  const path = '/apis/join.kubelab.dev/v1/servingcertificates';
+  async function csr(subject: string, names: string[]): Promise<string> {
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: subject,
+      keys: await newKeyPair(),
+      signingAlgorithm: ecdsaSigning,
+      extensions: [subjectAltNames(names)],
+    });
+    return request.toString('pem');
+  }
+
+  it("are issued by the cluster CA in the calling node's name, whatever the request says", async () => {
+    const token = await tokenOf(join(dir, 'worker-1.kubeconfig'));
+    const r = await raw(server, 'POST', path, {
+      token,
+      body: { csr: await csr('O=system:masters, CN=system:node:worker-2', ['10.1.2.3', 'worker-1']) },
+    });
+    expect(r.status).toBe(201);
+    const cert = new NodeX509(r.json.certificate);
+    expect(cert.subject.split('\n').sort()).toEqual(['CN=system:node:worker-1', 'O=system:nodes']);
+    expect(cert.subjectAltName).toBe('IP Address:10.1.2.3, DNS:worker-1');
+    expect(cert.checkIssued(new NodeX509(loadKubeconfig(server.kubeconfigPath).caData!))).toBe(true);
+  });
+
+  it('are refused to callers that are not nodes, and to requests that are not CSRs', async () => {
+    const body = { csr: await csr('CN=system:node:worker-1', ['127.0.0.1']) };
+    const admin = await raw(server, 'POST', path, { body });
+    expect(admin.status).toBe(403);
+    expect(admin.json.message).toContain('only a node, with its own credential, may ask for one');
+    // An agent started with the admin's kubeconfig is told what to do instead.
+    const asAdmin = ApiClient.fromKubeconfig(server.kubeconfigPath);
+    await expect(requestServingCertificate(asAdmin, 'worker-1', ['127.0.0.1'])).rejects.toThrow(
+      /node worker-1 cannot get a kubelet serving certificate .* \(join with --bootstrap-kubeconfig\)/,
+    );
+    asAdmin.close();
+    expect((await raw(server, 'POST', path, { token: await joinToken(), body })).status).toBe(403);
+    const token = await tokenOf(join(dir, 'worker-1.kubeconfig'));
+    const notCsr = await raw(server, 'POST', path, { token, body: { csr: 'hello' } });
+    expect(notCsr.status).toBe(400);
+    const badName = await raw(server, 'POST', path, {
+      token,
+      body: { csr: await csr('CN=x', ['Not_A_Name']) },
+    });
+    expect(badName.status).toBe(400);
+    expect(badName.json.message).toContain('dns:Not_A_Name is not a DNS name or an IP address');
   });
 });
 

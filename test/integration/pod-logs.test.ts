@@ -1,23 +1,28 @@
 // pods/{name}/log end to end with the SIMULATED runtime: the API server proxies to the
-// agent's HTTPS endpoint (KubeletServer), which checks the caller's token back against the
-// API server and streams the container's log. Real API server, real agent, real TLS, real
+// agent's HTTPS endpoint (KubeletServer) as itself, with its kubelet client certificate, after
+// checking the kubelet's serving certificate is its node's; the agent streams the container's log. Real API server, real agent, real TLS, real
 // kubectl; only the containers are simulated (their log lines say SIMULATED).
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NodeHostInformers } from '../../src/agent/hosts/node-host.js';
 import { KubeletServer } from '../../src/agent/kubelet-server.js';
+import { requestServingCertificate } from '../../src/agent/kubelet-serving-cert.js';
 import { NodeAgent } from '../../src/agent/node-agent.js';
 import { SimRuntime, simRuntimeVersion } from '../../src/agent/runtime/sim.js';
 import { profiles } from '../../src/api/profiles.js';
 import { resource } from '../../src/api/resources.js';
+import { ClusterCa } from '../../src/apiserver/pki.js';
 import { registerLogs } from '../../src/cli/commands/logs.js';
 import { realClock } from '../../src/client/clock.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
+import { newKeyPair, privateKeyPem } from '../../src/client/x509-keys.js';
 import { raw } from '../helpers/raw-request.js';
 import { runCommand } from '../helpers/run-command.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -28,6 +33,7 @@ const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => e
 
 let server: TestServer;
 let client: ApiClient;
+let nodeClient: ApiClient;
 let kubelet: KubeletServer;
 let agent: NodeAgent;
 let informers: NodeHostInformers;
@@ -78,16 +84,20 @@ function openStream(path: string) {
 beforeAll(async () => {
   server = await startTestServer();
   client = ApiClient.fromKubeconfig(server.kubeconfigPath);
+  nodeClient = await server.nodeClient(nodeName);
   kubelet = await KubeletServer.start({
-    apiServer: loadKubeconfig(server.kubeconfigPath),
-    client,
+    clusterCaPem: server.caPem,
+    certificates: new Map([
+      [nodeName, await requestServingCertificate(nodeClient, nodeName, ['127.0.0.1', nodeName])],
+    ]),
+    client: nodeClient,
     runtimeFor: (name) => (name === nodeName ? runtime : undefined),
     host: '127.0.0.1',
     port: 0,
   });
-  informers = new NodeHostInformers(client, realClock, [nodeName]);
+  informers = new NodeHostInformers(nodeClient, realClock, [nodeName]);
   agent = new NodeAgent({
-    client,
+    client: nodeClient,
     clock: realClock,
     profile: profiles.lab,
     identity: {
@@ -115,6 +125,7 @@ afterAll(async () => {
   await agent?.stop();
   await kubelet?.close();
   client?.close();
+  nodeClient?.close();
   await server?.stop();
 });
 
@@ -216,12 +227,31 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
     expect(r.json.message).toBe('container "main" in pod "pending" is waiting to start - no logs yet');
   });
 
-  it('lets only callers who may read the pod reach the agent', async () => {
-    const direct = (token?: string) =>
+  it("answers only the API server's client certificate, not tokens", async () => {
+    const pki = join(server.dataDir, 'pki');
+    const read = (f: string) => readFile(join(pki, f), 'utf8');
+    const ca = await ClusterCa.fromPem(await read('ca.crt'), await read('ca.key'));
+    const someone = await newKeyPair();
+    const otherClient = {
+      cert: await ca.issue({
+        subject: 'CN=someone-else',
+        publicKey: someone.publicKey,
+        usage: 'client',
+        validForMs: 60_000,
+      }),
+      key: await privateKeyPem(someone.privateKey),
+    };
+    const direct = (tls: { cert?: string; key?: string }, token?: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(
           `https://127.0.0.1:${kubelet.port}/containerLogs/default/web/main`,
-          { headers: token ? { authorization: `Bearer ${token}` } : {}, rejectUnauthorized: false },
+          {
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+            ca: server.caPem,
+            servername: nodeName,
+            agent: false,
+            ...tls,
+          },
           (res) => {
             let body = '';
             res.on('data', (c: Buffer) => {
@@ -233,13 +263,22 @@ describe('pods/{name}/log through the agent (SIMULATED runtime)', () => {
         req.on('error', reject);
         req.end();
       });
-    expect((await direct()).status).toBe(401);
-    const forged = await direct('not-a-token');
-    expect(forged.status).toBe(401);
-    expect(JSON.parse(forged.body).kind).toBe('Status');
-    const admin = await direct(server.token);
-    expect(admin.status).toBe(200);
-    expect(admin.body).toContain('SIMULATED');
+    const anonymous = await direct({});
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body).kind).toBe('Status');
+    // The admin's token is no credential here: only the API server calls the kubelet.
+    expect((await direct({}, server.token)).status).toBe(401);
+    const other = await direct(otherClient);
+    expect(other.status).toBe(403);
+    expect(JSON.parse(other.body).message).toContain(
+      'only the API server (kube-apiserver-kubelet-client) may',
+    );
+    const apiServer = await direct({
+      cert: await read('apiserver-kubelet-client.crt'),
+      key: await read('apiserver-kubelet-client.key'),
+    });
+    expect(apiServer.status).toBe(200);
+    expect(apiServer.body).toContain('SIMULATED');
   });
 
   it('works with real kubectl', async () => {

@@ -63,6 +63,21 @@ describe('simulated cluster through the kubelab CLI', () => {
     expect(table.stdout).toMatch(/web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running/);
   }, 90_000);
 
+  it('serves logs and answers exec and top through the API server from SIMULATED agents on 127.0.0.1', async () => {
+    const [pod] = await allReady();
+    const node = await cluster.client().resource<Node>(resource.nodes).get(pod!.spec!.nodeName!);
+    expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+    const logs = await cluster.run('logs', pod!.metadata!.name!);
+    expect(logs.stdout, logs.stderr).toContain('SIMULATED container web (image kubelab/web:1) started');
+    // The agent is reached (and says why there is nothing to run), not refused on the way.
+    const exec = await cluster.run('exec', pod!.metadata!.name!, '--', 'true');
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('is SIMULATED: its containers are not real processes');
+    // SIMULATED agents sample no usage: metrics-server's <unknown>, not an error.
+    const top = await cluster.run('top', 'nodes');
+    expect(top.stdout, top.stderr).toMatch(new RegExp(`${node.metadata!.name}\\s+<unknown>`));
+  }, 60_000);
+
   for (const mode of ['poweroff', 'partition', 'agent'] as const) {
     it(`moves pods off a node that fails with --mode ${mode}, and cleans up after recovery`, async () => {
       const before = await allReady();

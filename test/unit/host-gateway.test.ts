@@ -25,12 +25,16 @@ const node = (name: string, podCIDR?: string, ip?: string): Node => ({
 });
 
 describe('peerRoutes', () => {
-  it("routes every other node's pod CIDR to its InternalIP, skipping itself and nodes not ready for it", () => {
+  it("routes every other node's pod CIDR to its InternalIP, skipping itself, nodes not ready for it and SIMULATED nodes", () => {
     const nodes = [
       node('a', '10.244.0.0/24', '172.28.1.2'),
       node('b', '10.244.1.0/24', '172.28.1.3'),
       node('c', undefined, '172.28.1.4'),
       node('d', '10.244.3.0/24'),
+      {
+        ...node('sim', '10.244.4.0/24', '127.0.0.1'),
+        metadata: { name: 'sim', labels: { 'node.kubelab.dev/simulated': 'true' } },
+      },
     ];
     expect(peerRoutes(nodes, 'a')).toEqual([{ cidr: '10.244.1.0/24', via: '172.28.1.3' }]);
   });

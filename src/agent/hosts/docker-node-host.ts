@@ -5,15 +5,15 @@
 // Engine is pinged every few seconds: while it does not answer the node is Ready=False
 // ("container runtime is down"); when it answers again every pod is synced again.
 import { readFileSync } from 'node:fs';
-import { arch, cpus, hostname, networkInterfaces, platform, release, totalmem } from 'node:os';
+import { arch, cpus, networkInterfaces, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Profile } from '../../api/profiles.js';
 import { type Clock, realClock } from '../../client/clock.js';
 import { EventRecorder } from '../../client/event-recorder.js';
-import type { KubeConfig } from '../../client/kubeconfig.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { loadProfile } from '../agent-profile.js';
 import { KubeletServer } from '../kubelet-server.js';
+import { requestServingCertificate } from '../kubelet-serving-cert.js';
 import { NodeAgent } from '../node-agent.js';
 import type { NodeIdentity } from '../node-registration.js';
 import { ContainerProber } from '../probes/prober.js';
@@ -75,11 +75,12 @@ export interface DockerNodeOptions {
   /** Timing of the Docker Engine health check (tests shorten it). */
   health?: Pick<RuntimeHealthOptions, 'intervalMs' | 'timeoutMs' | 'downAfterMs'>;
   /**
-   * Serve logs on the kubelet endpoint (HTTPS, default port 10250; 0 picks a free one),
-   * checking callers' tokens against this API server. Without it the node serves no logs,
-   * exec or usage.
+   * Serve logs, exec and usage on the kubelet endpoint (HTTPS, default port 10250; 0 picks a
+   * free one), to callers holding a client certificate of the cluster CA `clusterCaPem` (the
+   * API server). Its serving certificate is asked for with `client`, which must be the node's
+   * own credential. Without it the node serves no logs, exec or usage.
    */
-  kubelet?: { apiServer: KubeConfig; port?: number };
+  kubelet?: { clusterCaPem: string; port?: number };
   /**
    * The address other machines reach this one at (the kubelet's --node-ip); default: the
    * first address of a real interface, which is wrong on a VM whose first NIC is qemu's NAT.
@@ -136,13 +137,18 @@ export class DockerNode {
     });
     const kubelet = o.kubelet
       ? await KubeletServer.start({
-          apiServer: o.kubelet.apiServer,
+          clusterCaPem: o.kubelet.clusterCaPem,
+          // What the API server dials (the InternalIP) and the node's name (the SNI it sends).
+          certificates: new Map([
+            [
+              o.nodeName,
+              await requestServingCertificate(o.client, o.nodeName, [identity.internalIP, o.nodeName]),
+            ],
+          ]),
           client: o.client,
           runtimeFor: (name) => (name === o.nodeName ? runtime : undefined),
           stats: () => stats.summary(),
           port: o.kubelet.port,
-          addresses: [identity.internalIP, hostname()],
-          clock,
         })
       : undefined;
     const podNetwork = new DockerHostGateway({ client: o.client, clock, nodeName: o.nodeName, log: o.log });

@@ -131,6 +131,9 @@ export async function runHandler(
   target: HandlerTarget,
   timeoutMs: number,
 ): Promise<HandlerResult> {
+  // A SIMULATED container is no process and its pod IP a made-up one: dialing it would send
+  // traffic off this machine to whatever answers there. Its hooks count as run.
+  if (target.runtime.simulated) return { ok: true, message: '' };
   try {
     if (handler.exec) return await exec(handler.exec, target, timeoutMs);
     if (handler.httpGet) return await httpGet(handler.httpGet, target, timeoutMs);

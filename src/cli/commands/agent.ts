@@ -1,14 +1,18 @@
 // `kubelab agent --kubeconfig F --node-name N --runtime sim|docker`: the node agent process.
 // With the sim runtime the node and its containers are SIMULATED (in memory); with docker the
 // pods are real containers on this machine's Docker Engine and the node reports the machine
-// (CPUs, memory, kernel, address). SIGTERM/SIGINT stop heartbeats and leave the Node and its
+// (CPUs, memory, kernel, address). Either way the agent runs with its node's own credential
+// (joining with --bootstrap-kubeconfig gets it) and serves the kubelet endpoint with a serving
+// certificate of the cluster CA it asks for with that credential; a SIMULATED node serves it
+// on 127.0.0.1, its InternalIP. SIGTERM/SIGINT stop heartbeats and leave the Node and its
 // pods as they are, as stopping a kubelet does (Docker containers keep running and are
 // adopted by the next agent).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DockerNode } from '../../agent/hosts/docker-node-host.js';
-import { SimNodeHost } from '../../agent/hosts/sim-node-host.js';
+import { SimNodeHost, simNodeAddress } from '../../agent/hosts/sim-node-host.js';
+import { defaultKubeletPort } from '../../agent/kubelet-server.js';
 import { ensureNodeKubeconfig } from '../../agent/node-credentials.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
@@ -25,7 +29,7 @@ interface AgentOptions {
   pods: string;
   readyDelayMs: string;
   dataDir?: string;
-  kubeletPort: string;
+  kubeletPort?: string;
   bootstrapKubeconfig?: string;
   nodeIp?: string;
   podNetwork: string;
@@ -38,6 +42,24 @@ function quantity(flag: string, value: string): string {
   } catch {
     throw new UsageError(`${flag} must be a quantity (e.g. 4, 500m, 8Gi), got "${value}"`);
   }
+}
+
+/** The cluster CA the kubelet endpoint checks callers' client certificates against. */
+function clusterCaPem(kubeconfig: string, context: string | undefined): string {
+  const caData = loadKubeconfig(kubeconfig, { context }).caData;
+  if (!caData)
+    throw new UsageError(
+      `${kubeconfig} names no certificate-authority-data: the kubelet endpoint needs the cluster CA`,
+    );
+  return caData;
+}
+
+/** --kubelet-port: 10250 for a machine (kube's port), any free port for a SIMULATED node. */
+function kubeletPort(o: AgentOptions): number {
+  const port = Number(o.kubeletPort ?? (o.runtime === 'sim' ? 0 : defaultKubeletPort));
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--kubelet-port must be a port number (0 picks a free one), got "${o.kubeletPort}"`);
+  return port;
 }
 
 export async function runAgent(o: AgentOptions): Promise<void> {
@@ -61,6 +83,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   const host = await SimNodeHost.start({
     client,
     nodeNames: [o.nodeName],
+    kubelet: { clusterCaPem: clusterCaPem(o.kubeconfig, o.context), port: kubeletPort(o) },
     capacity: { cpu: quantity('--cpu', o.cpu), memory: quantity('--memory', o.memory), pods: o.pods },
     readyDelayMs,
     // A real agent process waits for its pod CIDR from node IPAM, so pod IPs never overlap.
@@ -68,7 +91,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   process.stdout.write(
-    `kubelab agent: node ${o.nodeName} registered and Ready (runtime sim: SIMULATED containers; profile ${host.profile.name}) against ${client.server}\n`,
+    `kubelab agent: node ${o.nodeName} registered and Ready (runtime sim: SIMULATED containers; kubelet endpoint ${simNodeAddress}:${host.kubeletPort}; profile ${host.profile.name}) against ${client.server}\n`,
   );
   const stop = async (signal: string) => {
     process.stdout.write(`kubelab agent: ${signal}, stopping (the Node and its pods stay as they are)\n`);
@@ -96,7 +119,7 @@ async function runDockerAgent(o: AgentOptions, nodeName: string, kubeconfig: str
       dataDir,
       nodeIP: o.nodeIp,
       podNetwork: o.podNetwork,
-      kubelet: { apiServer: loadKubeconfig(kubeconfig, { context: o.context }), port: Number(o.kubeletPort) },
+      kubelet: { clusterCaPem: clusterCaPem(kubeconfig, o.context), port: kubeletPort(o) },
       log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
     });
   } catch (e) {
@@ -137,8 +160,7 @@ export function registerAgent(program: Command): void {
     .option('--data-dir <dir>', 'docker: where pod volumes live (default $KUBELAB_HOME/agent/<node>)')
     .option(
       '--kubelet-port <port>',
-      'docker: HTTPS port of the endpoint that serves logs, exec and usage',
-      '10250',
+      `HTTPS port of the kubelet endpoint that serves logs, exec and usage (default: docker ${defaultKubeletPort}, sim a free port of ${simNodeAddress})`,
     )
     .option('--node-ip <address>', 'docker: the address other machines reach this one at (InternalIP)')
     .option(

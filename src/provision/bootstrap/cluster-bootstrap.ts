@@ -15,6 +15,7 @@ import { buildWorkloadImages, workloadArchiveName, workloadImagesDir } from '../
 import { readyz, readyzPassed } from '../api-server-health.js';
 import type { ClusterBootstrap, ControlPlaneAccess } from '../cluster-provider.js';
 import type { MachineRecord } from '../cluster-records.js';
+import { bootstrapKubeconfig, issueJoinToken } from '../join-token.js';
 import type { ProvisionedMachine } from '../providers/machine-provider.js';
 import { MachineStepError } from '../ssh/index.js';
 import { kubelabBundles } from './kubelab-bundles.js';
@@ -198,18 +199,14 @@ export class SshClusterBootstrap implements ClusterBootstrap {
       await step(this.o.progress, m.name, 'join and start the agent', async () => {
         const joined = await setup.fileExists(nodeKubeconfigPath);
         if (!joined) {
-          this.joinToken ??= client
-            .request<{ token: string }>('POST', '/apis/join.kubelab.dev/v1/jointokens', {
-              body: { ttlSeconds: 3600 },
-            })
-            .then((r) => r.token);
+          this.joinToken ??= issueJoinToken(client);
           await setup.writeFile(
             bootstrapKubeconfigPath,
-            buildKubeconfig({
+            bootstrapKubeconfig({
               ...forNodes,
               token: await this.joinToken,
               clusterName: this.o.cluster,
-              userName: `bootstrap-${m.name}`,
+              nodeName: m.name,
             }),
             0o600,
           );

@@ -1,20 +1,24 @@
 // The sim provider: this computer is every machine, each one a local process of the running
 // kubelab program (detached, logging to the cluster folder) — the control plane `kubelab
 // server` on a free port of 127.0.0.1, each SIMULATED worker node `kubelab agent --runtime sim`,
-// named kind-style `<cluster>-worker`, `<cluster>-worker2`, ... Failure injection acts on those
+// named kind-style `<cluster>-worker`, `<cluster>-worker2`, ... Each agent joins as a machine's
+// does: with a join token in a bootstrap kubeconfig, exchanged for its node's own credential
+// (`<cluster folder>/nodes/<node>.kubeconfig`), so no agent ever holds the admin's; it serves
+// its kubelet endpoint on 127.0.0.1, the node's InternalIP. Failure injection acts on those
 // processes through the OS, because that is what the modes mean:
 //   agent     SIGTERM: the agent stops; heartbeats stop; pods keep their last status
 //   partition SIGSTOP: frozen; no heartbeats, no updates; SIGCONT resumes it
 //   poweroff  SIGKILL: the node dies with its (in-memory) containers
 // Process ids live in the cluster record (cluster.json machines[].pid).
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isNodeReady } from '../../api/node-state.js';
 import { resource } from '../../api/resources.js';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { readyzAt, readyzPassed } from '../api-server-health.js';
 import type { ProgressSink } from '../bootstrap/progress-reporter.js';
@@ -33,6 +37,7 @@ import {
   type MachineRecord,
   writeClusterRecord,
 } from '../cluster-records.js';
+import { bootstrapKubeconfig, issueJoinToken } from '../join-token.js';
 
 export interface SimWorkerOptions {
   /** The kubelab program to run agents with (default: the running CLI, process.argv[1]). */
@@ -90,14 +95,50 @@ function spawnKubelab(clusterName: string, machineName: string, args: string[], 
   return child.pid;
 }
 
+/** A SIMULATED node's own credential once it has joined, and the join token it joins with. */
+function nodeKubeconfigPaths(clusterName: string, nodeName: string) {
+  const dir = join(clusterDir(clusterName), 'nodes');
+  return {
+    dir,
+    node: join(dir, `${nodeName}.kubeconfig`),
+    bootstrap: join(dir, `${nodeName}.bootstrap.kubeconfig`),
+  };
+}
+
+/** Bootstrap kubeconfigs with one new join token for nodes that have not joined yet. */
+async function writeBootstrapKubeconfigs(clusterName: string, nodeNames: string[]): Promise<void> {
+  const adminPath = clusterKubeconfigPath(clusterName);
+  const admin = loadKubeconfig(adminPath);
+  if (!admin.caData)
+    throw new Error(`${adminPath} names no certificate-authority-data: nodes could not trust the server`);
+  const client = new ApiClient(admin);
+  try {
+    const token = await issueJoinToken(client);
+    for (const nodeName of nodeNames) {
+      const paths = nodeKubeconfigPaths(clusterName, nodeName);
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+      await writeFile(
+        paths.bootstrap,
+        bootstrapKubeconfig({ server: admin.server, caData: admin.caData, token, clusterName, nodeName }),
+        { mode: 0o600 },
+      );
+    }
+  } finally {
+    client.close();
+  }
+}
+
 function spawnAgent(clusterName: string, nodeName: string, o: SimWorkerOptions): number {
+  const paths = nodeKubeconfigPaths(clusterName, nodeName);
   return spawnKubelab(
     clusterName,
     nodeName,
     [
       'agent',
       '--kubeconfig',
-      clusterKubeconfigPath(clusterName),
+      paths.node,
+      '--bootstrap-kubeconfig',
+      paths.bootstrap,
       '--node-name',
       nodeName,
       '--runtime',
@@ -139,10 +180,23 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
-/** Starts the agents of the nodes whose process is not running and records their new pids. */
-function startAgents(clusterName: string, nodes: MachineRecord[], options: SimWorkerOptions): void {
-  for (const node of nodes)
-    if (!processAlive(node.pid)) node.pid = spawnAgent(clusterName, node.name, options);
+/**
+ * Starts the agents of the nodes whose process is not running and records their new pids;
+ * those that have not joined yet get a join token first.
+ */
+async function startAgents(
+  clusterName: string,
+  nodes: MachineRecord[],
+  options: SimWorkerOptions,
+): Promise<void> {
+  const down = nodes.filter((n) => !processAlive(n.pid));
+  const joining = down.filter((n) => !existsSync(nodeKubeconfigPaths(clusterName, n.name).node));
+  if (joining.length > 0)
+    await writeBootstrapKubeconfigs(
+      clusterName,
+      joining.map((n) => n.name),
+    );
+  for (const node of down) node.pid = spawnAgent(clusterName, node.name, options);
 }
 
 /** Waits until every node's Node is Ready; an agent that exits meanwhile fails it with its log's tail. */
@@ -223,7 +277,7 @@ export async function recoverSimNode(
     process.kill(node.pid!, 'SIGCONT');
     return 'resumed';
   }
-  startAgents(record.name, [node], options);
+  await startAgents(record.name, [node], options);
   await writeClusterRecord(record);
   await waitForNodes(record.name, [node], options.readyTimeoutMs ?? 30_000);
   return 'restarted';
@@ -329,8 +383,8 @@ class SimBootstrap implements ClusterBootstrap {
   async join(nodes: MachineRecord[]): Promise<void> {
     if (nodes.length === 0) return;
     this.joinStartedAt = Date.now();
-    this.progress.say(`starting ${nodes.length} SIMULATED worker node(s)...`);
-    startAgents(this.record.name, nodes, this.workers);
+    this.progress.say(`starting ${nodes.length} SIMULATED worker node(s), each joining with a join token...`);
+    await startAgents(this.record.name, nodes, this.workers);
   }
 
   async waitReady(nodes: MachineRecord[]): Promise<void> {
