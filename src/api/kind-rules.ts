@@ -33,6 +33,7 @@ import {
   validateNodeName,
   validatePodName,
   validateSecretName,
+  validateServiceAccountName,
   validateServiceName,
   validateWorkloadName,
 } from './names.js';
@@ -189,6 +190,8 @@ const defs: Record<string, KindDef<any>> = {
     spec: validateSecretData,
     update: validateSecretUpdate,
   },
+  // kube validates only a ServiceAccount's metadata; it has no defaults.
+  'v1/ServiceAccount': { nameFn: validateServiceAccountName },
   'v1/Event': {
     nameFn: validateEventName,
     spec: validateEvent,

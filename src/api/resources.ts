@@ -11,7 +11,7 @@ export interface ResourceInfo {
   singular: string;
   shortNames: readonly string[];
   namespaced: boolean;
-  subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec')[];
+  subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'token')[];
   /** kubectl's `get all` includes resources in the `all` category. */
   categories: readonly string[];
 }
@@ -83,6 +83,15 @@ const rows: Row[] = [
     shortNames: [],
     namespaced: true,
     subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    shortNames: ['sa'],
+    namespaced: true,
+    subresources: ['token'],
   },
   {
     group: '',
@@ -206,6 +215,7 @@ export const resource = {
   endpoints: catalogued('Endpoints'),
   configMaps: catalogued('ConfigMap'),
   secrets: catalogued('Secret'),
+  serviceAccounts: catalogued('ServiceAccount'),
   events: catalogued('Event'),
   leases: catalogued('Lease'),
   deployments: catalogued('Deployment'),
