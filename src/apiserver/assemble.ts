@@ -1,7 +1,7 @@
-// Builds the serving parts of an API server from its options: the store, the token
-// authenticator, the registry (which finds each kind's strategy in strategies/), the REST
-// handlers and the handler chain every request runs through. Nothing here listens or writes
-// first-start state; see bootstrap.ts and listen.ts.
+// Builds the serving parts of an API server from its options: the store, the authenticators
+// (bearer tokens, ServiceAccount tokens), the registry (which finds each kind's strategy in
+// strategies/), the REST handlers and the handler chain every request runs through. Nothing
+// here listens or writes first-start state; see bootstrap.ts and listen.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -23,6 +23,8 @@ import { MetricsApi } from './metrics-api.js';
 import { apiMux, serveUpgrade } from './mux.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
+import { ServiceAccountTokens } from './service-account-tokens.js';
+import { reviewToken } from './token-review.js';
 
 export interface AssembledApiServer {
   store: Store;
@@ -40,15 +42,17 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const serviceAccountTokens = await ServiceAccountTokens.load(store, registry, now);
   const handlers = new ResourceHandlers(registry, store, {
     now,
+    serviceAccountTokens,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
   });
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
     requestInfoStage,
-    authnStage([tokens]),
+    authnStage([tokens, serviceAccountTokens]),
     authzStage(registry),
     limitsStage({
       maxInFlight: o.maxRequestsInFlight ?? 400,
@@ -64,6 +68,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
     tokens,
     store,
     readiness: o.readinessChecks ?? new Map(),
+    reviewToken: (body) => reviewToken(serviceAccountTokens, body),
   });
   return {
     store,

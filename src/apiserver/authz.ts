@@ -3,7 +3,8 @@
 //  - nodes (`system:node:<name>` in `system:nodes`, credentials an agent got by joining):
 //    kube's Node authorizer + NodeRestriction admission, reduced. A node reads what a kubelet
 //    reads, and writes only its own Node (and status), its own Lease in kube-node-lease, the
-//    status of pods bound to it, the final deletion of those pods, and Events.
+//    status of pods bound to it, the final deletion of those pods, Events, and tokens bound
+//    to its pods.
 //  - bootstrap tokens (`system:bootstrappers`): only the join exchange (join.ts).
 // Deliberate simplification against kube: a node may read every Secret and ConfigMap (kube
 // limits it to those its pods reference, which needs the authorizer's object graph).
@@ -77,6 +78,9 @@ async function authorizeNode(
       return;
     throw forbidden(user, info, `node "${node}" can only use its own Lease in kube-node-lease`);
   }
+  // Tokens for its pods' projected volumes; which pod the token is bound to is in the body,
+  // so the token handler checks it (token-request.ts), as kube's NodeRestriction does.
+  if (plural === 'serviceaccounts' && sub === 'token' && info.verb === 'create') return;
   if (
     plural === 'pods' &&
     info.name &&

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceInfo, resources } from '../api/resources.js';
 import { StatusError } from '../api/status-error.js';
 import { writeJson } from './http-io.js';
-import type { DiscoveryRequest } from './request-info.js';
+import { type DiscoveryRequest, reviewResources } from './request-info.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
 
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelab' };
@@ -23,11 +23,13 @@ const subresourceDiscovery: Record<
   eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
   log: { verbs: ['get'] },
   exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
+  token: { verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' },
 };
 
 function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of resources) seen.set(apiVersionOf(r), { group: r.group, version: r.version });
+  for (const r of [...resources, ...reviewResources])
+    seen.set(apiVersionOf(r), { group: r.group, version: r.version });
   return [...seen.values()];
 }
 
@@ -78,8 +80,15 @@ export function apiResourceListDoc(group: string, version: string) {
       resources: metricsResources,
     };
   const inGv = resources.filter((r) => r.group === group && r.version === version);
-  if (inGv.length === 0) return undefined;
-  const list: object[] = [];
+  const reviews = reviewResources.filter((r) => r.group === group && r.version === version);
+  if (inGv.length === 0 && reviews.length === 0) return undefined;
+  const list: object[] = reviews.map((r) => ({
+    name: r.plural,
+    singularName: r.kind.toLowerCase(),
+    namespaced: false,
+    kind: r.kind,
+    verbs: ['create'],
+  }));
   for (const r of inGv) {
     list.push({
       name: r.plural,

@@ -9,7 +9,7 @@ import type { TokenAuthenticator } from './authn.js';
 import { infoOf, type RequestContext, userOf } from './chain/handler-chain.js';
 import { serveDiscovery, versionDoc } from './discovery.js';
 import { healthPaths, serveHealth } from './health.js';
-import { writeJson } from './http-io.js';
+import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { serveJoin } from './join.js';
 import type { MetricsApi } from './metrics-api.js';
 import { proxyPodExec } from './pod-exec-proxy.js';
@@ -23,6 +23,8 @@ export interface MuxParts {
   tokens: TokenAuthenticator;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
+  /** Answers a TokenReview (token-review.ts). */
+  reviewToken(body: unknown): Promise<unknown>;
 }
 
 type Route<K extends RequestInfo['kind']> = (
@@ -55,6 +57,11 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
         info.rest.split('/').filter(Boolean).map(decodeURIComponent),
         info.query,
       ),
+    review: async (ctx, res, info) => {
+      requireJsonBody(ctx.req);
+      const body = parseJsonBody(await readBody(ctx.req), `create ${info.review.plural}`);
+      writeJson(res, 201, await parts.reviewToken(body));
+    },
     unserved: (_ctx, _res, info) => {
       throw info.error;
     },

@@ -45,7 +45,34 @@ export interface UnservedRequest {
   query: URLSearchParams;
 }
 
-export type RequestInfo = ResourceRequest | DiscoveryRequest | ExtensionRequest | UnservedRequest;
+/**
+ * A create-only review (TokenReview): answered from its body for the caller, never stored, so
+ * it has no row in the resource catalogue (which holds stored kinds).
+ */
+export interface ReviewRequest {
+  kind: 'review';
+  verb: 'create';
+  review: ReviewResource;
+  query: URLSearchParams;
+}
+
+export interface ReviewResource {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+}
+
+export const reviewResources: readonly ReviewResource[] = [
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews' },
+];
+
+export type RequestInfo =
+  | ResourceRequest
+  | DiscoveryRequest
+  | ExtensionRequest
+  | ReviewRequest
+  | UnservedRequest;
 
 const baseUrl = 'https://kubelab.invalid';
 export const joinApiPrefix = '/apis/join.kubelab.dev/v1/';
@@ -65,6 +92,16 @@ export function resolveRequest(method: string, rawUrl: string): RequestInfo {
   // The bare prefix is metrics.k8s.io's discovery document.
   if (path.startsWith(metricsApiPrefix) && path.length > metricsApiPrefix.length)
     return { kind: 'metrics', rest: path.slice(metricsApiPrefix.length), query: url.searchParams };
+  const review = reviewResources.find((r) => path === `/apis/${r.group}/${r.version}/${r.plural}`);
+  if (review) {
+    if (method.toUpperCase() === 'POST')
+      return { kind: 'review', verb: 'create', review, query: url.searchParams };
+    return {
+      kind: 'unserved',
+      error: statusErrors.methodNotAllowed(`${review.plural} can only be created`),
+      query: url.searchParams,
+    };
+  }
   try {
     return parseRequestInfo(method, rawUrl);
   } catch (e) {

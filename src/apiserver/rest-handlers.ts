@@ -9,7 +9,7 @@ import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
-import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
+import { parseJsonBody, readBody, readCreateBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
@@ -22,7 +22,9 @@ import {
   type WriteOptions,
 } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
+import type { ServiceAccountTokens } from './service-account-tokens.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
+import { createToken } from './token-request.js';
 
 type Representation = 'object' | 'table' | 'metadata';
 
@@ -37,6 +39,8 @@ const tableContentType = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
 export interface HandlerOptions {
   now: () => number;
+  /** Signs the tokens serviceaccounts/token hands out. */
+  serviceAccountTokens: ServiceAccountTokens;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
 }
@@ -151,7 +155,7 @@ export class ResourceHandlers {
 
   private servesSubresource(r: ResourceInfo, sub: string): boolean {
     if (sub === 'finalize') return strategyFor(r).finalize !== undefined;
-    return (['status', 'scale', 'binding', 'eviction', 'log', 'exec'] as const).some(
+    return (['status', 'scale', 'binding', 'eviction', 'log', 'exec', 'token'] as const).some(
       (s) => s === sub && r.subresources.includes(s),
     );
   }
@@ -165,12 +169,24 @@ export class ResourceHandlers {
   ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
-    requireJsonBody(req);
-    const body = parseJsonBody(await readBody(req), `create ${r.plural}`);
+    const body = await readCreateBody(req, `create ${r.plural}`);
     if (user)
       checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
+    if (info.subresource === 'token')
+      return writeJson(
+        res,
+        201,
+        await createToken(
+          this.registry,
+          this.opts.serviceAccountTokens,
+          info.namespace!,
+          info.name!,
+          body,
+          user,
+        ),
+      );
     if (info.name)
       throw statusErrors.methodNotAllowed(
         `POST is not allowed on a named ${r.singular}; use PUT to replace it`,

@@ -17,6 +17,16 @@ export function authzStage(registry: Registry): Stage {
       if (!user.groups.includes(mastersGroup) && !user.groups.includes(nodesGroup))
         throw new StatusError(403, 'Forbidden', `User "${user.name}" cannot read metrics.k8s.io`);
     },
+    // kube grants create tokenreviews through RBAC (system:auth-delegator); until RBAC, the
+    // control plane only.
+    review: async (user, info) => {
+      if (!user.groups.includes(mastersGroup))
+        throw new StatusError(
+          403,
+          'Forbidden',
+          `${info.review.plural}.${info.review.group} is forbidden: User "${user.name}" cannot create resource "${info.review.plural}" in API group "${info.review.group}" at the cluster scope`,
+        );
+    },
     discovery: async () => {},
     join: async () => {},
     unserved: async () => {},
