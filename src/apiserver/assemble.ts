@@ -41,7 +41,9 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const now = () => clock.now();
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
-  const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const registry = new Registry(store, now, o.profile ?? profiles.lab, {
+    serviceAccount: o.serviceAccountAdmission ?? true,
+  });
   const serviceAccountTokens = await ServiceAccountTokens.load(store, registry, now);
   const handlers = new ResourceHandlers(registry, store, {
     now,
