@@ -101,8 +101,12 @@ async function boundObject(
       `cannot bind token for serviceaccount "${serviceAccount}" to pod running with different serviceaccount name.`,
     );
   const nodeName = pod.spec?.nodeName;
+  // A pod bound to a Node that is gone gets a token without the node claim, as in kube.
   const node = nodeName
-    ? await registry.get(resource.nodes, undefined, nodeName).catch(() => undefined)
+    ? await registry.get(resource.nodes, undefined, nodeName).catch((e: unknown) => {
+        if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
+        throw e;
+      })
     : undefined;
   return {
     uid,
