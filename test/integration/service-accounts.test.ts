@@ -242,6 +242,13 @@ describe.runIf(kubectlPath)('kubectl', () => {
   const kubectl = (...args: string[]) =>
     runCommand(kubectlPath!, ['--kubeconfig', h.server.kubeconfigPath, '-n', 'team', ...args]);
 
+  it('discovers ServiceAccounts and TokenReviews', async () => {
+    const r = await kubectl('api-resources');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\nserviceaccounts\s+sa\s+v1\s+true\s+ServiceAccount\n/);
+    expect(r.stdout).toMatch(/\ntokenreviews\s+authentication\.k8s\.io\/v1\s+false\s+TokenReview\n/);
+  });
+
   it('creates and lists ServiceAccounts and creates tokens for them', async () => {
     const created = await kubectl('create', 'sa', 'builder');
     expect(created.stderr).toBe('');
