@@ -24,7 +24,7 @@ import { apiMux, serveUpgrade } from './mux.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
 import { ServiceAccountTokens } from './service-account-tokens.js';
-import { reviewToken } from './token-review.js';
+import { tokenReviewStatus } from './token-review.js';
 
 export interface AssembledApiServer {
   store: Store;
@@ -70,7 +70,7 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
     tokens,
     store,
     readiness: o.readinessChecks ?? new Map(),
-    reviewToken: (body) => reviewToken(serviceAccountTokens, body),
+    reviewToken: (body) => tokenReviewStatus(serviceAccountTokens, body),
   });
   return {
     store,

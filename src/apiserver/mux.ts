@@ -16,6 +16,7 @@ import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import type { ResourceHandlers } from './rest-handlers.js';
+import type { TokenReviewBody } from './token-review.js';
 
 export interface MuxParts {
   handlers: ResourceHandlers;
@@ -23,8 +24,8 @@ export interface MuxParts {
   tokens: TokenAuthenticator;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
-  /** Answers a TokenReview (token-review.ts). */
-  reviewToken(body: unknown): Promise<unknown>;
+  /** The status of a TokenReview (token-review.ts). */
+  reviewToken(body: TokenReviewBody): Promise<unknown>;
 }
 
 type Route<K extends RequestInfo['kind']> = (
@@ -57,10 +58,20 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
         info.rest.split('/').filter(Boolean).map(decodeURIComponent),
         info.query,
       ),
+    // Answered as kube answers a review: the request echoed with its status.
     review: async (ctx, res, info) => {
       requireJsonBody(ctx.req);
-      const body = parseJsonBody(await readBody(ctx.req), `create ${info.review.plural}`);
-      writeJson(res, 201, await parts.reviewToken(body));
+      const parsed = parseJsonBody(await readBody(ctx.req), `create ${info.review.plural}`);
+      const body = (parsed && typeof parsed === 'object' ? parsed : {}) as TokenReviewBody & {
+        metadata?: object;
+      };
+      writeJson(res, 201, {
+        kind: info.review.kind,
+        apiVersion: `${info.review.group}/${info.review.version}`,
+        metadata: { ...body.metadata, creationTimestamp: null },
+        spec: body.spec,
+        status: await parts.reviewToken(body),
+      });
     },
     unserved: (_ctx, _res, info) => {
       throw info.error;

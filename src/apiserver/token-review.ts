@@ -4,43 +4,28 @@
 import { statusErrors } from '../api/status-error.js';
 import { type ServiceAccountTokens, serviceAccountIssuer } from './service-account-tokens.js';
 
-interface TokenReviewBody {
-  metadata?: Record<string, unknown>;
+export interface TokenReviewBody {
   spec?: { token?: string; audiences?: string[] };
 }
 
 /**
- * The TokenReview the API server answers for a created `body`. The caller was authorized
- * before (create tokenreviews); who asks does not change the answer.
+ * The status of a created TokenReview. The caller was authorized before (create tokenreviews);
+ * who asks does not change the answer.
  */
-export async function reviewToken(tokens: ServiceAccountTokens, body: unknown) {
-  const review = (body ?? {}) as TokenReviewBody;
-  const token = review.spec?.token;
+export async function tokenReviewStatus(tokens: ServiceAccountTokens, body: TokenReviewBody) {
+  const token = body.spec?.token;
   if (!token) throw statusErrors.badRequest('TokenReview spec.token: Required value');
-  const audiences = review.spec?.audiences?.length ? review.spec.audiences : [serviceAccountIssuer];
-  let status: Record<string, unknown>;
+  const audiences = body.spec?.audiences?.length ? body.spec.audiences : [serviceAccountIssuer];
   try {
     const result = await tokens.review(token, audiences);
-    status = result
-      ? {
-          authenticated: true,
-          user: {
-            username: result.user.name,
-            uid: result.user.uid,
-            groups: result.user.groups,
-            extra: result.user.extra,
-          },
-          audiences: result.audiences,
-        }
-      : { user: {}, error: 'token is not a ServiceAccount token' };
+    if (!result) return { user: {}, error: 'token is not a ServiceAccount token' };
+    const { user } = result;
+    return {
+      authenticated: true,
+      user: { username: user.name, uid: user.uid, groups: user.groups, extra: user.extra },
+      audiences: result.audiences,
+    };
   } catch (e) {
-    status = { user: {}, error: (e as Error).message };
+    return { user: {}, error: (e as Error).message };
   }
-  return {
-    kind: 'TokenReview',
-    apiVersion: 'authentication.k8s.io/v1',
-    metadata: { ...review.metadata, creationTimestamp: null },
-    spec: review.spec,
-    status,
-  };
 }
