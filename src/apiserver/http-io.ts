@@ -2,7 +2,6 @@
 // limit) while streaming, so an oversize upload is refused with 413 without buffering it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asStatusError, statusErrors } from '../api/status-error.js';
-import { decodeProtobufBody, protobufContentType } from './protobuf-body.js';
 
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
@@ -39,7 +38,7 @@ export function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Pro
  * falling back to JSON; a missing content type is read as JSON, as kube-apiserver does.
  */
 export function requireJsonBody(req: IncomingMessage): void {
-  const type = mediaType(req);
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && type !== '*/*') {
     throw statusErrors.unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: application/json ` +
@@ -47,17 +46,6 @@ export function requireJsonBody(req: IncomingMessage): void {
         `\`kubectl create ... --dry-run=client -o yaml | kubectl apply -f -\`)`,
     );
   }
-}
-
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-}
-
-/** A create's body, from JSON or from the protobuf kubectl's typed create commands send (protobuf-body.ts). */
-export async function readCreateBody(req: IncomingMessage, what: string): Promise<unknown> {
-  if (mediaType(req) === protobufContentType) return decodeProtobufBody(await readBody(req));
-  requireJsonBody(req);
-  return parseJsonBody(await readBody(req), what);
 }
 
 /** Parses a JSON body into an object; anything else is a 400 that says what was wrong. */

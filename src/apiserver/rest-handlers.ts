@@ -9,11 +9,12 @@ import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
-import { parseJsonBody, readBody, readCreateBody, requireJsonBody, writeJson } from './http-io.js';
+import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
 import { applyPatch, patchTypeFromContentType } from './patch.js';
 import { servePodLog } from './pod-log-proxy.js';
+import { decodeProtobufBody, protobufContentType } from './protobuf-body.js';
 import {
   type DeleteOptions,
   type FieldValidation,
@@ -169,7 +170,7 @@ export class ResourceHandlers {
   ) {
     const r = info.resource;
     const opts = writeOptions(info.query);
-    const body = await readCreateBody(req, `create ${r.plural}`);
+    const body = await readCreateBody(req, info);
     if (user)
       checkNodeOwnsObject(user, info, (body as { metadata?: { name?: string } } | null)?.metadata?.name);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
@@ -367,6 +368,26 @@ export class ResourceHandlers {
     }
     writeJson(res, 200, { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: list.items });
   }
+}
+
+/**
+ * A create's body: JSON, or protobuf for the kinds kubectl's typed commands send only that way
+ * (protobuf-body.ts). A token request's body is a TokenRequest, not its ServiceAccount.
+ */
+async function readCreateBody(req: IncomingMessage, info: ResourceRequest): Promise<unknown> {
+  const r = info.resource;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === protobufContentType) {
+    const body = await readBody(req);
+    try {
+      const decoded = decodeProtobufBody(body, info.subresource === 'token' ? 'TokenRequest' : r.kind);
+      if (decoded) return decoded;
+    } catch (e) {
+      throw statusErrors.badRequest(`create ${r.plural}: ${(e as Error).message}`);
+    }
+  }
+  requireJsonBody(req);
+  return parseJsonBody(await readBody(req), `create ${r.plural}`);
 }
 
 function includeObject(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
