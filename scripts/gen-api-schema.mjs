@@ -30,6 +30,7 @@ const roots = [
   ['v1', 'Endpoints', 'V1Endpoints'],
   ['v1', 'ConfigMap', 'V1ConfigMap'],
   ['v1', 'Secret', 'V1Secret'],
+  ['v1', 'ServiceAccount', 'V1ServiceAccount'],
   ['v1', 'Event', 'CoreV1Event'],
   ['v1', 'Binding', 'V1Binding'],
   ['coordination.k8s.io/v1', 'Lease', 'V1Lease'],

@@ -29,6 +29,8 @@ export interface PodRecord {
   /** Last `sim.kubelab.dev/crash` value acted on (or present when the agent took the pod). */
   crashSeen?: string;
   containers: Map<string, ContainerRecord>;
+  /** ServiceAccount tokens of projected volumes, by audience and lifetime, and when to renew each. */
+  serviceAccountTokens?: Map<string, { token: string; refreshAtMs: number }>;
   /** Set once graceful termination started. */
   stopping?: Promise<void>;
 }

@@ -35,6 +35,7 @@ import {
   validatePodName,
   validateRBACName,
   validateSecretName,
+  validateServiceAccountName,
   validateServiceName,
   validateWorkloadName,
 } from './names.js';
@@ -197,6 +198,8 @@ const defs: Record<string, KindDef<any>> = {
     spec: validateSecretData,
     update: validateSecretUpdate,
   },
+  // kube validates only a ServiceAccount's metadata; it has no defaults.
+  'v1/ServiceAccount': { nameFn: validateServiceAccountName },
   'v1/Event': {
     nameFn: validateEventName,
     spec: validateEvent,

@@ -11,7 +11,7 @@ export interface ResourceInfo {
   singular: string;
   shortNames: readonly string[];
   namespaced: boolean;
-  subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec')[];
+  subresources: readonly ('status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'token')[];
   /** kubectl's `get all` includes resources in the `all` category. */
   categories: readonly string[];
   /**
@@ -90,6 +90,15 @@ const rows: Row[] = [
     shortNames: [],
     namespaced: true,
     subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    shortNames: ['sa'],
+    namespaced: true,
+    subresources: ['token'],
   },
   {
     group: '',
@@ -245,6 +254,15 @@ const virtualRows: Row[] = [
   {
     group: 'authentication.k8s.io',
     version: 'v1',
+    kind: 'TokenReview',
+    plural: 'tokenreviews',
+    shortNames: [],
+    namespaced: false,
+    subresources: [],
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
     kind: 'SelfSubjectReview',
     plural: 'selfsubjectreviews',
     shortNames: [],
@@ -285,6 +303,7 @@ export const resource = {
   endpoints: catalogued('Endpoints'),
   configMaps: catalogued('ConfigMap'),
   secrets: catalogued('Secret'),
+  serviceAccounts: catalogued('ServiceAccount'),
   events: catalogued('Event'),
   leases: catalogued('Lease'),
   deployments: catalogued('Deployment'),
@@ -304,6 +323,7 @@ export const resource = {
   subjectAccessReviews: catalogued('SubjectAccessReview'),
   localSubjectAccessReviews: catalogued('LocalSubjectAccessReview'),
   selfSubjectReviews: catalogued('SelfSubjectReview'),
+  tokenReviews: catalogued('TokenReview'),
 } as const;
 
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -27,6 +27,12 @@ export interface ApiServerOptions {
   clusterName?: string;
   /** Health checks the process adds (e.g. scheduler, controller manager): name -> healthy? */
   readinessChecks?: Map<string, () => boolean>;
+  /**
+   * kube's ServiceAccount admission plugin (default on): pods get a ServiceAccount and its token
+   * volume. Off only for a server without a controller manager (tests), as kube's integration
+   * framework disables it: nothing would create the `default` ServiceAccount pods are given.
+   */
+  serviceAccountAdmission?: boolean;
   /** Timing profile (default lab); published in kube-system/kubelab-profile. */
   profile?: Profile;
 }

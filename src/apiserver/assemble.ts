@@ -1,5 +1,5 @@
 // Builds the serving parts of an API server from its options and certificates: the store, the
-// token authenticator, the registry (which finds each kind's strategy in strategies/), the REST
+// authenticators (bearer tokens, ServiceAccount tokens), the registry (which finds each kind's strategy in strategies/), the REST
 // handlers, the kubelet client and the handler chain every request runs through. Nothing here
 // listens or writes first-start state; see bootstrap.ts and listen.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +29,7 @@ import { RbacCache } from './rbac/rbac-cache.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
 import { reviewCreates } from './reviews.js';
+import { ServiceAccountTokens } from './service-account-tokens.js';
 
 export interface AssembledApiServer {
   store: Store;
@@ -45,22 +46,26 @@ export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): P
   const now = () => clock.now();
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.open(store, { legacyFile: join(o.dataDir, 'tokens.json') });
-  const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const registry = new Registry(store, now, o.profile ?? profiles.lab, {
+    serviceAccount: o.serviceAccountAdmission ?? true,
+  });
+  const serviceAccountTokens = await ServiceAccountTokens.load(store, registry, now);
   const rbacCache = await RbacCache.start(store);
   const rbac = new RbacAuthorizer(rbacCache);
   const kubelets = new KubeletClient(registry, { caPem: pki.caPem, ...pki.kubeletClient });
   const handlers = new ResourceHandlers(registry, store, {
     kubelets,
     now,
+    serviceAccountTokens,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
     checkWrite: (user, info, object) => rbac.checkWrite(user, info, object),
-    virtualCreates: reviewCreates(rbac),
+    virtualCreates: reviewCreates(rbac, serviceAccountTokens),
   });
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
     requestInfoStage,
-    authnStage([tokens]),
+    authnStage([tokens, serviceAccountTokens]),
     impersonationStage(rbac),
     authzStage(registry, rbac),
     limitsStage({

@@ -23,6 +23,7 @@ const subresourceDiscovery: Record<
   eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
   log: { verbs: ['get'] },
   exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
+  token: { verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' },
 };
 
 function groupVersions(): { group: string; version: string }[] {

@@ -28,6 +28,7 @@ export interface MuxParts {
   ca: ClusterCa;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
+  /** The status of a TokenReview (token-review.ts). */
 }
 
 type Route<K extends RequestInfo['kind']> = (

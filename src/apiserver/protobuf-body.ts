@@ -1,12 +1,12 @@
 // Reading the protobuf bodies real kubectl sends. kubelab speaks JSON, but kubectl's typed
 // commands (`kubectl auth can-i`, `auth whoami`, `create role|rolebinding|clusterrole|
-// clusterrolebinding`) POST protobuf and do not fall back to JSON on a 415. So for those kinds
+// clusterrolebinding|serviceaccount|token`) POST protobuf and do not fall back to JSON on a 415. So for those kinds
 // only, the body is decoded here: kube's envelope ("k8s\0" + runtime.Unknown) around the
 // object's own message, read by a small field table (from kube's generated.proto) into the JSON
 // shape the rest of the server knows. Unknown fields are skipped; answers stay JSON, which
 // client-go reads by the response's Content-Type.
 
-type FieldType = 'string' | 'stringMap' | { message: string };
+type FieldType = 'string' | 'stringMap' | 'bool' | 'int64' | { message: string };
 type Field = [name: string, type: FieldType, repeated?: 'repeated'];
 type Message = Record<number, Field>;
 
@@ -19,6 +19,7 @@ const messages: Record<string, Message> = {
     3: ['namespace', 'string'],
     11: ['labels', 'stringMap'],
     12: ['annotations', 'stringMap'],
+    14: ['finalizers', 'string', 'repeated'],
   },
   LabelSelector: { 1: ['matchLabels', 'stringMap'], 2: ['matchExpressions', m('Requirement'), 'repeated'] },
   Requirement: { 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', 'string', 'repeated'] },
@@ -71,6 +72,34 @@ const messages: Record<string, Message> = {
   RulesReview: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('RulesReviewSpec')] },
   RulesReviewSpec: { 1: ['namespace', 'string'] },
   SelfSubjectReview: { 1: ['metadata', m('ObjectMeta')] },
+  // v1 ServiceAccount (`kubectl create serviceaccount`)
+  ServiceAccount: {
+    1: ['metadata', m('ObjectMeta')],
+    2: ['secrets', m('ObjectReference'), 'repeated'],
+    3: ['imagePullSecrets', m('LocalObjectReference'), 'repeated'],
+    4: ['automountServiceAccountToken', 'bool'],
+  },
+  ObjectReference: {
+    1: ['kind', 'string'],
+    2: ['namespace', 'string'],
+    3: ['name', 'string'],
+    4: ['uid', 'string'],
+    5: ['apiVersion', 'string'],
+  },
+  LocalObjectReference: { 1: ['name', 'string'] },
+  // authentication.k8s.io/v1 TokenRequest, the body of serviceaccounts/token (`kubectl create token`)
+  TokenRequest: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('TokenRequestSpec')] },
+  TokenRequestSpec: {
+    1: ['audiences', 'string', 'repeated'],
+    3: ['boundObjectRef', m('BoundObjectReference')],
+    4: ['expirationSeconds', 'int64'],
+  },
+  BoundObjectReference: {
+    1: ['kind', 'string'],
+    2: ['apiVersion', 'string'],
+    3: ['name', 'string'],
+    4: ['uid', 'string'],
+  },
 };
 
 /** The message each kind's body is; kinds not listed are JSON only. */
@@ -85,6 +114,8 @@ const messageOfKind: Record<string, string> = {
   LocalSubjectAccessReview: 'AccessReview',
   SelfSubjectRulesReview: 'RulesReview',
   SelfSubjectReview: 'SelfSubjectReview',
+  ServiceAccount: 'ServiceAccount',
+  TokenRequest: 'TokenRequest',
 };
 
 export const protobufContentType = 'application/vnd.kubernetes.protobuf';
@@ -141,12 +172,20 @@ function decodeMessage(buf: Buffer, name: string): Record<string, unknown> {
       out[fieldName] = { ...(out[fieldName] as Record<string, string> | undefined), [k]: v };
       continue;
     }
-    const value = type === 'string' ? r.bytes().toString('utf8') : decodeMessage(r.bytes(), type.message);
+    const value = decodeValue(r, type);
     // Protobuf writes empty strings that kube's JSON omits (`omitempty`); in a list they count.
     if (value === '' && !repeated) continue;
     out[fieldName] = repeated ? [...((out[fieldName] as unknown[] | undefined) ?? []), value] : value;
   }
   return out;
+}
+
+function decodeValue(r: Reader, type: Exclude<FieldType, 'stringMap'>): unknown {
+  if (type === 'string') return r.bytes().toString('utf8');
+  if (type === 'bool') return r.varint() !== 0;
+  // Lifetimes and counts: far inside 2^53, where a varint read as a Number is exact.
+  if (type === 'int64') return r.varint();
+  return decodeMessage(r.bytes(), type.message);
 }
 
 function decodeEntry(buf: Buffer): [string, string] {

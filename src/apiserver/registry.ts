@@ -11,7 +11,7 @@ import { rfc3339 } from '../api/time.js';
 import { type KeyValue, type Store, StoreError } from '../store/store.js';
 import { type ApiObject, generatedName, prepareForCreate, prepareForUpdate } from './object-meta.js';
 import { objectKey, resourcePrefix } from './storage-keys.js';
-import type { StrategyContext } from './strategies/strategy.js';
+import type { AdmissionPlugins, StrategyContext } from './strategies/strategy.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -117,8 +117,9 @@ export class Registry {
     private readonly store: Store,
     private readonly now: () => number,
     profile: Profile,
+    admission: AdmissionPlugins,
   ) {
-    this.strategyContext = { store, profile };
+    this.strategyContext = { store, profile, admission };
   }
 
   private namespaceInfo = resource.namespaces;
@@ -233,7 +234,7 @@ export class Registry {
     const strategy = strategyFor(r);
     if (!strategy.keepStatusOnCreate && r.subresources.includes('status')) delete obj.status;
     strategy.applyDefaults(obj);
-    strategy.admit(obj, this.strategyContext);
+    await strategy.admit(obj, this.strategyContext);
     strategy.prepareForCreate(obj);
     this.validateOrThrow(r, obj);
     opts.admit?.(obj, undefined);

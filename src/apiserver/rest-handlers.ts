@@ -27,7 +27,9 @@ import {
   type WriteOptions,
 } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
+import type { ServiceAccountTokens } from './service-account-tokens.js';
 import { strategyFor } from './strategies/strategy-catalogue.js';
+import { createToken } from './token-request.js';
 import { serveVirtualCreate, type VirtualCreates } from './virtual-resources.js';
 
 type Representation = 'object' | 'table' | 'metadata';
@@ -43,6 +45,8 @@ const tableContentType = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
 export interface HandlerOptions {
   now: () => number;
+  /** Signs the tokens serviceaccounts/token hands out. */
+  serviceAccountTokens: ServiceAccountTokens;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
   /**
@@ -109,7 +113,7 @@ export class ResourceHandlers {
     if (r.virtual) {
       // A review answers about its caller: there is none before authentication.
       if (!user) throw statusErrors.unauthorized();
-      const body = info.verb === 'create' ? await readCreateBody(req, r, {}) : undefined;
+      const body = info.verb === 'create' ? await readCreateBody(req, info, {}) : undefined;
       return serveVirtualCreate(res, info, body, user, this.opts.virtualCreates);
     }
     if (sub && !this.servesSubresource(r, sub)) {
@@ -184,7 +188,7 @@ export class ResourceHandlers {
 
   private servesSubresource(r: ResourceInfo, sub: string): boolean {
     if (sub === 'finalize') return strategyFor(r).finalize !== undefined;
-    return (['status', 'scale', 'binding', 'eviction', 'log', 'exec'] as const).some(
+    return (['status', 'scale', 'binding', 'eviction', 'log', 'exec', 'token'] as const).some(
       (s) => s === sub && r.subresources.includes(s),
     );
   }
@@ -198,10 +202,23 @@ export class ResourceHandlers {
   ) {
     const r = info.resource;
     const opts = writeOptions(info, user);
-    const body = await readCreateBody(req, r, opts);
+    const body = await readCreateBody(req, info, opts);
     if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
+    if (info.subresource === 'token')
+      return writeJson(
+        res,
+        201,
+        await createToken(
+          this.registry,
+          this.opts.serviceAccountTokens,
+          info.namespace!,
+          info.name!,
+          body,
+          user,
+        ),
+      );
     if (info.name)
       throw statusErrors.methodNotAllowed(
         `POST is not allowed on a named ${r.singular}; use PUT to replace it`,
@@ -432,14 +449,20 @@ async function readObjectBody(req: IncomingMessage, what: string, opts: WriteOpt
 
 /**
  * A create's body: JSON (as readObjectBody reads it), or protobuf for the kinds kubectl's typed
- * commands send only that way.
+ * commands send only that way (protobuf-body.ts). A token request's body is a TokenRequest, not
+ * its ServiceAccount.
  */
-async function readCreateBody(req: IncomingMessage, r: ResourceInfo, opts: WriteOptions): Promise<unknown> {
+async function readCreateBody(
+  req: IncomingMessage,
+  info: ResourceRequest,
+  opts: WriteOptions,
+): Promise<unknown> {
+  const r = info.resource;
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === protobufContentType) {
     const body = await readBody(req);
     try {
-      const decoded = decodeProtobufBody(body, r.kind);
+      const decoded = decodeProtobufBody(body, info.subresource === 'token' ? 'TokenRequest' : r.kind);
       if (decoded) return decoded;
     } catch (e) {
       throw statusErrors.badRequest(`create ${r.plural}: ${(e as Error).message}`);

@@ -11,7 +11,11 @@ import { writeJson } from './http-io.js';
 import type { ResourceRequest } from './request-info.js';
 
 /** What a virtual create's function gets: the decoded body, the caller and the request. */
-export type VirtualCreate = (body: VirtualObject, user: UserInfo, info: ResourceRequest) => unknown;
+export type VirtualCreate = (
+  body: VirtualObject,
+  user: UserInfo,
+  info: ResourceRequest,
+) => unknown | Promise<unknown>;
 
 export interface VirtualObject {
   metadata?: { name?: string; namespace?: string };
@@ -20,19 +24,19 @@ export interface VirtualObject {
 
 export type VirtualCreates = ReadonlyMap<ResourceInfo, VirtualCreate>;
 
-export function serveVirtualCreate(
+export async function serveVirtualCreate(
   res: ServerResponse,
   info: ResourceRequest,
   body: unknown,
   user: UserInfo,
   creates: VirtualCreates,
-): void {
+): Promise<void> {
   const r = info.resource;
   const create = creates.get(r);
   if (info.verb !== 'create' || info.name || info.subresource || !create)
     throw statusErrors.methodNotAllowed('the server does not allow this method on the requested resource');
   const object = (body && typeof body === 'object' ? body : {}) as VirtualObject;
-  const status = create(object, user, info);
+  const status = await create(object, user, info);
   writeJson(res, 201, {
     kind: r.kind,
     apiVersion: apiVersionOf(r),

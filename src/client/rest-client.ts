@@ -102,6 +102,8 @@ export class ApiClient {
   readonly server: string;
   /** The kubeconfig context's namespace. */
   readonly namespace: string;
+  /** PEM of the CA the client trusts for the server: the cluster CA, when the kubeconfig names one. */
+  readonly caData?: string;
   private readonly agent: http.Agent;
   private readonly token?: string;
   private readonly transport: typeof http | typeof https;
@@ -110,6 +112,7 @@ export class ApiClient {
   constructor(config: KubeConfig) {
     this.server = config.server.replace(/\/+$/, '');
     this.namespace = config.namespace;
+    this.caData = config.caData;
     this.token = config.token;
     const secure = this.server.startsWith('https:');
     this.transport = secure ? https : http;

@@ -12,6 +12,8 @@ import { nodeIpamController } from './node-ipam-controller.js';
 import { nodeLifecycleController } from './node-lifecycle-controller.js';
 import { podGarbageCollector } from './pod-gc-controller.js';
 import { replicaSetController } from './replicaset-controller.js';
+import { rootCAPublisher } from './root-ca-publisher.js';
+import { serviceAccountController } from './serviceaccount-controller.js';
 import { statefulSetController } from './statefulset-controller.js';
 import { taintEvictionController } from './taint-eviction-controller.js';
 
@@ -22,6 +24,8 @@ export const allControllers: ControllerFactory[] = [
   podGarbageCollector,
   garbageCollector,
   namespaceController,
+  serviceAccountController,
+  rootCAPublisher,
   replicaSetController,
   deploymentController,
   daemonSetController,

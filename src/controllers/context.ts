@@ -1,6 +1,7 @@
 // What every controller is built from: one API client, shared informers (one list+watch per
 // resource for the whole controller manager, as kube-controller-manager's
-// SharedInformerFactory), the clock, the active timing profile, and an event recorder.
+// SharedInformerFactory), the clock, the active timing profile, the cluster CA, and an event
+// recorder.
 import type { Profile } from '../api/profiles.js';
 import type { Clock } from '../client/clock.js';
 import type { Controller } from '../client/controller.js';
@@ -13,6 +14,8 @@ export interface ControllerContext {
   informers: InformerFactory;
   clock: Clock;
   profile: Profile;
+  /** PEM of the cluster CA (kube-controller-manager's --root-ca-file), published to every namespace. */
+  rootCA?: string;
   /** A recorder whose events say they come from `component` (e.g. `deployment-controller`). */
   recorder(component: string): EventRecorder;
   log(message: string): void;

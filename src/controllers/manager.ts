@@ -33,6 +33,8 @@ export class ControllerManager {
       informers: this.informers,
       clock,
       profile: o.profile,
+      // The CA its kubeconfig trusts for the API server is the cluster CA.
+      rootCA: o.client.caData,
       recorder: recorderFactory(o.client, clock),
       log,
     };

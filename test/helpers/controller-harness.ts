@@ -55,6 +55,8 @@ export interface HarnessOptions {
   nodes?: string[];
   /** Sim runtime timing (on the FakeClock); default: ready at start, stop at once. */
   sim?: Pick<SimNodeHostOptions, 'readyDelayMs' | 'maxStopDelayMs' | 'backoff'>;
+  /** kube's ServiceAccount admission; off by default (see test-server.ts). */
+  serviceAccountAdmission?: boolean;
 }
 
 /** Something the harness waits on: informers to catch up, queues to drain. */
@@ -70,7 +72,10 @@ export async function startControllers(
 ): Promise<ControllerHarness> {
   const clock = options.clock ?? new FakeClock(Date.now());
   // Frequent bookmarks let an informer with nothing to report still show it reached a revision.
-  const server = await startTestServer({ bookmarkIntervalMs: 20 });
+  const server = await startTestServer({
+    bookmarkIntervalMs: 20,
+    serviceAccountAdmission: options.serviceAccountAdmission,
+  });
   const client = ApiClient.fromKubeconfig(server.kubeconfigPath);
   // The controllers and the scheduler run as their own users, as `kubelab server` runs them,
   // so every test here also proves their ClusterRoles cover what they do.

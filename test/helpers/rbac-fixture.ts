@@ -10,7 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 
 export async function rbacFixture() {
   const store = SqliteStore.open(':memory:');
-  const registry = new Registry(store, () => Date.now(), profiles.lab);
+  const registry = new Registry(store, () => Date.now(), profiles.lab, { serviceAccount: false });
   for (const name of ['a', 'b'])
     await registry.create(resource.namespaces, undefined, { metadata: { name } });
   await reconcileBootstrapPolicy(registry);

@@ -29,7 +29,16 @@ export interface TestServer {
 
 export async function startTestServer(options: Partial<ApiServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kubelab-test-')));
-  const server = await startApiServer({ host: '127.0.0.1', port: 0, ...options, dataDir });
+  // No controller manager runs beside a test server unless the test starts one, so nothing
+  // would create the `default` ServiceAccount: ServiceAccount admission is off unless asked
+  // for, as kube's integration framework disables it.
+  const server = await startApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    ...options,
+    serviceAccountAdmission: options.serviceAccountAdmission ?? false,
+    dataDir,
+  });
   return {
     url: server.url,
     kubeconfigPath: server.adminKubeconfigPath,

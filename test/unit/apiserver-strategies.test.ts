@@ -45,9 +45,9 @@ describe('pod strategy', () => {
     expect(pods.deletionGracePeriod(done, undefined)).toBe(0);
   });
 
-  it('admits with the profile’s default tolerations and prepares a Pending pod at generation 1', () => {
+  it('admits with the profile’s default tolerations and prepares a Pending pod at generation 1', async () => {
     const p = pod({ containers: [{ name: 'c', image: 'nginx' }] });
-    pods.admit(p, { profile: profiles.lab } as StrategyContext);
+    await pods.admit(p, { profile: profiles.lab, admission: { serviceAccount: false } } as StrategyContext);
     pods.prepareForCreate(p);
     const tolerations = (p.spec as { tolerations: { key: string; tolerationSeconds: number }[] }).tolerations;
     expect(tolerations.map((t) => [t.key, t.tolerationSeconds])).toEqual([
@@ -71,7 +71,7 @@ describe('service strategy', () => {
     const store = SqliteStore.open(':memory:');
     try {
       const svc: ApiObject = { metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } };
-      await services.allocate(svc, { store, profile: profiles.lab });
+      await services.allocate(svc, { store, profile: profiles.lab, admission: { serviceAccount: false } });
       const ip = (svc.spec as { clusterIP: string }).clusterIP;
       expect(ip).toMatch(/^10\.(9[6-9]|1[01]\d)\.\d+\.\d+$/);
       const next: ApiObject = { metadata: { name: 'web' }, spec: { ports: [{ port: 81 }] } };

@@ -6,6 +6,7 @@
 // CreateContainerConfigError, with the kubelet's message. The command and args get the
 // same $(VAR) expansion.
 import type { Container, EnvVar, ObjectFieldSelector } from 'kubernetes-types/core/v1.js';
+import { envFieldValue } from '../pod-fields.js';
 import { type PodObjectKind, PodObjectReader } from '../pod-object-reader.js';
 import {
   type ContainerStepContext,
@@ -35,33 +36,12 @@ function expandVariables(s: string, vars: Map<string, string>): string {
 }
 
 function fieldValue(ctx: PodStepContext, ref: ObjectFieldSelector): string {
-  const { pod } = ctx;
-  const path = ref.fieldPath;
-  const labelOrAnnotation = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (labelOrAnnotation) {
-    const map = labelOrAnnotation[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations;
-    return map?.[labelOrAnnotation[2] ?? ''] ?? '';
-  }
-  switch (path) {
-    case 'metadata.name':
-      return pod.metadata?.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata?.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata?.uid ?? '';
-    case 'spec.nodeName':
-      return pod.spec?.nodeName ?? ctx.nodeName;
-    case 'spec.serviceAccountName':
-      return pod.spec?.serviceAccountName ?? '';
-    case 'status.podIP':
-    case 'status.podIPs':
-      return ctx.record.sandbox?.ip ?? '';
-    case 'status.hostIP':
-    case 'status.hostIPs':
-      return pod.status?.hostIP ?? '';
-    default:
-      throw new ContainerConfigError(`unsupported fieldPath: ${path}`);
-  }
+  const value = envFieldValue(
+    { pod: ctx.pod, nodeName: ctx.nodeName, podIP: ctx.record.sandbox?.ip },
+    ref.fieldPath,
+  );
+  if (value === undefined) throw new ContainerConfigError(`unsupported fieldPath: ${ref.fieldPath}`);
+  return value;
 }
 
 async function envVarValue(

@@ -7,11 +7,25 @@
 // set up yet (kubelet's FailedMount) keeps the container ContainerCreating. Running containers
 // see configMap/secret changes: the files are re-synced every few seconds (the kubelet: about a
 // minute), and a missing object keeps the old files. Dropping the pod removes its directory.
+// A projected volume joins configMap, secret, downward API and ServiceAccount token sources in
+// one directory (the kube-api-access-* volume admission gives every pod): the token is asked
+// for through TokenRequest, bound to the pod, and asked for again before 80% of its life is
+// gone, as the kubelet's token manager does, so a running container never reads a stale one.
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Container, KeyToPath, Volume } from 'kubernetes-types/core/v1.js';
-import { PodObjectReader } from '../pod-object-reader.js';
+import type {
+  Container,
+  KeyToPath,
+  ProjectedVolumeSource,
+  ServiceAccountTokenProjection,
+  Volume,
+} from 'kubernetes-types/core/v1.js';
+import { resource } from '../../api/resources.js';
+import { defaultServiceAccountName } from '../../api/service-accounts.js';
+import { resourcePath } from '../../client/rest-client.js';
+import { volumeFieldValue } from '../pod-fields.js';
+import { type PodObjectKind, PodObjectReader } from '../pod-object-reader.js';
 import {
   type ContainerStepContext,
   containerRetryMs,
@@ -37,8 +51,14 @@ function volumePath(podsDir: string, uid: string, plugin: string, name: string):
 
 /** True when the pod has volumes whose content follows an API object (re-synced periodically). */
 function hasProjectedVolumes(ctx: PodStepContext): boolean {
-  return (ctx.pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret);
+  return (ctx.pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret || v.projected);
 }
+
+/** kube's default when a token projection names no lifetime. */
+const defaultTokenExpirationSeconds = 3600;
+/** kubelet's token manager: a token is renewed after 80% of its life, or after a day at most. */
+const tokenRefreshFraction = 0.8;
+const maxTokenAgeMs = 24 * 3600_000;
 
 interface FileEntry {
   path: string;
@@ -116,25 +136,117 @@ async function preparePodVolumes(ctx: PodStepContext): Promise<Map<string, strin
       const kind = v.configMap ? 'configmap' : 'secret';
       const name = v.configMap?.name ?? v.secret?.secretName ?? '';
       const source = v.configMap ?? v.secret!;
-      const data = await reader.data(kind, name);
-      if (!data && !source.optional)
-        throw new VolumeSetupError(
-          `MountVolume.SetUp failed for volume "${v.name}" : ${kind} "${name}" not found`,
-        );
       const dir = volumePath(
         podsDir,
         uid,
         `kubernetes.io~${kind === 'configmap' ? 'configmap' : 'secret'}`,
         v.name,
       );
-      await writeProjected(dir, projectedFiles(data ?? {}, source.items, source.defaultMode, v.name));
+      await writeProjected(dir, await objectFiles(reader, kind, name, source, source.defaultMode, v.name));
+      paths.set(v.name, dir);
+    } else if (v.projected) {
+      const dir = volumePath(podsDir, uid, 'kubernetes.io~projected', v.name);
+      await writeProjected(dir, await projectedVolumeFiles(ctx, reader, v.name, v.projected));
       paths.set(v.name, dir);
     }
   }
   return paths;
 }
 
-/** The container's volumeMounts as host binds; configMap and secret volumes are always read-only. */
+/** A configMap's or secret's files; one that is missing and not optional cannot be mounted yet. */
+async function objectFiles(
+  reader: PodObjectReader,
+  kind: PodObjectKind,
+  name: string,
+  source: { items?: KeyToPath[]; optional?: boolean },
+  defaultMode: number | undefined,
+  volume: string,
+): Promise<FileEntry[]> {
+  const data = await reader.data(kind, name);
+  if (!data && !source.optional)
+    throw new VolumeSetupError(
+      `MountVolume.SetUp failed for volume "${volume}" : ${kind} "${name}" not found`,
+    );
+  return projectedFiles(data ?? {}, source.items, defaultMode, volume);
+}
+
+/** Every source's files, in one list; sources are written together, as one volume. */
+async function projectedVolumeFiles(
+  ctx: PodStepContext,
+  reader: PodObjectReader,
+  volume: string,
+  projected: ProjectedVolumeSource,
+): Promise<FileEntry[]> {
+  const mode = projected.defaultMode ?? defaultFileMode;
+  const files: FileEntry[] = [];
+  for (const source of projected.sources ?? []) {
+    const object = source.configMap ?? source.secret;
+    if (object) {
+      const kind = source.configMap ? 'configmap' : 'secret';
+      files.push(...(await objectFiles(reader, kind, object.name ?? '', object, mode, volume)));
+    }
+    for (const item of source.downwardAPI?.items ?? []) {
+      const path = item.fieldRef?.fieldPath ?? '';
+      const content = volumeFieldValue(ctx.pod, path);
+      if (content === undefined)
+        throw new VolumeSetupError(
+          `MountVolume.SetUp failed for volume "${volume}" : unsupported fieldPath: ${path}`,
+        );
+      files.push({ path: item.path, content, mode: item.mode ?? mode });
+    }
+    if (source.serviceAccountToken)
+      files.push({
+        path: source.serviceAccountToken.path,
+        content: await serviceAccountToken(ctx, volume, source.serviceAccountToken),
+        mode,
+      });
+  }
+  return files;
+}
+
+/** The pod's token for this projection: the one the agent holds, or a new one when it is due. */
+async function serviceAccountToken(
+  ctx: PodStepContext,
+  volume: string,
+  projection: ServiceAccountTokenProjection,
+): Promise<string> {
+  const expirationSeconds = projection.expirationSeconds ?? defaultTokenExpirationSeconds;
+  const key = `${projection.audience ?? ''}/${expirationSeconds}`;
+  ctx.record.serviceAccountTokens ??= new Map();
+  const held = ctx.record.serviceAccountTokens.get(key);
+  const now = ctx.clock.now();
+  if (held && now < held.refreshAtMs) return held.token;
+  const meta = ctx.pod.metadata ?? {};
+  const serviceAccount = ctx.pod.spec?.serviceAccountName || defaultServiceAccountName;
+  let status: { token: string; expirationTimestamp: string };
+  try {
+    ({ status } = await ctx.client.request<{ status: typeof status }>(
+      'POST',
+      resourcePath(resource.serviceAccounts, meta.namespace, serviceAccount, 'token'),
+      {
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: {
+            audiences: projection.audience ? [projection.audience] : [],
+            expirationSeconds,
+            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: meta.name, uid: meta.uid },
+          },
+        },
+      },
+    ));
+  } catch (e) {
+    throw new VolumeSetupError(
+      `MountVolume.SetUp failed for volume "${volume}" : failed to fetch token: ${(e as Error).message}`,
+    );
+  }
+  const lifeMs = Date.parse(status.expirationTimestamp) - now;
+  const refreshAtMs = now + Math.min(lifeMs * tokenRefreshFraction, maxTokenAgeMs);
+  ctx.record.serviceAccountTokens.set(key, { token: status.token, refreshAtMs });
+  return status.token;
+}
+
+/** The container's volumeMounts as host binds; configMap, secret and projected volumes are read-only. */
 function containerMounts(ctx: PodStepContext, spec: Container, paths: Map<string, string>): Mount[] {
   const volumes = new Map((ctx.pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   return (spec.volumeMounts ?? []).flatMap((m) => {
@@ -145,7 +257,7 @@ function containerMounts(ctx: PodStepContext, spec: Container, paths: Map<string
       {
         hostPath: m.subPath ? join(hostPath, m.subPath) : hostPath,
         containerPath: m.mountPath,
-        readOnly: m.readOnly === true || Boolean(v?.configMap || v?.secret),
+        readOnly: m.readOnly === true || Boolean(v?.configMap || v?.secret || v?.projected),
       },
     ];
   });

@@ -1,6 +1,6 @@
-// Rows for the small core kinds: Namespace, ConfigMap, Secret, Event and Lease.
+// Rows for the small core kinds: Namespace, ConfigMap, Secret, ServiceAccount, Event and Lease.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Event, Namespace, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Event, Namespace, Secret, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { ageColumn, column, type KindPrinter, nameColumn } from './columns.js';
 import { since } from './human-duration.js';
 
@@ -34,6 +34,22 @@ export const secretPrinter: KindPrinter = {
     s.type ?? '',
     Object.keys(s.data ?? {}).length,
     since(s.metadata?.creationTimestamp, now),
+  ],
+};
+
+export const serviceAccountPrinter: KindPrinter = {
+  columns: [
+    nameColumn,
+    column(
+      'Secrets',
+      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+    ),
+    ageColumn,
+  ],
+  cells: (sa: ServiceAccount, now) => [
+    sa.metadata?.name ?? '',
+    sa.secrets?.length ?? 0,
+    since(sa.metadata?.creationTimestamp, now),
   ],
 };
 

@@ -11,6 +11,7 @@ import {
   leasePrinter,
   namespacePrinter,
   secretPrinter,
+  serviceAccountPrinter,
 } from './config-objects.js';
 import { endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { nodePrinter } from './node.js';
@@ -35,6 +36,7 @@ const printersByKind: Record<string, KindPrinter> = {
   Endpoints: endpointsPrinter,
   ConfigMap: configMapPrinter,
   Secret: secretPrinter,
+  ServiceAccount: serviceAccountPrinter,
   Event: eventPrinter,
   Lease: leasePrinter,
   Deployment: deploymentPrinter,

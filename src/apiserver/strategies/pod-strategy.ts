@@ -1,9 +1,10 @@
-// Pods: DefaultTolerationSeconds admission, generation from 1 (kube's pod strategy sets it
+// Pods: DefaultTolerationSeconds and ServiceAccount admission, generation from 1 (kube's pod strategy sets it
 // even though a pod's spec is mostly immutable), and graceful deletion: a pod bound to a node
 // and still running stays, marked, until its agent confirms the containers are gone.
 import type { ResourceInfo } from '../../api/resources.js';
 import { admitPodCreate } from '../admission.js';
 import type { ApiObject } from '../object-meta.js';
+import { admitServiceAccount } from '../service-account-admission.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceStrategy } from './strategy.js';
 
@@ -11,7 +12,10 @@ export function podStrategy(r: ResourceInfo): ResourceStrategy {
   const plain = defaultStrategy(r);
   return {
     ...plain,
-    admit: (pod, ctx) => admitPodCreate(pod, ctx.profile),
+    async admit(pod, ctx) {
+      admitPodCreate(pod, ctx.profile);
+      if (ctx.admission.serviceAccount) await admitServiceAccount(pod, ctx.store);
+    },
     prepareForCreate(pod) {
       plain.prepareForCreate(pod);
       pod.metadata.generation = 1;

@@ -18,6 +18,7 @@ const rows: [ResourceInfo, (r: ResourceInfo) => ResourceStrategy][] = [
   [resource.endpoints, upsertStrategy],
   [resource.configMaps, defaultStrategy],
   [resource.secrets, defaultStrategy],
+  [resource.serviceAccounts, defaultStrategy],
   [resource.events, upsertStrategy],
   [resource.leases, upsertStrategy],
   [resource.deployments, defaultStrategy],

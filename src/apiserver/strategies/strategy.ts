@@ -10,10 +10,16 @@ import type { Table } from '../../api/table/types.js';
 import type { Store } from '../../store/store.js';
 import type { ApiObject } from '../object-meta.js';
 
-/** What a strategy may use besides the object: the store (allocation) and the timing profile (admission). */
+/** What a strategy may use besides the object: the store (allocation, admission lookups), the timing profile and the admission plugins turned on. */
 export interface StrategyContext {
   store: Store;
   profile: Profile;
+  admission: AdmissionPlugins;
+}
+
+/** kube-apiserver's optional admission plugins (--disable-admission-plugins). */
+export interface AdmissionPlugins {
+  serviceAccount: boolean;
 }
 
 export interface ResourceStrategy {
@@ -24,7 +30,7 @@ export interface ResourceStrategy {
   /** Defaulting, on every write through the main resource (create and update). */
   applyDefaults(obj: ApiObject): void;
   /** Mutating admission on create, after defaulting (kube's default admission plugins). */
-  admit(obj: ApiObject, ctx: StrategyContext): void;
+  admit(obj: ApiObject, ctx: StrategyContext): void | Promise<void>;
   /** kube's PrepareForCreate: what the server, not the client, sets on a new object. */
   prepareForCreate(obj: ApiObject): void;
   /** kube's PrepareForUpdate: what an update keeps from the stored object, beyond server metadata. */
