@@ -18,16 +18,21 @@ import { authzStage } from './chain/authz-stage.js';
 import { handlerChain, type RequestContext } from './chain/handler-chain.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
+import { type Compactor, startCompactor } from './compactor.js';
+import { ContinueTokens } from './continue-token.js';
 import { writeError } from './http-io.js';
 import { MetricsApi } from './metrics-api.js';
 import { apiMux, serveUpgrade } from './mux.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
+import { ServerMetrics } from './server-metrics.js';
 
 export interface AssembledApiServer {
   store: Store;
   tokens: TokenAuthenticator;
   registry: Registry;
+  /** Stopped when the server closes, before the store. */
+  compactor: Compactor;
   requestTimeoutMs: number;
   serveRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Upgrades (pods/exec) have no response object: refusals are written on the raw socket. */
@@ -40,10 +45,14 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const store = o.store ?? SqliteStore.open(join(o.dataDir, 'state.db'));
   const tokens = await TokenAuthenticator.load(join(o.dataDir, 'tokens.json'));
   const registry = new Registry(store, now, o.profile ?? profiles.lab);
+  const metrics = new ServerMetrics();
   const handlers = new ResourceHandlers(registry, store, {
     now,
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
+    continueTokens: await ContinueTokens.load(store),
+    watchQueueEvents: o.watchQueueEvents ?? 1000,
+    onWatcherTerminated: (r) => metrics.watcherTerminated(r),
   });
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
@@ -61,14 +70,19 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
   const mux = apiMux({
     handlers,
     metricsApi: new MetricsApi(store, now),
+    serverMetrics: metrics,
     tokens,
     store,
     readiness: o.readinessChecks ?? new Map(),
   });
+  const compactor = startCompactor(store, clock, o.compactionIntervalMs ?? 5 * 60_000, (m) =>
+    process.stderr.write(`${new Date(clock.now()).toISOString()} apiserver: ${m}\n`),
+  );
   return {
     store,
     tokens,
     registry,
+    compactor,
     requestTimeoutMs,
     serveRequest(req, res) {
       const ctx: RequestContext = { req };

@@ -6,6 +6,7 @@ import { resource } from '../api/resources.js';
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from './authn.js';
+import { mastersGroup } from './authz.js';
 import { infoOf, type RequestContext, userOf } from './chain/handler-chain.js';
 import { serveDiscovery, versionDoc } from './discovery.js';
 import { healthPaths, serveHealth } from './health.js';
@@ -16,10 +17,12 @@ import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import type { ResourceHandlers } from './rest-handlers.js';
+import type { ServerMetrics } from './server-metrics.js';
 
 export interface MuxParts {
   handlers: ResourceHandlers;
   metricsApi: MetricsApi;
+  serverMetrics: ServerMetrics;
   tokens: TokenAuthenticator;
   store: Store;
   readiness: ReadonlyMap<string, () => boolean>;
@@ -43,6 +46,18 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
     ]),
     ['/version', version],
     ['/version/', version],
+    [
+      '/metrics',
+      async (ctx, res) => {
+        // As kube's default RBAC: metrics are for the cluster's operators, not every caller.
+        const user = userOf(ctx);
+        if (!user.groups.includes(mastersGroup))
+          throw statusErrors.forbidden(`forbidden: User "${user.name}" cannot get path "/metrics"`);
+        const text = await parts.serverMetrics.text(parts.store);
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+      },
+    ],
   ]);
   const routes: { [K in RequestInfo['kind']]: Route<K> } = {
     resource: (ctx, res, info) => parts.handlers.handle(ctx.req, res, info, userOf(ctx)),

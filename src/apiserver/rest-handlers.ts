@@ -9,6 +9,7 @@ import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
 import { checkNodeOwnsObject } from './authz.js';
+import type { ContinueTokens } from './continue-token.js';
 import { parseJsonBody, readBody, requireJsonBody, writeJson } from './http-io.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
 import type { ApiObject } from './object-meta.js';
@@ -39,6 +40,11 @@ export interface HandlerOptions {
   now: () => number;
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
+  continueTokens: ContinueTokens;
+  /** Events queued for a watcher whose connection is full before it is closed with 410. */
+  watchQueueEvents: number;
+  /** Counts watchers closed for not keeping up. */
+  onWatcherTerminated(resource: ResourceInfo): void;
 }
 
 function writeOptions(query: URLSearchParams): WriteOptions {
@@ -97,7 +103,7 @@ export class ResourceHandlers {
         return this.respondList(
           res,
           r,
-          await listObjects(this.store, r, info.namespace, info.query),
+          await listObjects(this.store, r, info.namespace, info.query, this.opts.continueTokens),
           rep,
           info.query,
         );
@@ -112,7 +118,8 @@ export class ResourceHandlers {
           encode: (obj, first) => this.represent(r, obj, rep, info.query, first),
           bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
           defaultTimeoutMs: this.opts.watchTimeoutMs(),
-          maxBufferedBytes: 16 * 1024 * 1024,
+          maxQueuedEvents: this.opts.watchQueueEvents,
+          onTerminated: () => this.opts.onWatcherTerminated(r),
         });
       case 'create':
         return this.create(req, res, info, rep, user);

@@ -35,6 +35,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      api.compactor.stop();
       await api.store.close();
     },
   };
