@@ -121,23 +121,33 @@ function rangeParams(prefix: string, after?: string): { prefix: string; start: s
 
 const closedError = (): StoreError => new StoreError('Closed', 'store is closed');
 
-/** Rows of history a catching-up watch reads at a time (client-go's list page size). */
+/**
+ * Revisions of history a catching-up watch reads at a time (client-go's list page size): a page
+ * holds at most that many events, and a page of a sparse prefix costs no more to read.
+ */
 const CATCH_UP_PAGE = 500;
 
 /** Where a watch reads the history it has to catch up on, and joins the live stream. */
 interface HistorySource {
-  /** Up to `limit` changes under `prefix` after `after`; throws StoreError if compacted or closed. */
-  history(prefix: string, after: number, limit: number): WatchEvent[];
-  /** Called in the same tick as the read that came back short, so no commit falls in between. */
+  /**
+   * The changes under `prefix` in the next `revisions` revisions after `after`, up to `through`;
+   * `current` when that is the latest revision. Throws StoreError if compacted or closed.
+   */
+  history(
+    prefix: string,
+    after: number,
+    revisions: number,
+  ): { events: WatchEvent[]; through: number; current: boolean };
+  /** Called in the same tick as the read that reached the current revision: no commit falls in between. */
   goLive(watch: PrefixWatch): void;
   forget(watch: PrefixWatch): void;
 }
 
 /**
  * One watch. It starts by catching up: history is read one page at a time, the next page only
- * once the consumer has taken the last one and is not paused. A page that comes back short
- * means the log holds nothing newer, and the watch joins the live stream in that same tick;
- * live events are queued as they commit. Either way events reach the callback from a microtask.
+ * once the consumer has taken the last one and is not paused. The page that reaches the
+ * current revision is read in the same tick as the watch joins the live stream; live events
+ * are queued as they commit. Either way events reach the callback from a microtask.
  */
 class PrefixWatch implements Watch {
   private pending: WatchEvent[] = [];
@@ -161,7 +171,7 @@ class PrefixWatch implements Watch {
   readPage(): void {
     this.readScheduled = false;
     if (this.stopped || this.paused || this.live) return;
-    let page: WatchEvent[];
+    let page: ReturnType<HistorySource['history']>;
     try {
       page = this.source.history(this.prefix, this.after, CATCH_UP_PAGE);
     } catch (error) {
@@ -170,13 +180,14 @@ class PrefixWatch implements Watch {
       if (error.code === 'Compacted') this.onError?.(error);
       return;
     }
-    if (page.length < CATCH_UP_PAGE) {
+    if (page.current) {
       this.live = true;
       this.source.goLive(this);
     }
-    const last = page.at(-1);
-    if (last) this.after = last.kv.modRevision;
-    for (const event of page) this.enqueue(event);
+    this.after = page.through;
+    for (const event of page.events) this.enqueue(event);
+    // A window with nothing under the prefix: on to the next one.
+    if (page.events.length === 0) this.scheduleRead();
   }
 
   enqueue(event: WatchEvent): void {
@@ -360,12 +371,17 @@ export class SqliteStore implements Store {
   }
 
   private readonly historySource: HistorySource = {
-    history: (prefix, after, limit) => {
+    history: (prefix, after, revisions) => {
       this.assertOpen();
       // History a catching-up watch has not read yet may be compacted away between its pages.
       this.assertNotCompacted(after);
-      const rows = this.statements.changesAfter.all({ ...rangeParams(prefix), after, limit });
-      return (rows as unknown as LogRow[]).map(toEvent);
+      const through = Math.min(after + revisions, this.revision);
+      const rows = this.statements.changesBetween.all({ ...rangeParams(prefix), after, through });
+      return {
+        events: (rows as unknown as LogRow[]).map(toEvent),
+        through,
+        current: through === this.revision,
+      };
     },
     goLive: (watch) => this.watches.add(watch),
     forget: (watch) => this.watches.delete(watch),
@@ -550,9 +566,11 @@ function prepareStatements(db: DatabaseSync) {
     countAt: prepare(
       `SELECT COUNT(*) AS n FROM log l WHERE ${IN_RANGE('l.key')} AND ${LATEST_AT_REVISION} AND l.deleted = 0`,
     ),
-    changesAfter: prepare(
+    // A window of revisions, walked on the primary key: `+l.key` keeps SQLite from using the
+    // key index instead, which would read and sort the prefix's whole history for every page.
+    changesBetween: prepare(
       `SELECT l.*, p.value AS prev_value FROM log l LEFT JOIN log p ON p.revision = l.prev_revision
-       WHERE l.revision > :after AND ${IN_RANGE('l.key')} ORDER BY l.revision LIMIT :limit`,
+       WHERE l.revision > :after AND l.revision <= :through AND ${IN_RANGE('+l.key')} ORDER BY l.revision`,
     ),
     insertLog: prepare(
       'INSERT INTO log (revision, key, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
