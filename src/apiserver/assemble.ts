@@ -65,6 +65,8 @@ export async function assembleApiServer(o: ApiServerOptions): Promise<AssembledA
       requestTimeoutMs,
       // Real timers even under a test's FakeClock: a request's time limit is wall time.
       timers: realClock,
+      // A fifth of /readyz's 100 ms target: a health check waits about one turn at most.
+      turnBudgetMs: 20,
     }),
   ]);
   const mux = apiMux({

@@ -131,7 +131,14 @@ describe('handler chain', () => {
 
 describe('limits stage', () => {
   function limits(clock: FakeClock, over: Partial<Limits> = {}): Limits {
-    return { maxInFlight: 2, maxMutatingInFlight: 1, requestTimeoutMs: 60_000, timers: clock, ...over };
+    return {
+      maxInFlight: 2,
+      maxMutatingInFlight: 1,
+      requestTimeoutMs: 60_000,
+      timers: clock,
+      turnBudgetMs: 20,
+      ...over,
+    };
   }
 
   it('answers 429 with a retry hint once the in-flight seats are taken, and frees them when requests end', async () => {
