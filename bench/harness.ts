@@ -23,8 +23,9 @@ export interface ServerProcess {
 
 /** `args` are extra `kubelab server` flags, e.g. `--no-controllers` to measure one component alone. */
 export async function startServerProcess(args: string[] = []): Promise<ServerProcess> {
-  const cli = join(root, 'dist/kubelab.mjs');
-  if (!existsSync(cli)) throw new Error('dist/kubelab.mjs is missing: run `npm run build` first');
+  // BENCH_SERVER_CLI runs another build of the server (e.g. the base commit's, for "before" figures).
+  const cli = process.env.BENCH_SERVER_CLI ?? join(root, 'dist/kubelab.mjs');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   const dataDir = await mkdtemp(join(tmpdir(), 'kubelab-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
