@@ -122,10 +122,12 @@ function rangeParams(prefix: string, after?: string): { prefix: string; start: s
 const closedError = (): StoreError => new StoreError('Closed', 'store is closed');
 
 /**
- * Revisions of history a catching-up watch reads at a time (client-go's list page size): a page
- * holds at most that many events, and a page of a sparse prefix costs no more to read.
+ * Revisions of history a catching-up watch reads at a time: a page holds at most that many
+ * events, and a page of a sparse prefix costs no more to read. Small, so a page is sent before
+ * the garbage collector promotes it: 20 watchers catching up on 100k revisions of 1 KB objects
+ * grew the server's RSS by 316 MiB with pages of 500 revisions, by 243 MiB with 100.
  */
-const CATCH_UP_PAGE = 500;
+const CATCH_UP_PAGE = 100;
 
 /** Where a watch reads the history it has to catch up on, and joins the live stream. */
 interface HistorySource {
