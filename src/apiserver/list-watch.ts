@@ -110,6 +110,8 @@ interface WatchOptions {
   onTerminated(): void;
 }
 
+const eventType = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' } as const;
+
 /** Serialized watch events are shared by every watcher that sends plain objects. */
 const plainEventText = new WeakMap<KeyValue, string>();
 
@@ -124,6 +126,7 @@ const plainEventText = new WeakMap<KeyValue, string>();
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchOptions): Promise<void> {
   const options = parseListOptions(o.resource, o.query, true);
   const filter = { ...options.filter, ...(o.name ? { name: o.name } : {}) };
+  const unfiltered = isEmptyFilter(filter);
   const prefix = resourcePrefix(o.resource, o.namespace);
   const apiVersion = apiVersionOf(o.resource);
   const timeoutMs =
@@ -151,29 +154,36 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
   const queue: WatchEvent[] = [];
   let watch: Watch | undefined;
 
-  const send = (type: string, obj: ApiObject, kv?: KeyValue) => {
-    // A given stored change always maps to the same event type for watchers that receive it
-    // without a selector transition (kv is passed only then), so the text can be shared.
-    const cacheable = kv !== undefined && o.plain;
-    let line = cacheable ? plainEventText.get(kv) : undefined;
-    if (line === undefined) {
-      line = `{"type":"${type}","object":${JSON.stringify(o.encode({ apiVersion, kind: o.resource.kind, ...obj }, first))}}\n`;
-      if (cacheable) plainEventText.set(kv, line);
-    }
+  const format = (type: string, obj: ApiObject) =>
+    `{"type":"${type}","object":${JSON.stringify(o.encode({ apiVersion, kind: o.resource.kind, ...obj }, first))}}\n`;
+  const emit = (line: string) => {
     first = false;
     if (!res.write(line)) blocked = true;
+  };
+  /**
+   * A stored change sent as its own type (no selector transition): every plain watcher sends
+   * the same text for it, so it is encoded once, and decoded only if nobody has encoded it yet.
+   */
+  const sendChange = (type: string, kv: KeyValue, obj?: ApiObject) => {
+    if (!o.plain) return emit(format(type, obj ?? decode(kv)));
+    let line = plainEventText.get(kv);
+    if (line === undefined) {
+      line = format(type, obj ?? decode(kv));
+      plainEventText.set(kv, line);
+    }
+    emit(line);
   };
 
   const write = (e: WatchEvent) => {
     lastRevision = e.kv.modRevision;
+    if (unfiltered) return sendChange(eventType[e.type], e.kv);
     const obj = decode(e.kv);
     const now = matchesFilter(filter, obj);
-    if (e.type === 'create') return now && send('ADDED', obj, e.kv);
-    if (e.type === 'delete') return now && send('DELETED', obj, e.kv);
+    if (e.type !== 'update') return now && sendChange(eventType[e.type], e.kv, obj);
     const before = matchesFilter(filter, decode(e.prev));
-    if (now && before) send('MODIFIED', obj, e.kv);
-    else if (now) send('ADDED', obj);
-    else if (before) send('DELETED', obj);
+    if (now && before) sendChange('MODIFIED', e.kv, obj);
+    else if (now) emit(format('ADDED', obj));
+    else if (before) emit(format('DELETED', obj));
   };
 
   const onEvent = (e: WatchEvent) => {
@@ -220,7 +230,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
   req.on('close', () => end());
   res.on('error', () => end());
 
-  if (snapshot) for (const obj of snapshot.items) if (matchesFilter(filter, obj)) send('ADDED', obj);
+  if (snapshot) for (const obj of snapshot.items) if (matchesFilter(filter, obj)) emit(format('ADDED', obj));
   try {
     watch = o.store.watch(prefix, after, onEvent, {
       onError: (e) => end(tooOld(lastRevision, e.revision)),
