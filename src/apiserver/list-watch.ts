@@ -28,9 +28,12 @@ export function tooOld(revision: number, compacted: number | undefined): StatusE
   return statusErrors.gone(`too old resource version: ${revision} (${compacted})`);
 }
 
-/** kube's inconsistentContinue: the token's revision is compacted; the client starts over. */
+/**
+ * kube's inconsistentContinue: the token's revision is compacted. The answer carries a token
+ * for the rest of the list at the current revision, for a client that accepts an inconsistent list.
+ */
 const continueExpired =
-  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 export interface ListResponse {
   items: ApiObject[];
@@ -82,7 +85,10 @@ export async function listObjects(
     }
   } catch (e) {
     if (e instanceof StoreError && e.code === 'Compacted') {
-      if (token) throw statusErrors.gone(continueExpired);
+      if (token)
+        throw new StatusError(410, 'Expired', continueExpired, undefined, {
+          continue: continueTokens?.encode({ rv: 0, start: token.start }),
+        });
       throw tooOld(revision ?? 0, e.revision);
     }
     throw e;

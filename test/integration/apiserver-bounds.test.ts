@@ -221,6 +221,14 @@ describe('compaction on a schedule', () => {
     expect(cont.json.message).toMatch(
       /^The provided continue parameter is too old to display a consistent list result/,
     );
+    // kube's inconsistent continue: the rest of the list, read at the current revision.
+    const rest = await raw(
+      server,
+      'GET',
+      `${ns('history')}?limit=10&continue=${cont.json.metadata.continue}`,
+    );
+    expect(rest.json.items.map((i: any) => i.metadata.name)).toEqual(['h-2', 'h-3', 'h-4']);
+    expect(Number(rest.json.metadata.resourceVersion)).toBe(server.store.currentRevision());
 
     // As kube's watch cache: a well-formed but compacted revision is an ERROR event in the stream.
     const events = await readingWatch(
