@@ -118,8 +118,15 @@ interface WatchOptions {
 
 const eventType = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' } as const;
 
-/** Serialized watch events are shared by every watcher that sends plain objects. */
-const plainEventText = new WeakMap<KeyValue, string>();
+/**
+ * Serialized watch events, shared by every watcher that sends plain objects, keyed by the
+ * stored change (API version and revision): watchers catching up on the same history read it
+ * separately, as distinct objects, and still encode each change once. The last 2048 changes
+ * are kept, more than one store commit publishes at once (1000), so a burst fanned out to
+ * every watcher is encoded once too.
+ */
+const plainEventText = new Map<string, string>();
+const plainEventTextSize = 2048;
 
 /**
  * Serves one watch. Memory per watcher is bounded: history is read from the store a page at a
@@ -172,10 +179,13 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
    */
   const sendChange = (type: string, kv: KeyValue, obj?: ApiObject) => {
     if (!o.plain) return emit(format(type, obj ?? decode(kv)));
-    let line = plainEventText.get(kv);
+    const key = `${apiVersion} ${kv.modRevision}`;
+    let line = plainEventText.get(key);
     if (line === undefined) {
       line = format(type, obj ?? decode(kv));
-      plainEventText.set(kv, line);
+      if (plainEventText.size >= plainEventTextSize)
+        plainEventText.delete(plainEventText.keys().next().value!);
+      plainEventText.set(key, line);
     }
     emit(line);
   };
