@@ -3,10 +3,12 @@
 // bench/results/<name>.json.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as https from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { ApiClient } from '../src/client/rest-client.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,8 +23,9 @@ export interface ServerProcess {
 
 /** `args` are extra `kubelab server` flags, e.g. `--no-controllers` to measure one component alone. */
 export async function startServerProcess(args: string[] = []): Promise<ServerProcess> {
-  const cli = join(root, 'dist/kubelab.mjs');
-  if (!existsSync(cli)) throw new Error('dist/kubelab.mjs is missing: run `npm run build` first');
+  // BENCH_SERVER_CLI runs another build of the server (e.g. the base commit's, for "before" figures).
+  const cli = process.env.BENCH_SERVER_CLI ?? join(root, 'dist/kubelab.mjs');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   const dataDir = await mkdtemp(join(tmpdir(), 'kubelab-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
@@ -80,4 +83,70 @@ export async function report(name: string, result: Record<string, unknown>): Pro
   process.stdout.write(`${text}\n`);
   await mkdir(join(root, 'bench/results'), { recursive: true });
   await writeFile(join(root, 'bench/results', `${name}.json`), `${text}\n`);
+}
+
+export interface RawAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/**
+ * A bare HTTPS client for one caller: its own keep-alive sockets, every answer returned as it
+ * came (no retry on 429, unlike ApiClient), so a benchmark sees what the server said and when.
+ */
+export function rawCaller(kubeconfig: string, token?: string) {
+  const config = loadKubeconfig(kubeconfig);
+  const agent = new https.Agent({ keepAlive: true, ca: config.caData });
+  const bearer = token ?? config.token;
+  return {
+    request(
+      method: string,
+      path: string,
+      body?: unknown,
+      contentType = 'application/json',
+    ): Promise<RawAnswer> {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const t0 = performance.now();
+      return new Promise((resolve, reject) => {
+        const req = https.request(
+          new URL(path, config.server),
+          {
+            method,
+            agent,
+            headers: {
+              authorization: `Bearer ${bearer}`,
+              ...(text === undefined
+                ? {}
+                : { 'content-type': contentType, 'content-length': Buffer.byteLength(text) }),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                ms: performance.now() - t0,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(text);
+      });
+    },
+    close(): void {
+      agent.destroy();
+    },
+  };
+}
+
+/** Resident set size of a process, from /proc (Linux), in MiB. */
+export async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+  return Math.round((kb / 1024) * 10) / 10;
 }

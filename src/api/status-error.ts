@@ -34,7 +34,8 @@ export interface StatusDetails {
 export interface StatusObject {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never> | { resourceVersion?: string };
+  /** ListMeta: an expired continue token's answer carries the token for the rest of the list. */
+  metadata: Record<string, never> | { resourceVersion?: string; continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason?: StatusReason;
@@ -48,6 +49,7 @@ export class StatusError extends Error {
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
+    readonly listMeta?: { continue?: string },
   ) {
     super(message);
     this.name = 'StatusError';
@@ -57,7 +59,7 @@ export class StatusError extends Error {
     const s: StatusObject = {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,

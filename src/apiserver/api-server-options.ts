@@ -19,6 +19,17 @@ export interface ApiServerOptions {
   /** Mutating requests served at once before 429 (kube's --max-mutating-requests-inflight, 200). */
   maxMutatingRequestsInFlight?: number;
   bookmarkIntervalMs?: number;
+  /**
+   * How often the store is compacted to the revision of the previous compaction tick (kube's
+   * --etcd-compaction-interval, default 5 min): lists and watches can resume within 5-10 min.
+   */
+  compactionIntervalMs?: number;
+  /**
+   * Events held for a watcher whose connection is full before it is closed with 410 Expired
+   * (default 1000, the most one store commit can publish at once, so a reading watcher is
+   * never cut off by a burst; the queue holds the events every watcher shares, not copies).
+   */
+  watchQueueEvents?: number;
   /** Watches end after this long unless the client asked for less (kube: random 30-60 min). */
   watchTimeoutMs?: () => number;
   /** Use this store instead of `<data-dir>/state.db` (tests). */

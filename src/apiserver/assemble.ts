@@ -19,6 +19,8 @@ import { handlerChain, type RequestContext } from './chain/handler-chain.js';
 import { impersonationStage } from './chain/impersonation-stage.js';
 import { limitsStage } from './chain/limits-stage.js';
 import { requestInfoStage } from './chain/request-info-stage.js';
+import { type Compactor, startCompactor } from './compactor.js';
+import { ContinueTokens } from './continue-token.js';
 import { writeError } from './http-io.js';
 import { KubeletClient } from './kubelet-client.js';
 import { MetricsApi } from './metrics-api.js';
@@ -29,12 +31,15 @@ import { RbacCache } from './rbac/rbac-cache.js';
 import { Registry } from './registry.js';
 import { ResourceHandlers } from './rest-handlers.js';
 import { reviewCreates } from './reviews.js';
+import { ServerMetrics } from './server-metrics.js';
 import { ServiceAccountTokens } from './service-account-tokens.js';
 
 export interface AssembledApiServer {
   store: Store;
   tokens: TokenAuthenticator;
   registry: Registry;
+  /** Stopped when the server closes, before the store. */
+  compactor: Compactor;
   requestTimeoutMs: number;
   serveRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Upgrades (pods/exec) have no response object: refusals are written on the raw socket. */
@@ -53,6 +58,7 @@ export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): P
   const rbacCache = await RbacCache.start(store);
   const rbac = new RbacAuthorizer(rbacCache);
   const kubelets = new KubeletClient(registry, { caPem: pki.caPem, ...pki.kubeletClient });
+  const metrics = new ServerMetrics();
   const handlers = new ResourceHandlers(registry, store, {
     kubelets,
     now,
@@ -61,6 +67,9 @@ export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): P
     watchTimeoutMs: o.watchTimeoutMs ?? (() => (30 + Math.random() * 30) * 60_000),
     checkWrite: (user, info, object) => rbac.checkWrite(user, info, object),
     virtualCreates: reviewCreates(rbac, serviceAccountTokens),
+    continueTokens: await ContinueTokens.load(store),
+    watchQueueEvents: o.watchQueueEvents ?? 1000,
+    onWatcherTerminated: (r) => metrics.watcherTerminated(r),
   });
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const chain = handlerChain([
@@ -74,21 +83,28 @@ export async function assembleApiServer(o: ApiServerOptions, pki: ServingPki): P
       requestTimeoutMs,
       // Real timers even under a test's FakeClock: a request's time limit is wall time.
       timers: realClock,
+      // A fifth of /readyz's 100 ms target: a health check waits about one turn at most.
+      turnBudgetMs: 20,
     }),
   ]);
   const mux = apiMux({
     handlers,
     metricsApi: new MetricsApi(store, kubelets, now),
+    serverMetrics: metrics,
     tokens,
     registry,
     ca: pki.ca,
     store,
     readiness: o.readinessChecks ?? new Map(),
   });
+  const compactor = startCompactor(store, clock, o.compactionIntervalMs ?? 5 * 60_000, (m) =>
+    process.stderr.write(`${new Date(clock.now()).toISOString()} apiserver: ${m}\n`),
+  );
   return {
     store,
     tokens,
     registry,
+    compactor,
     requestTimeoutMs,
     serveRequest(req, res) {
       const ctx: RequestContext = { req };

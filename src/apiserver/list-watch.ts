@@ -1,40 +1,16 @@
 // List and watch, the two reads every informer is built on. A list is a consistent snapshot
-// at one store revision (continue tokens carry that revision, so paging never mixes
+// at one store revision (signed continue tokens carry that revision, so paging never mixes
 // revisions); a watch streams every change after a revision as newline-delimited JSON events,
 // turning label/field-selector transitions into ADDED/DELETED as kube-apiserver does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FieldSelector, parseFieldSelector } from '../api/field-selector.js';
-import { parseLabelSelector, type Selector } from '../api/labels.js';
 import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
 import { StatusError, statusErrors } from '../api/status-error.js';
-import { type KeyValue, type Store, StoreError, type WatchEvent } from '../store/store.js';
+import { type KeyValue, type Store, StoreError, type Watch, type WatchEvent } from '../store/store.js';
+import type { ContinueTokens } from './continue-token.js';
+import { type ListOptions, type ObjectFilter, parseListOptions } from './list-options.js';
 import type { ApiObject } from './object-meta.js';
 import { decode } from './registry.js';
 import { resourcePrefix } from './storage-keys.js';
-
-export interface ObjectFilter {
-  label?: Selector;
-  field?: FieldSelector;
-  /** A watch on one object (`GET .../pods/web?watch=1`). */
-  name?: string;
-}
-
-export function parseFilter(r: ResourceInfo, query: URLSearchParams): ObjectFilter {
-  const filter: ObjectFilter = {};
-  const ls = query.get('labelSelector');
-  const fs = query.get('fieldSelector');
-  try {
-    if (ls) filter.label = parseLabelSelector(ls);
-  } catch (e) {
-    throw statusErrors.badRequest(`unable to parse requirement: ${(e as Error).message}`);
-  }
-  try {
-    if (fs) filter.field = parseFieldSelector(fs, r.kind);
-  } catch (e) {
-    throw statusErrors.badRequest((e as Error).message);
-  }
-  return filter;
-}
 
 export function matchesFilter(filter: ObjectFilter, obj: ApiObject): boolean {
   if (filter.name !== undefined && obj.metadata.name !== filter.name) return false;
@@ -47,27 +23,17 @@ function isEmptyFilter(f: ObjectFilter): boolean {
   return !f.label && !f.field && f.name === undefined;
 }
 
-interface ContinueToken {
-  rv: number;
-  start: string;
+/** kube's message for a revision older than the compacted one (the watch cache's wording). */
+export function tooOld(revision: number, compacted: number | undefined): StatusError {
+  return statusErrors.gone(`too old resource version: ${revision} (${compacted})`);
 }
 
-function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
-}
-
-function decodeContinue(text: string): ContinueToken {
-  try {
-    const t = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as {
-      rv?: unknown;
-      start?: unknown;
-    };
-    if (typeof t.rv === 'number' && typeof t.start === 'string') return { rv: t.rv, start: t.start };
-  } catch {
-    // fall through to the error below
-  }
-  throw statusErrors.badRequest('continue key is not valid: the continue token could not be decoded');
-}
+/**
+ * kube's inconsistentContinue: the token's revision is compacted. The answer carries a token
+ * for the rest of the list at the current revision, for a client that accepts an inconsistent list.
+ */
+const continueExpired =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 export interface ListResponse {
   items: ApiObject[];
@@ -76,54 +42,54 @@ export interface ListResponse {
   remainingItemCount?: number;
 }
 
+/**
+ * Lists at one revision. `continueTokens` signs and checks the tokens of paged lists; callers
+ * that never page (the metrics API) may leave it out, and then no page is cut short.
+ */
 export async function listObjects(
   store: Store,
   r: ResourceInfo,
   namespace: string | undefined,
-  query: URLSearchParams,
+  query: URLSearchParams | ListOptions,
+  continueTokens?: ContinueTokens,
 ): Promise<ListResponse> {
-  const filter = parseFilter(r, query);
-  const limit = Number(query.get('limit') ?? 0) || 0;
-  const cont = query.get('continue');
-  const token = cont ? decodeContinue(cont) : undefined;
-  let revision: number | undefined = token?.rv;
-  const rvParam = query.get('resourceVersion');
-  if (!token && rvParam && rvParam !== '0' && query.get('resourceVersionMatch') === 'Exact')
-    revision = Number(rvParam);
+  const parsed = query instanceof URLSearchParams ? parseListOptions(r, query, false) : query;
+  const o = continueTokens ? parsed : { ...parsed, limit: 0, continue: undefined };
   const prefix = resourcePrefix(r, namespace);
+  const token = o.continue ? continueTokens?.decode(o.continue, prefix) : undefined;
+  // rv 0 in a token: read at whatever revision is current.
+  let revision: number | undefined = token?.rv || undefined;
+  if (!token && o.resourceVersionMatch === 'Exact') revision = o.resourceVersion;
   const items: ApiObject[] = [];
   let after = token?.start;
   try {
     for (;;) {
-      const want = limit > 0 ? limit - items.length : undefined;
+      const want = o.limit > 0 ? o.limit - items.length : undefined;
       const page = await store.list(prefix, { revision, limit: want, after });
       revision = page.revision;
       for (const kv of page.items) {
         const obj = decode(kv);
-        if (matchesFilter(filter, obj)) items.push(obj);
+        if (matchesFilter(o.filter, obj)) items.push(obj);
       }
       const last = page.items.at(-1);
       if (!page.more || !last) return { items, resourceVersion: String(revision) };
       after = last.key;
-      if (limit > 0 && items.length >= limit) {
+      if (o.limit > 0 && items.length >= o.limit) {
         return {
           items,
           resourceVersion: String(revision),
-          continue: encodeContinue({ rv: revision, start: last.key }),
-          remainingItemCount: isEmptyFilter(filter) ? page.remaining : undefined,
+          continue: continueTokens?.encode({ rv: revision, start: last.key }),
+          remainingItemCount: isEmptyFilter(o.filter) ? page.remaining : undefined,
         };
       }
     }
   } catch (e) {
     if (e instanceof StoreError && e.code === 'Compacted') {
-      if (token) {
-        throw new StatusError(
-          410,
-          'Expired',
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
-        );
-      }
-      throw new StatusError(410, 'Expired', `too old resource version: ${revision} (${e.revision})`);
+      if (token)
+        throw new StatusError(410, 'Expired', continueExpired, undefined, {
+          continue: continueTokens?.encode({ rv: 0, start: token.start }),
+        });
+      throw tooOld(revision ?? 0, e.revision);
     }
     throw e;
   }
@@ -144,22 +110,56 @@ interface WatchOptions {
   bookmarkIntervalMs: number;
   /** Watches are closed after a random 30-60 min unless the client asks for less, as kube does. */
   defaultTimeoutMs: number;
-  /** A watcher whose unsent data exceeds this is closed; it resumes from its last version. */
-  maxBufferedBytes: number;
+  /** Events held for a watcher whose connection is not taking them; one more and it is closed with 410. */
+  maxQueuedEvents: number;
+  /** Called when a watcher is closed for not keeping up (kube's apiserver_terminated_watchers_total). */
+  onTerminated(): void;
 }
 
-/** Serialized watch events are shared by every watcher that sends plain objects. */
-const plainEventText = new WeakMap<KeyValue, string>();
+const eventType = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' } as const;
 
-export function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchOptions): Promise<void> {
-  const filter = parseFilter(o.resource, o.query);
-  if (o.name) filter.name = o.name;
+/**
+ * Serialized watch events, shared by every watcher of one store that sends plain objects, keyed
+ * by the stored change (API version and revision): watchers catching up on the same history read it
+ * separately, as distinct objects, and still encode each change once. The last 2048 changes
+ * are kept, more than one store commit publishes at once (1000), so a burst fanned out to
+ * every watcher is encoded once too.
+ */
+const plainEventTexts = new WeakMap<Store, Map<string, string>>();
+const plainEventTextSize = 2048;
+
+/** The cache of one store's revisions: another API server in this process has other revisions. */
+function plainEventTextOf(store: Store): Map<string, string> {
+  let texts = plainEventTexts.get(store);
+  if (!texts) {
+    texts = new Map();
+    plainEventTexts.set(store, texts);
+  }
+  return texts;
+}
+
+/**
+ * Serves one watch. Memory per watcher is bounded: history is read from the store a page at a
+ * time, and only while the connection takes what is written (the store watch is paused when
+ * `res.write()` reports a full socket, and resumed on 'drain'). Live events that arrive while
+ * the socket is full wait in a queue of at most `maxQueuedEvents`; a watcher that lets it fill
+ * is sent an ERROR event with 410 Expired and closed, and its client lists again, as
+ * client-go's reflector does. Every parameter is checked before the 200 is sent.
+ */
+export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchOptions): Promise<void> {
+  const options = parseListOptions(o.resource, o.query, true);
+  const filter = { ...options.filter, ...(o.name ? { name: o.name } : {}) };
+  const unfiltered = isEmptyFilter(filter);
   const prefix = resourcePrefix(o.resource, o.namespace);
   const apiVersion = apiVersionOf(o.resource);
-  const rvParam = o.query.get('resourceVersion') ?? '';
-  const bookmarks = o.query.get('allowWatchBookmarks') === 'true';
-  const timeoutSeconds = Number(o.query.get('timeoutSeconds') ?? 0);
-  const timeoutMs = timeoutSeconds > 0 ? timeoutSeconds * 1000 : o.defaultTimeoutMs;
+  const timeoutMs =
+    options.timeoutSeconds && options.timeoutSeconds > 0 ? options.timeoutSeconds * 1000 : o.defaultTimeoutMs;
+  // "Start at most recent": synthetic ADDED events for what exists now, then changes.
+  const snapshot =
+    options.resourceVersion === undefined
+      ? await listObjects(o.store, o.resource, o.namespace, options)
+      : undefined;
+  const after = snapshot ? Number(snapshot.resourceVersion) : options.resourceVersion!;
 
   res.writeHead(200, {
     'Content-Type': 'application/json',
@@ -170,106 +170,119 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchOp
 
   let first = true;
   let closed = false;
-  let lastRevision = 0;
-  const send = (type: string, obj: ApiObject, kv?: KeyValue) => {
-    if (closed) return;
-    // A given stored change always maps to the same event type for watchers that receive it
-    // without a selector transition (kv is passed only then), so the text can be shared.
-    const cacheable = kv !== undefined && o.plain;
-    let line = cacheable ? plainEventText.get(kv) : undefined;
-    if (line === undefined) {
-      line = `{"type":"${type}","object":${JSON.stringify(o.encode({ apiVersion, kind: o.resource.kind, ...obj }, first))}}\n`;
-      if (cacheable) plainEventText.set(kv, line);
-    }
+  /** The revision of the last event written: where this watcher's client would resume. */
+  let lastRevision = after;
+  /** res.write() said the socket is full; nothing more is written until 'drain'. */
+  let blocked = false;
+  const queue: WatchEvent[] = [];
+  let watch: Watch | undefined;
+
+  const format = (type: string, obj: ApiObject) =>
+    `{"type":"${type}","object":${JSON.stringify(o.encode({ apiVersion, kind: o.resource.kind, ...obj }, first))}}\n`;
+  const emit = (line: string) => {
     first = false;
-    res.write(line);
-    if (res.writableLength > o.maxBufferedBytes) stop();
+    if (!res.write(line)) blocked = true;
+  };
+  /**
+   * A stored change sent as its own type (no selector transition): every plain watcher sends
+   * the same text for it, so it is encoded once, and decoded only if nobody has encoded it yet.
+   */
+  const sendChange = (type: string, kv: KeyValue, obj?: ApiObject) => {
+    if (!o.plain) return emit(format(type, obj ?? decode(kv)));
+    const key = `${apiVersion} ${kv.modRevision}`;
+    const plainEventText = plainEventTextOf(o.store);
+    let line = plainEventText.get(key);
+    if (line === undefined) {
+      line = format(type, obj ?? decode(kv));
+      if (plainEventText.size >= plainEventTextSize)
+        plainEventText.delete(plainEventText.keys().next().value!);
+      plainEventText.set(key, line);
+    }
+    emit(line);
   };
 
-  let watch: { stop(): void } | undefined;
-  let bookmarkTimer: NodeJS.Timeout | undefined;
+  const write = (e: WatchEvent) => {
+    lastRevision = e.kv.modRevision;
+    if (unfiltered) return sendChange(eventType[e.type], e.kv);
+    const obj = decode(e.kv);
+    const now = matchesFilter(filter, obj);
+    if (e.type !== 'update') return now && sendChange(eventType[e.type], e.kv, obj);
+    const before = matchesFilter(filter, decode(e.prev));
+    if (now && before) sendChange('MODIFIED', e.kv, obj);
+    else if (now) emit(format('ADDED', obj));
+    else if (before) emit(format('DELETED', obj));
+  };
+
+  const onEvent = (e: WatchEvent) => {
+    if (closed) return;
+    if (!blocked && queue.length === 0) {
+      write(e);
+      if (blocked) watch?.pause();
+      return;
+    }
+    if (queue.length >= o.maxQueuedEvents) {
+      o.onTerminated();
+      return end(
+        statusErrors.gone(
+          `too old resource version: ${lastRevision} (${o.store.compactedRevision()}): the watcher fell more than ${o.maxQueuedEvents} events behind; list again and watch from the list's resourceVersion`,
+        ),
+      );
+    }
+    queue.push(e);
+  };
+
+  res.on('drain', () => {
+    blocked = false;
+    while (!closed && !blocked && queue.length > 0) write(queue.shift()!);
+    if (!blocked) watch?.resume();
+  });
+
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => {
     resolveDone = r;
   });
-  const timeout = setTimeout(() => stop(), timeoutMs);
-  function stop() {
+  const timeout = setTimeout(() => end(), timeoutMs);
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  function end(error?: StatusError) {
     if (closed) return;
     closed = true;
     watch?.stop();
+    queue.length = 0;
     clearTimeout(timeout);
     if (bookmarkTimer) clearInterval(bookmarkTimer);
+    if (error) res.write(`${JSON.stringify({ type: 'ERROR', object: error.toStatus() })}\n`);
     res.end();
     resolveDone();
   }
-  req.on('close', stop);
-  res.on('error', stop);
+  req.on('close', () => end());
+  res.on('error', () => end());
 
-  const onEvent = (e: WatchEvent) => {
-    lastRevision = e.kv.modRevision;
-    if (e.type === 'create') {
-      const obj = decode(e.kv);
-      if (matchesFilter(filter, obj)) send('ADDED', obj, e.kv);
-      return;
-    }
-    if (e.type === 'delete') {
-      const obj = decode(e.kv);
-      if (matchesFilter(filter, obj)) send('DELETED', obj, e.kv);
-      return;
-    }
-    const obj = decode(e.kv);
-    const now = matchesFilter(filter, obj);
-    const before = matchesFilter(filter, decode(e.prev));
-    if (now && before) send('MODIFIED', obj, e.kv);
-    else if (now) send('ADDED', obj);
-    else if (before) send('DELETED', obj);
-  };
-
-  const start = async () => {
-    let after: number;
-    if (rvParam === '' || rvParam === '0') {
-      // "Start at most recent": synthetic ADDED events for what exists now, then changes.
-      const snapshot = await listObjects(o.store, o.resource, o.namespace, new URLSearchParams());
-      after = Number(snapshot.resourceVersion);
-      for (const obj of snapshot.items) if (matchesFilter(filter, obj)) send('ADDED', obj);
-    } else {
-      after = Number(rvParam);
-      if (!Number.isFinite(after)) throw statusErrors.badRequest(`invalid resource version: ${rvParam}`);
-    }
-    lastRevision = after;
-    try {
-      watch = o.store.watch(prefix, after, onEvent);
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'Compacted') {
-        const status = new StatusError(
-          410,
-          'Expired',
-          `too old resource version: ${after} (${e.revision})`,
-        ).toStatus();
-        res.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
-        stop();
-        return;
-      }
-      throw e;
-    }
-    if (bookmarks) {
-      bookmarkTimer = setInterval(() => {
-        // Every event up to the store's current revision has been delivered synchronously, so
-        // a bookmark at that revision is safe to resume from even if nothing here matched.
-        lastRevision = Math.max(lastRevision, o.store.currentRevision());
-        const marker = {
-          apiVersion,
-          kind: o.resource.kind,
-          metadata: { resourceVersion: String(lastRevision) },
-        };
-        if (!closed) res.write(`${JSON.stringify({ type: 'BOOKMARK', object: marker })}\n`);
-      }, o.bookmarkIntervalMs);
-    }
-  };
-  start().catch((e) => {
-    const status = (e instanceof StatusError ? e : statusErrors.internal(String(e))).toStatus();
-    if (!closed) res.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
-    stop();
-  });
+  if (snapshot) for (const obj of snapshot.items) if (matchesFilter(filter, obj)) emit(format('ADDED', obj));
+  try {
+    watch = o.store.watch(prefix, after, onEvent, {
+      onError: (e) => end(tooOld(lastRevision, e.revision)),
+    });
+  } catch (e) {
+    // As kube's watch cache: a revision that parsed but is too old is an ERROR event in the stream.
+    if (e instanceof StoreError && e.code === 'Compacted') end(tooOld(after, e.revision));
+    else end(e instanceof StatusError ? e : statusErrors.internal(String(e)));
+    return done;
+  }
+  if (blocked) watch.pause();
+  if (options.allowWatchBookmarks) {
+    bookmarkTimer = setInterval(() => {
+      if (closed || queue.length > 0) return;
+      // Once the store watch is live, every change up to the current revision was handed to
+      // onEvent (before any timer runs) and written, so the client may resume from there even
+      // if nothing matched its selectors.
+      if (watch?.isLive()) lastRevision = Math.max(lastRevision, o.store.currentRevision());
+      const marker = {
+        apiVersion,
+        kind: o.resource.kind,
+        metadata: { resourceVersion: String(lastRevision) },
+      };
+      res.write(`${JSON.stringify({ type: 'BOOKMARK', object: marker })}\n`);
+    }, o.bookmarkIntervalMs);
+  }
   return done;
 }

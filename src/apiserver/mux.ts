@@ -18,10 +18,12 @@ import { proxyPodExec } from './pod-exec-proxy.js';
 import type { Registry } from './registry.js';
 import { decodePathSegments, type RequestInfo } from './request-info.js';
 import type { ResourceHandlers } from './rest-handlers.js';
+import type { ServerMetrics } from './server-metrics.js';
 
 export interface MuxParts {
   handlers: ResourceHandlers;
   metricsApi: MetricsApi;
+  serverMetrics: ServerMetrics;
   tokens: TokenAuthenticator;
   registry: Registry;
   /** Signs kubelets' serving certificates (the join API's servingcertificates). */
@@ -49,6 +51,16 @@ export function apiMux(parts: MuxParts): (ctx: RequestContext, res: ServerRespon
     ]),
     ['/version', version],
     ['/version/', version],
+    [
+      '/metrics',
+      // Who may read it is RBAC's (a non-resource path no default role grants but
+      // cluster-admin's, as in kube): the authorization stage has checked.
+      async (_ctx, res) => {
+        const text = await parts.serverMetrics.text(parts.store);
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+      },
+    ],
   ]);
   const routes: { [K in RequestInfo['kind']]: Route<K> } = {
     resource: (ctx, res, info) => parts.handlers.handle(ctx.req, res, info, userOf(ctx)),

@@ -10,6 +10,7 @@ import { checkSchema, fitsInteger, int64Bounds, schemaTypeForKind } from '../api
 import { statusErrors } from '../api/status-error.js';
 import type { Store } from '../store/store.js';
 import type { UserInfo } from './authn.js';
+import type { ContinueTokens } from './continue-token.js';
 import { parseJsonBody, parseJsonDocument, readBody, requireJsonBody, writeJson } from './http-io.js';
 import type { KubeletClient } from './kubelet-client.js';
 import { type ListResponse, listObjects, serveWatch } from './list-watch.js';
@@ -58,6 +59,11 @@ export interface HandlerOptions {
   virtualCreates: VirtualCreates;
   /** How pods/log reaches kubelets. */
   kubelets: KubeletClient;
+  continueTokens: ContinueTokens;
+  /** Events queued for a watcher whose connection is full before it is closed with 410. */
+  watchQueueEvents: number;
+  /** Counts watchers closed for not keeping up. */
+  onWatcherTerminated(resource: ResourceInfo): void;
 }
 
 function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteOptions {
@@ -134,7 +140,7 @@ export class ResourceHandlers {
         return this.respondList(
           res,
           r,
-          await listObjects(this.store, r, info.namespace, info.query),
+          await listObjects(this.store, r, info.namespace, info.query, this.opts.continueTokens),
           rep,
           info.query,
         );
@@ -149,7 +155,8 @@ export class ResourceHandlers {
           encode: (obj, first) => this.represent(r, obj, rep, info.query, first),
           bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
           defaultTimeoutMs: this.opts.watchTimeoutMs(),
-          maxBufferedBytes: 16 * 1024 * 1024,
+          maxQueuedEvents: this.opts.watchQueueEvents,
+          onTerminated: () => this.opts.onWatcherTerminated(r),
         });
       case 'create':
         return this.create(req, res, info, rep, user);

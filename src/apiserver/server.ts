@@ -46,6 +46,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      api.compactor.stop();
       api.tokens.close();
       await api.store.close();
     },

@@ -20,8 +20,9 @@
 // the state including the earlier writes of its batch (the transaction sees its own rows).
 //
 // Because DatabaseSync is synchronous, a commit plus the publication of its events, and a
-// watch's catch-up read plus its registration, each happen within one tick and cannot
-// interleave: that is what makes watches gap-free and exactly-once without any locking.
+// watch's last catch-up read plus its registration for live events, each happen within one
+// tick and cannot interleave: that is what makes watches gap-free and exactly-once without
+// any locking.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   type KeyValue,
@@ -31,6 +32,7 @@ import {
   StoreError,
   type Watch,
   type WatchEvent,
+  type WatchOptions,
 } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -119,48 +121,136 @@ function rangeParams(prefix: string, after?: string): { prefix: string; start: s
 
 const closedError = (): StoreError => new StoreError('Closed', 'store is closed');
 
-/** One watch: events are queued in revision order and handed to the callback from a microtask. */
+/**
+ * Revisions of history a catching-up watch reads at a time: a page holds at most that many
+ * events, and a page of a sparse prefix costs no more to read. Small, so a page is sent before
+ * the garbage collector promotes it: 20 watchers catching up on 100k revisions of 1 KB objects
+ * grew the server's RSS by 316 MiB with pages of 500 revisions, by 243 MiB with 100.
+ */
+const CATCH_UP_PAGE = 100;
+
+/** Where a watch reads the history it has to catch up on, and joins the live stream. */
+interface HistorySource {
+  /**
+   * The changes under `prefix` in the next `revisions` revisions after `after`, up to `through`;
+   * `current` when that is the latest revision. Throws StoreError if compacted or closed.
+   */
+  history(
+    prefix: string,
+    after: number,
+    revisions: number,
+  ): { events: WatchEvent[]; through: number; current: boolean };
+  /** Called in the same tick as the read that reached the current revision: no commit falls in between. */
+  goLive(watch: PrefixWatch): void;
+  forget(watch: PrefixWatch): void;
+}
+
+/**
+ * One watch. It starts by catching up: history is read one page at a time, the next page only
+ * once the consumer has taken the last one and is not paused. The page that reaches the
+ * current revision is read in the same tick as the watch joins the live stream; live events
+ * are queued as they commit. Either way events reach the callback from a microtask.
+ */
 class PrefixWatch implements Watch {
   private pending: WatchEvent[] = [];
   private next = 0;
   private scheduled = false;
+  private readScheduled = false;
   private stopped = false;
+  private paused = false;
+  private live = false;
 
   constructor(
     readonly prefix: string,
+    /** The last revision read from history. */
+    private after: number,
+    private readonly source: HistorySource,
     private readonly onEvent: (e: WatchEvent) => void,
-    private readonly onStop: (w: PrefixWatch) => void,
+    private readonly onError: ((e: StoreError) => void) | undefined,
   ) {}
+
+  /** Reads the next page of history (the first one from inside watch(), so errors throw there). */
+  readPage(): void {
+    this.readScheduled = false;
+    if (this.stopped || this.paused || this.live) return;
+    let page: ReturnType<HistorySource['history']>;
+    try {
+      page = this.source.history(this.prefix, this.after, CATCH_UP_PAGE);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      this.stop();
+      if (error.code === 'Compacted') this.onError?.(error);
+      return;
+    }
+    if (page.current) {
+      this.live = true;
+      this.source.goLive(this);
+    }
+    this.after = page.through;
+    for (const event of page.events) this.enqueue(event);
+    // A window with nothing under the prefix: on to the next one.
+    if (page.events.length === 0) this.scheduleRead();
+  }
 
   enqueue(event: WatchEvent): void {
     if (this.stopped) return;
     this.pending.push(event);
     // A microtask, never a synchronous call: the catch-up events are queued inside watch()
     // before the caller holds the Watch, and commits can run inside a caller's write call.
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.drain());
-    }
+    this.scheduleDrain();
   }
 
   stop(): void {
     this.stopped = true;
     this.pending = [];
     this.next = 0;
-    this.onStop(this);
+    this.source.forget(this);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.next < this.pending.length) this.scheduleDrain();
+    else this.scheduleRead();
+  }
+
+  isLive(): boolean {
+    return this.live;
+  }
+
+  private scheduleDrain(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  /**
+   * The next page waits for the next event-loop turn: a watch catching up on a long history
+   * then shares the process with requests and other watches instead of holding it page after page.
+   */
+  private scheduleRead(): void {
+    if (this.live || this.readScheduled) return;
+    this.readScheduled = true;
+    setImmediate(() => this.readPage());
   }
 
   private drain(): void {
     this.scheduled = false;
+    const blocked = () => this.stopped || (this.paused && !this.live);
     try {
-      while (!this.stopped && this.next < this.pending.length) this.onEvent(this.pending[this.next++]!);
-      this.pending = [];
-      this.next = 0;
+      while (this.next < this.pending.length && !blocked()) this.onEvent(this.pending[this.next++]!);
     } finally {
       // If the callback threw, the event it was given counts as delivered; the rest follow.
-      if (this.next > 0 && !this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => this.drain());
+      if (this.next < this.pending.length) {
+        if (!blocked()) this.scheduleDrain();
+      } else {
+        this.pending = [];
+        this.next = 0;
+        if (!this.paused && !this.stopped) this.scheduleRead();
       }
     }
   }
@@ -269,14 +359,43 @@ export class SqliteStore implements Store {
     return this.enqueue({ op: 'delete', key, expected: expectedModRevision });
   }
 
-  watch(prefix: string, afterRevision: number, onEvent: (e: WatchEvent) => void): Watch {
+  watch(
+    prefix: string,
+    afterRevision: number,
+    onEvent: (e: WatchEvent) => void,
+    options: WatchOptions = {},
+  ): Watch {
     this.assertOpen();
     this.assertNotCompacted(afterRevision);
-    const watch = new PrefixWatch(prefix, onEvent, (w) => this.watches.delete(w));
-    const rows = this.statements.changesAfter.all({ ...rangeParams(prefix), after: afterRevision });
-    for (const row of rows as unknown as LogRow[]) watch.enqueue(toEvent(row));
-    this.watches.add(watch);
+    const watch = new PrefixWatch(prefix, afterRevision, this.historySource, onEvent, options.onError);
+    watch.readPage();
     return watch;
+  }
+
+  private readonly historySource: HistorySource = {
+    history: (prefix, after, revisions) => {
+      this.assertOpen();
+      // History a catching-up watch has not read yet may be compacted away between its pages.
+      this.assertNotCompacted(after);
+      const through = Math.min(after + revisions, this.revision);
+      const rows = this.statements.changesBetween.all({ ...rangeParams(prefix), after, through });
+      return {
+        events: (rows as unknown as LogRow[]).map(toEvent),
+        through,
+        current: through === this.revision,
+      };
+    },
+    goLive: (watch) => this.watches.add(watch),
+    forget: (watch) => this.watches.delete(watch),
+  };
+
+  async sizeBytes(): Promise<number> {
+    this.assertOpen();
+    // Compaction frees pages inside the file; SQLite reuses them for later writes rather than
+    // shrinking the file (that would take a VACUUM, which rewrites the whole database).
+    const pages = Number(this.db.prepare('PRAGMA page_count').get()?.page_count);
+    const pageSize = Number(this.db.prepare('PRAGMA page_size').get()?.page_size);
+    return pages * pageSize;
   }
 
   async compact(revision: number): Promise<void> {
@@ -449,9 +568,11 @@ function prepareStatements(db: DatabaseSync) {
     countAt: prepare(
       `SELECT COUNT(*) AS n FROM log l WHERE ${IN_RANGE('l.key')} AND ${LATEST_AT_REVISION} AND l.deleted = 0`,
     ),
-    changesAfter: prepare(
+    // A window of revisions, walked on the primary key: `+l.key` keeps SQLite from using the
+    // key index instead, which would read and sort the prefix's whole history for every page.
+    changesBetween: prepare(
       `SELECT l.*, p.value AS prev_value FROM log l LEFT JOIN log p ON p.revision = l.prev_revision
-       WHERE l.revision > :after AND ${IN_RANGE('l.key')} ORDER BY l.revision`,
+       WHERE l.revision > :after AND l.revision <= :through AND ${IN_RANGE('+l.key')} ORDER BY l.revision`,
     ),
     insertLog: prepare(
       'INSERT INTO log (revision, key, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',

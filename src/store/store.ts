@@ -41,6 +41,27 @@ export type WatchEvent =
 
 export interface Watch {
   stop(): void;
+  /**
+   * While the watch is catching up on history, stops delivering (and reading) history until
+   * resume(), so a slow consumer holds at most one page of it in memory. Once the watch has
+   * caught up, events are delivered as they commit whatever the consumer says (writers never
+   * wait for watchers): a consumer that falls behind then must bound its own buffer.
+   */
+  pause(): void;
+  resume(): void;
+  /**
+   * True once history is delivered and live events flow: from then on every change up to the
+   * store's current revision has been handed to `onEvent` before any timer fires.
+   */
+  isLive(): boolean;
+}
+
+export interface WatchOptions {
+  /**
+   * Called once if the store ends the watch itself: StoreError('Compacted') when history it
+   * had yet to read was compacted away while it was catching up. Nothing is delivered after.
+   */
+  onError?(error: StoreError): void;
 }
 
 export class StoreError extends Error {
@@ -82,12 +103,21 @@ export interface Store {
 
   /**
    * Delivers every change to keys under `prefix` with revision > `afterRevision`, in revision
-   * order, exactly once, then live changes as they commit. Throws StoreError('Compacted') if
-   * `afterRevision` is older than the compacted revision. `onEvent` is called from a microtask,
-   * never from inside watch() or a write call, and must return quickly (buffer if the consumer
-   * is slow): writers do not wait for watchers.
+   * order, exactly once, then live changes as they commit. History is read in pages, each once
+   * the previous one is delivered, so catching up on a long history costs one page of memory.
+   * Throws StoreError('Compacted') if `afterRevision` is older than the compacted revision.
+   * `onEvent` is called from a microtask, never from inside watch() or a write call, and must
+   * return quickly: writers do not wait for watchers.
    */
-  watch(prefix: string, afterRevision: number, onEvent: (e: WatchEvent) => void): Watch;
+  watch(
+    prefix: string,
+    afterRevision: number,
+    onEvent: (e: WatchEvent) => void,
+    options?: WatchOptions,
+  ): Watch;
+
+  /** Bytes the store occupies (for SQLite, the database file; etcd reports its db size). */
+  sizeBytes(): Promise<number>;
 
   /**
    * Discards history before `revision`: afterwards the newest version at or before `revision` of

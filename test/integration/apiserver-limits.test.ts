@@ -105,3 +105,34 @@ describe('API server limits', () => {
     held.finish();
   });
 });
+
+describe('API server limits with every seat taken', () => {
+  it('still answers health checks and a node renewing its Lease', async () => {
+    // No seats at all: every counted request is refused, so whatever passes is exempt.
+    const full = await startTestServer({ maxRequestsInFlight: 0, maxMutatingRequestsInFlight: 0 });
+    try {
+      const credential = await raw(full, 'POST', '/apis/join.kubelab.dev/v1/nodecredentials', {
+        body: { nodeName: 'worker-1' },
+      });
+      const token = credential.json.token;
+      const leases = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+      const lease = { metadata: { name: 'worker-1' }, spec: { holderIdentity: 'worker-1' } };
+      expect((await raw(full, 'POST', leases, { body: lease })).status).toBe(201);
+
+      expect((await raw(full, 'GET', '/api/v1/namespaces/default/pods', { token })).status).toBe(429);
+      expect((await raw(full, 'GET', '/readyz', { token })).status).toBe(200);
+      expect((await raw(full, 'GET', '/livez?verbose', { token })).status).toBe(200);
+      const got = await raw(full, 'GET', `${leases}/worker-1`, { token });
+      expect(got.status).toBe(200);
+      const renewed = await raw(full, 'PATCH', `${leases}/worker-1`, {
+        token,
+        body: { spec: { renewTime: '2026-12-07T20:00:00.000000Z' } },
+        contentType: 'application/merge-patch+json',
+      });
+      expect(renewed.status).toBe(200);
+      expect((await raw(full, 'PUT', `${leases}/worker-1`, { token, body: renewed.json })).status).toBe(200);
+    } finally {
+      await full.stop();
+    }
+  });
+});

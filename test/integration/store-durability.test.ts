@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { WatchEvent } from '../../src/store/store.js';
+import { until } from '../helpers/until.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const storeModule = pathToFileURL(join(root, 'src/store/sqlite.ts')).href;
@@ -82,9 +83,9 @@ describe('SqliteStore durability', () => {
     const store = SqliteStore.open(dbPath);
     try {
       const events = new Map<number, WatchEvent>();
-      store.watch('/', 0, (e) => events.set(e.kv.modRevision, e));
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(events.size).toBe(store.currentRevision());
+      const watch = store.watch('/', 0, (e) => events.set(e.kv.modRevision, e));
+      // History arrives a page at a time, one event-loop turn apart.
+      await until('the watch to catch up', () => watch.isLive() && events.size === store.currentRevision());
 
       const missing = acknowledged.filter((line) => {
         const [type, revision, key, value] = line.split(' ');

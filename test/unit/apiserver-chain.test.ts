@@ -142,7 +142,14 @@ describe('handler chain', () => {
 
 describe('limits stage', () => {
   function limits(clock: FakeClock, over: Partial<Limits> = {}): Limits {
-    return { maxInFlight: 2, maxMutatingInFlight: 1, requestTimeoutMs: 60_000, timers: clock, ...over };
+    return {
+      maxInFlight: 2,
+      maxMutatingInFlight: 1,
+      requestTimeoutMs: 60_000,
+      timers: clock,
+      turnBudgetMs: 20,
+      ...over,
+    };
   }
 
   it('answers 429 with a retry hint once the in-flight seats are taken, and frees them when requests end', async () => {
@@ -180,6 +187,36 @@ describe('limits stage', () => {
     watch.release();
     read.release();
     await Promise.all([watching, reading]);
+  });
+
+  it('serves health checks, lease renewals and the control-plane identities when every seat is taken', async () => {
+    const stage = limitsStage(limits(new FakeClock(), { maxInFlight: 1, maxMutatingInFlight: 1 }));
+    const read = held();
+    const write = held();
+    const reading = stage(context('GET', '/api/v1/pods'), read.work);
+    const writing = stage(context('POST', '/api/v1/namespaces/a/configmaps'), write.work);
+    const served = (c: RequestContext) => expect(stage(c, async () => {})).resolves.toBe(undefined);
+    const refused = async (c: RequestContext) =>
+      expect((await statusOf(stage(c, async () => {}))).code).toBe(429);
+    await served(context('GET', '/readyz'));
+    await served(context('GET', '/livez/ping'));
+    await served(context('GET', '/healthz?verbose'));
+    const leases = '/apis/coordination.k8s.io/v1/namespaces';
+    await served(context('PUT', `${leases}/kube-node-lease/leases/w1`));
+    await served(context('PATCH', `${leases}/kube-node-lease/leases/w1`));
+    await served(context('GET', `${leases}/kube-node-lease/leases/w1`));
+    const kubeSystemSa: UserInfo = { name: 'system:serviceaccount:kube-system:dns', groups: [] };
+    await served(context('PUT', `${leases}/kube-system/leases/dns-leader`, kubeSystemSa));
+    for (const name of ['system:kube-controller-manager', 'system:kube-scheduler'])
+      await served(context('POST', '/api/v1/namespaces/a/events', { name, groups: [] }));
+    // Only renewals: creating leases, other namespaces, other callers still wait their turn.
+    await refused(context('POST', `${leases}/kube-node-lease/leases`));
+    await refused(context('PUT', `${leases}/default/leases/w1`));
+    await refused(context('PUT', `${leases}/kube-system/leases/x`, { name: 'alice', groups: [] }));
+    await refused(context('GET', '/version'));
+    read.release();
+    write.release();
+    await Promise.all([reading, writing]);
   });
 
   it('answers 504 Timeout when a request outlives its limit, or the shorter ?timeout= it asked for', async () => {

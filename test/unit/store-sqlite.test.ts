@@ -361,6 +361,61 @@ describe('SqliteStore watch', () => {
   });
 });
 
+describe('SqliteStore watch catch-up', () => {
+  /** Waits until `check` holds, one event-loop turn at a time (catch-up pages are read on later turns). */
+  async function turnsUntil(check: () => boolean): Promise<void> {
+    for (let turn = 0; !check(); turn++) {
+      if (turn > 1000) throw new Error('condition not reached in 1000 event-loop turns');
+      await settled();
+    }
+  }
+
+  it('reads history a page at a time, only while the consumer is not paused, then joins live events in order', async () => {
+    const store = memoryStore();
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => store.create(`/p/${i}`, `${i}`)));
+    const seen: number[] = [];
+    const watch = store.watch('/p/', 0, (e) => {
+      seen.push(e.kv.modRevision);
+      // A consumer whose buffer is full after 300 events: it takes nothing more until resume().
+      if (seen.length === 300) watch.pause();
+    });
+    await turnsUntil(() => seen.length === 300);
+    for (let i = 0; i < 5; i++) await settled();
+    expect(seen).toHaveLength(300);
+    expect(watch.isLive()).toBe(false);
+
+    watch.resume();
+    // Commits during catch-up are read from the log with the rest of the history, once.
+    const late = store.create('/p/late', 'x');
+    await late;
+    await turnsUntil(() => watch.isLive() && seen.length === 1201);
+    await store.create('/p/live', 'y');
+    await settled();
+    expect(seen).toEqual(Array.from({ length: 1202 }, (_, i) => i + 1));
+  });
+
+  it('ends a catching-up watch with Compacted when the history it had yet to read is compacted', async () => {
+    const store = memoryStore();
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => store.create(`/p/${i}`, `${i}`)));
+    const errors: StoreError[] = [];
+    let delivered = 0;
+    const watch = store.watch(
+      '/p/',
+      0,
+      () => {
+        if (++delivered === 500) watch.pause();
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    await turnsUntil(() => delivered === 500);
+    await store.compact(1000);
+    watch.resume();
+    await turnsUntil(() => errors.length > 0);
+    expect(errors[0]).toMatchObject({ code: 'Compacted', revision: 1000 });
+    expect(delivered).toBe(500);
+  });
+});
+
 describe('SqliteStore compaction', () => {
   async function history(store: SqliteStore): Promise<number> {
     await store.create('/h/live', 'l1'); // 1

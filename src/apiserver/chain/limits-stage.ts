@@ -2,13 +2,23 @@
 // read-only and `maxMutatingInFlight` mutating requests are served at once (the next gets 429
 // TooManyRequests with Retry-After, and the client retries), and a request that has not
 // finished within the time limit, or the shorter `?timeout=` it asked for, gets 504 Timeout.
-// Long-running requests (watches, exec sessions, followed logs) are neither counted nor timed, and neither
-// is system:masters, so the control plane is never throttled by the load it is there to serve.
+// Long-running requests (watches, exec sessions, followed logs) are neither counted nor timed.
+// Exempt from the count, as API Priority and Fairness' exempt and leader-election levels
+// make them in kube, is what keeps the cluster alive when it is busiest: system:masters and
+// the control-plane identities, health checks (a load balancer must not take a busy server
+// for a dead one), and Lease renewals (a node whose renewals were refused would be declared
+// NotReady and its pods evicted because the API server was busy). Counted requests also start
+// only a few per event-loop turn (turn-gate.ts), so the exempt ones are answered promptly even
+// though they share the one thread with everything else.
 import { StatusError, statusErrors } from '../../api/status-error.js';
 import type { Clock, TimerHandle } from '../../client/clock.js';
+import type { UserInfo } from '../authn.js';
 import { mastersGroup } from '../authz.js';
+import { healthPaths } from '../health.js';
+import { nodesGroup } from '../node-authorizer.js';
 import type { RequestInfo } from '../request-info.js';
 import { infoOf, type Stage } from './handler-chain.js';
+import { TurnGate } from './turn-gate.js';
 
 export interface Limits {
   /** kube's --max-requests-inflight (default 400). */
@@ -19,6 +29,8 @@ export interface Limits {
   requestTimeoutMs: number;
   /** Timers for the time limit; tests pass a FakeClock. */
   timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** Counted requests start a few per event-loop turn, keeping a turn near this (turn-gate.ts). */
+  turnBudgetMs: number;
 }
 
 const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,12 +46,43 @@ function isLongRunning(info: RequestInfo): boolean {
   );
 }
 
+/** The users kube's system-leader-election and exempt levels serve before anyone else. */
+const controlPlaneUsers = new Set(['system:kube-controller-manager', 'system:kube-scheduler']);
+const renewalVerbs = new Set(['get', 'update', 'patch']);
+
+function isHealthCheck(info: RequestInfo): boolean {
+  return (
+    info.kind === 'discovery' && healthPaths.some((p) => info.path === p || info.path.startsWith(`${p}/`))
+  );
+}
+
+/** A node renewing its own heartbeat, or a kube-system component renewing its leader election. */
+function isLeaseRenewal(info: RequestInfo, user: UserInfo | undefined): boolean {
+  if (info.kind !== 'resource' || info.resource.plural !== 'leases' || !renewalVerbs.has(info.verb))
+    return false;
+  if (info.namespace === 'kube-node-lease') return !!user?.groups.includes(nodesGroup);
+  return (
+    info.namespace === 'kube-system' && !!user && user.name.startsWith('system:serviceaccount:kube-system:')
+  );
+}
+
+export function isExempt(info: RequestInfo, user: UserInfo | undefined): boolean {
+  return (
+    !!user &&
+    (user.groups.includes(mastersGroup) ||
+      controlPlaneUsers.has(user.name) ||
+      isHealthCheck(info) ||
+      isLeaseRenewal(info, user))
+  );
+}
+
 export function limitsStage(limits: Limits): Stage {
   const inFlight = { readOnly: 0, mutating: 0 };
+  const gate = new TurnGate(limits.turnBudgetMs);
   return async (ctx, next) => {
     const info = infoOf(ctx);
     if (isLongRunning(info)) return next();
-    if (ctx.user?.groups.includes(mastersGroup)) return withTimeout(next(), info.query, limits);
+    if (isExempt(info, ctx.user)) return withTimeout(next(), info.query, limits);
     const pool = readOnlyMethods.has(ctx.req.method ?? 'GET') ? 'readOnly' : 'mutating';
     const max = pool === 'readOnly' ? limits.maxInFlight : limits.maxMutatingInFlight;
     if (inFlight[pool] >= max) {
@@ -49,7 +92,12 @@ export function limitsStage(limits: Limits): Stage {
     }
     inFlight[pool]++;
     try {
-      await withTimeout(next(), info.query, limits);
+      // The time limit runs from admission: waiting for a turn is part of the request's time.
+      await withTimeout(
+        gate.turn().then(() => next()),
+        info.query,
+        limits,
+      );
     } finally {
       inFlight[pool]--;
     }

@@ -22,6 +22,7 @@ import {
 } from '../../provision/cluster-records.js';
 import { processAlive, processFrozen } from '../../provision/providers/sim.js';
 import { type Inventory, inventoryMachines, loadInventory } from '../../provision/providers/ssh-inventory.js';
+import { storeSummary } from '../printers/store-summary.js';
 import { printTable } from '../printers/table-printer.js';
 import { UsageError } from '../usage-error.js';
 import { tableAccept } from './get.js';
@@ -185,6 +186,8 @@ export function registerLifecycle(program: Command): void {
       process.stdout.write(`health:\n${health.replace(/^(?=.)/gm, '  ')}`);
       const client = ApiClient.fromKubeconfig(clusterKubeconfigPath(name));
       try {
+        const store = storeSummary(await client.requestText('GET', '/metrics').catch(() => ''));
+        if (store) process.stdout.write(`store:    ${store}\n`);
         const nodes = await client.request<Table>('GET', '/api/v1/nodes', { accept: tableAccept });
         process.stdout.write(
           `nodes:\n${(printTable(nodes, {}) || 'No nodes yet\n').replace(/^(?=.)/gm, '  ')}`,
