@@ -27,7 +27,7 @@ import { serveKubeletServingCertificate } from './kubelet-serving-certs.js';
 import { nodesGroup, nodeUserPrefix } from './node-authorizer.js';
 import type { ClusterCa } from './pki.js';
 import type { Registry } from './registry.js';
-import { joinApiPrefix } from './request-info.js';
+import { decodePathSegments, joinApiPrefix } from './request-info.js';
 
 const defaultTtlSeconds = 3600;
 const maxTtlSeconds = 24 * 3600;
@@ -47,7 +47,7 @@ export async function serveJoin(
 ): Promise<void> {
   if (resource.startsWith('usercredentials/') && req.method === 'DELETE') {
     if (!user.groups.includes(mastersGroup)) throw refuse(user, 'user credentials');
-    const name = decodeURIComponent(resource.slice('usercredentials/'.length));
+    const name = decodePathSegments(resource.slice('usercredentials/'.length)).join('/');
     await tokens.revoke(name);
     return writeJson(res, 200, {
       kind: 'Status',

@@ -9,7 +9,7 @@ import { forbiddenError } from '../forbidden.js';
 import type { RbacAuthorizer } from '../rbac/rbac-authorizer.js';
 import type { RequestAttributes } from '../rbac/rule-match.js';
 import type { Registry } from '../registry.js';
-import type { ExtensionRequest, RequestInfo } from '../request-info.js';
+import { decodePathSegments, type ExtensionRequest, type RequestInfo } from '../request-info.js';
 import { infoOf, type Stage, userOf } from './handler-chain.js';
 
 type Rule<K extends RequestInfo['kind']> = (
@@ -20,7 +20,7 @@ type Rule<K extends RequestInfo['kind']> = (
 
 /** `nodes[/N]`, `pods`, `namespaces/NS/pods[/N]`: metrics-api.ts's paths, as resource attributes. */
 export function metricsAttributes(info: ExtensionRequest): RequestAttributes {
-  let parts = info.rest.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts = decodePathSegments(info.rest);
   let namespace: string | undefined;
   if (parts[0] === 'namespaces') {
     namespace = parts[1];

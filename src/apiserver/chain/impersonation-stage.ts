@@ -29,10 +29,11 @@ export function impersonationStage(rbac: RbacAuthorizer): Stage {
     const name = headerValues(headers['impersonate-user'])[0];
     const groups = headerValues(headers['impersonate-group']);
     const uid = headerValues(headers['impersonate-uid'])[0];
-    const extra: Record<string, string[]> = {};
+    // No prototype: a header named impersonate-extra-__proto__ is just a key.
+    const extra: Record<string, string[]> = Object.create(null);
     for (const [header, value] of Object.entries(headers))
       if (header.startsWith(extraPrefix))
-        extra[decodeURIComponent(header.slice(extraPrefix.length))] = headerValues(value);
+        extra[extraKey(header.slice(extraPrefix.length))] = headerValues(value);
     if (name === undefined) {
       if (groups.length || uid || Object.keys(extra).length)
         throw statusErrors.badRequest(
@@ -71,4 +72,13 @@ export function impersonationStage(rbac: RbacAuthorizer): Stage {
     ctx.user = impersonated;
     return next();
   };
+}
+
+/** An extra's key, percent-encoded in the header name as kube's clients send it. */
+function extraKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw statusErrors.badRequest(`invalid URL escape in the impersonation header key "${encoded}"`);
+  }
 }
