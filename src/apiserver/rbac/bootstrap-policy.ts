@@ -223,6 +223,9 @@ export const defaultClusterRoles: ClusterRole[] = [
     rule(read, [''], ['nodes']),
     eventsRule,
     rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    // Beyond kube's role: kubelab's agent also enforces NetworkPolicies, as a CNI's node agent
+    // does, under the same node identity.
+    rule(['list', 'watch'], ['networking.k8s.io'], ['networkpolicies']),
   ]),
   // Unbound, as in kube (the node authorizer serves nodes): here for clusters that bind it.
   clusterRole('system:node', [
