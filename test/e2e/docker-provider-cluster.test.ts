@@ -11,18 +11,23 @@
 // teardown checks it too).
 import Docker from 'dockerode';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StatusError } from '../../src/api/status-error.js';
 import { parseKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
 import { clusterLabel } from '../../src/provision/providers/docker-machines.js';
-import { lockedKubelabIn, sharedDockerClusterForFile } from '../helpers/e2e-fixtures.js';
+import {
+  lockedKubelabIn,
+  namespaceOnSharedCluster,
+  sharedDockerClusterForFile,
+} from '../helpers/e2e-fixtures.js';
 import { onMachine, podReady, webDeployment, webPods } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const docker = new Docker();
 const shared = sharedDockerClusterForFile();
 const namespace = 'e2e-docker-provider';
+const fileNamespace = namespaceOnSharedCluster(shared, namespace);
 let cluster: string;
 let controlPlane: string;
 let workers: string[];
@@ -35,27 +40,8 @@ const ready = podReady;
 beforeAll(async () => {
   ({ name: cluster, controlPlane, workers } = shared.cluster);
   ({ ok, run: cli } = lockedKubelabIn(shared.cluster.home));
-  admin = ApiClient.fromKubeconfig(shared.cluster.kubeconfig);
-  await admin.request('POST', '/api/v1/namespaces', {
-    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-  });
+  admin = fileNamespace.admin;
 });
-
-afterAll(async () => {
-  // The namespace and everything in it, gone before the next file sees the cluster.
-  await admin.request('DELETE', `/api/v1/namespaces/${namespace}`);
-  await until(
-    `namespace ${namespace} gone`,
-    () =>
-      admin.request('GET', `/api/v1/namespaces/${namespace}`).then(
-        () => false,
-        (e: unknown) => e instanceof StatusError && e.code === 404,
-      ),
-    120_000,
-    500,
-  );
-  admin?.close();
-}, 180_000);
 
 describe('docker provider: a real multi-node cluster', () => {
   it('up --workers 2 from nothing: every machine bootstrapped over SSH, all Nodes Ready', async () => {

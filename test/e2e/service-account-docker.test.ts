@@ -8,16 +8,21 @@
 import { request } from 'node:https';
 import { decodeJwt } from 'jose';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StatusError } from '../../src/api/status-error.js';
 import { loadKubeconfig, parseKubeconfig } from '../../src/client/kubeconfig.js';
 import { ApiClient } from '../../src/client/rest-client.js';
-import { lockedKubelabIn, sharedDockerClusterForFile } from '../helpers/e2e-fixtures.js';
+import {
+  lockedKubelabIn,
+  namespaceOnSharedCluster,
+  sharedDockerClusterForFile,
+} from '../helpers/e2e-fixtures.js';
 import { onMachine, podReady } from '../helpers/machine-cluster.js';
 import { until } from '../helpers/until.js';
 
 const shared = sharedDockerClusterForFile();
 const namespace = 'e2e-service-account';
+const fileNamespace = namespaceOnSharedCluster(shared, namespace);
 const saDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 let admin: ApiClient;
 let ok: ReturnType<typeof lockedKubelabIn>['ok'];
@@ -48,26 +53,8 @@ const execIn = (pod: string, script: string) => ok(['exec', '-n', namespace, pod
 beforeAll(async () => {
   workers = shared.cluster.workers;
   ({ ok } = lockedKubelabIn(shared.cluster.home));
-  admin = ApiClient.fromKubeconfig(shared.cluster.kubeconfig);
-  await admin.request('POST', '/api/v1/namespaces', {
-    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-  });
+  admin = fileNamespace.admin;
 });
-
-afterAll(async () => {
-  await admin.request('DELETE', `/api/v1/namespaces/${namespace}`);
-  await until(
-    `namespace ${namespace} gone`,
-    () =>
-      admin.request('GET', `/api/v1/namespaces/${namespace}`).then(
-        () => false,
-        (e: unknown) => e instanceof StatusError && e.code === 404,
-      ),
-    120_000,
-    500,
-  );
-  admin?.close();
-}, 180_000);
 
 describe('ServiceAccounts on a real cluster', () => {
   it('a pod gets its token, CA and namespace, with which a client is its ServiceAccount to the API server', async () => {

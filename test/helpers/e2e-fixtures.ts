@@ -4,8 +4,11 @@
 // that another could see goes through a lock here. See LockName for what each stands for.
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { StatusError } from '../../src/api/status-error.js';
+import { ApiClient } from '../../src/client/rest-client.js';
 import type { LockMode, LockName, SharedDockerCluster } from './e2e-fixture-server.js';
 import { kubelabIn } from './machine-cluster.js';
+import { until } from './until.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -161,6 +164,46 @@ export function sharedDockerClusterForFile(): SharedDockerClusterUse {
         releaseExclusive();
         release = await acquireLock('docker-cluster', 'shared');
       }
+    },
+  };
+}
+
+/**
+ * An admin client on the shared cluster and the file's own namespace: created before the
+ * file's tests, deleted after them and waited for, so the next file sees the cluster as it was.
+ * Call at the top level, after sharedDockerClusterForFile().
+ */
+export function namespaceOnSharedCluster(
+  shared: SharedDockerClusterUse,
+  namespace: string,
+): { readonly admin: ApiClient } {
+  let admin: ApiClient | undefined;
+  beforeAll(async () => {
+    admin = ApiClient.fromKubeconfig(shared.cluster.kubeconfig);
+    await admin.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    });
+  });
+  afterAll(async () => {
+    if (!admin) return;
+    const client = admin;
+    await client.request('DELETE', `/api/v1/namespaces/${namespace}`);
+    await until(
+      `namespace ${namespace} gone`,
+      () =>
+        client.request('GET', `/api/v1/namespaces/${namespace}`).then(
+          () => false,
+          (e: unknown) => e instanceof StatusError && e.code === 404,
+        ),
+      120_000,
+      500,
+    );
+    client.close();
+  }, 180_000);
+  return {
+    get admin() {
+      if (!admin) throw new Error('the admin client is there from the first beforeAll on');
+      return admin;
     },
   };
 }
