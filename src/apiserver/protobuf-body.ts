@@ -1,36 +1,48 @@
 // Reading the protobuf bodies real kubectl sends. kubelab speaks JSON, but kubectl's typed
 // commands (`kubectl auth can-i`, `auth whoami`, `create role|rolebinding|clusterrole|
-// clusterrolebinding|serviceaccount|token`) POST protobuf and do not fall back to JSON on a 415. So for those kinds
-// only, the body is decoded here: kube's envelope ("k8s\0" + runtime.Unknown) around the
-// object's own message, read by a small field table (from kube's generated.proto) into the JSON
-// shape the rest of the server knows. Unknown fields are skipped; answers stay JSON, which
-// client-go reads by the response's Content-Type.
+// clusterrolebinding|serviceaccount|token`) POST protobuf and do not fall back to JSON on a 415.
+// So for those kinds only, the body is decoded here: kube's envelope ("k8s\0" + runtime.Unknown)
+// around the object's own message, read into the JSON shape the rest of the server knows.
+// Answers stay JSON, which client-go reads by the response's Content-Type.
+//
+// The wire format is protobufjs's job, not ours: it is well kept, reads the wire format from a
+// JSON descriptor, bounds-checks every length, skips unknown fields and keeps a map key
+// `__proto__` an own key. kube's .proto files are not shipped, so the descriptor below is built
+// from a field table (numbers from kube's generated.proto) that lists only the fields kubelab reads.
 
-type FieldType = 'string' | 'stringMap' | 'bool' | 'int64' | { message: string };
-type Field = [name: string, type: FieldType, repeated?: 'repeated'];
-type Message = Record<number, Field>;
+import type { INamespace, Type } from 'protobufjs/light.js';
+import protobuf from 'protobufjs/light.js';
 
-const m = (message: string) => ({ message });
-const messages: Record<string, Message> = {
+/** A field: its JSON name, a scalar, `map` (string to string) or a message below, and its rule. */
+type Field = [name: string, type: string, repeated?: 'repeated'];
+
+const messages: Record<string, Record<number, Field>> = {
+  // runtime.Unknown, the envelope's message after the magic
+  Unknown: {
+    1: ['typeMeta', 'TypeMeta'],
+    2: ['raw', 'bytes'],
+    3: ['contentEncoding', 'string'],
+    4: ['contentType', 'string'],
+  },
   TypeMeta: { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] },
   ObjectMeta: {
     1: ['name', 'string'],
     2: ['generateName', 'string'],
     3: ['namespace', 'string'],
-    11: ['labels', 'stringMap'],
-    12: ['annotations', 'stringMap'],
+    11: ['labels', 'map'],
+    12: ['annotations', 'map'],
     14: ['finalizers', 'string', 'repeated'],
   },
-  LabelSelector: { 1: ['matchLabels', 'stringMap'], 2: ['matchExpressions', m('Requirement'), 'repeated'] },
+  LabelSelector: { 1: ['matchLabels', 'map'], 2: ['matchExpressions', 'Requirement', 'repeated'] },
   Requirement: { 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', 'string', 'repeated'] },
   // rbac.authorization.k8s.io/v1
-  Role: { 1: ['metadata', m('ObjectMeta')], 2: ['rules', m('PolicyRule'), 'repeated'] },
+  Role: { 1: ['metadata', 'ObjectMeta'], 2: ['rules', 'PolicyRule', 'repeated'] },
   ClusterRole: {
-    1: ['metadata', m('ObjectMeta')],
-    2: ['rules', m('PolicyRule'), 'repeated'],
-    3: ['aggregationRule', m('AggregationRule')],
+    1: ['metadata', 'ObjectMeta'],
+    2: ['rules', 'PolicyRule', 'repeated'],
+    3: ['aggregationRule', 'AggregationRule'],
   },
-  AggregationRule: { 1: ['clusterRoleSelectors', m('LabelSelector'), 'repeated'] },
+  AggregationRule: { 1: ['clusterRoleSelectors', 'LabelSelector', 'repeated'] },
   PolicyRule: {
     1: ['verbs', 'string', 'repeated'],
     2: ['apiGroups', 'string', 'repeated'],
@@ -39,9 +51,9 @@ const messages: Record<string, Message> = {
     5: ['nonResourceURLs', 'string', 'repeated'],
   },
   RoleBinding: {
-    1: ['metadata', m('ObjectMeta')],
-    2: ['subjects', m('Subject'), 'repeated'],
-    3: ['roleRef', m('RoleRef')],
+    1: ['metadata', 'ObjectMeta'],
+    2: ['subjects', 'Subject', 'repeated'],
+    3: ['roleRef', 'RoleRef'],
   },
   Subject: {
     1: ['kind', 'string'],
@@ -51,10 +63,10 @@ const messages: Record<string, Message> = {
   },
   RoleRef: { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] },
   // authorization.k8s.io/v1 and authentication.k8s.io/v1
-  AccessReview: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('AccessReviewSpec')] },
+  AccessReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'AccessReviewSpec'] },
   AccessReviewSpec: {
-    1: ['resourceAttributes', m('ResourceAttributes')],
-    2: ['nonResourceAttributes', m('NonResourceAttributes')],
+    1: ['resourceAttributes', 'ResourceAttributes'],
+    2: ['nonResourceAttributes', 'NonResourceAttributes'],
     3: ['user', 'string'],
     4: ['groups', 'string', 'repeated'],
     6: ['uid', 'string'],
@@ -69,14 +81,14 @@ const messages: Record<string, Message> = {
     7: ['name', 'string'],
   },
   NonResourceAttributes: { 1: ['path', 'string'], 2: ['verb', 'string'] },
-  RulesReview: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('RulesReviewSpec')] },
+  RulesReview: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'RulesReviewSpec'] },
   RulesReviewSpec: { 1: ['namespace', 'string'] },
-  SelfSubjectReview: { 1: ['metadata', m('ObjectMeta')] },
+  SelfSubjectReview: { 1: ['metadata', 'ObjectMeta'] },
   // v1 ServiceAccount (`kubectl create serviceaccount`)
   ServiceAccount: {
-    1: ['metadata', m('ObjectMeta')],
-    2: ['secrets', m('ObjectReference'), 'repeated'],
-    3: ['imagePullSecrets', m('LocalObjectReference'), 'repeated'],
+    1: ['metadata', 'ObjectMeta'],
+    2: ['secrets', 'ObjectReference', 'repeated'],
+    3: ['imagePullSecrets', 'LocalObjectReference', 'repeated'],
     4: ['automountServiceAccountToken', 'bool'],
   },
   ObjectReference: {
@@ -88,10 +100,10 @@ const messages: Record<string, Message> = {
   },
   LocalObjectReference: { 1: ['name', 'string'] },
   // authentication.k8s.io/v1 TokenRequest, the body of serviceaccounts/token (`kubectl create token`)
-  TokenRequest: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('TokenRequestSpec')] },
+  TokenRequest: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'TokenRequestSpec'] },
   TokenRequestSpec: {
     1: ['audiences', 'string', 'repeated'],
-    3: ['boundObjectRef', m('BoundObjectReference')],
+    3: ['boundObjectRef', 'BoundObjectReference'],
     4: ['expirationSeconds', 'int64'],
   },
   BoundObjectReference: {
@@ -119,85 +131,48 @@ const messageOfKind: Record<string, string> = {
 };
 
 export const protobufContentType = 'application/vnd.kubernetes.protobuf';
-const envelope = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+const envelope = Buffer.from('k8s\0');
 
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  done(): boolean {
-    return this.pos >= this.buf.length;
-  }
-  varint(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('truncated varint');
-      const b = this.buf[this.pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-      shift += 7;
-    }
-  }
-  bytes(): Buffer {
-    const len = this.varint();
-    if (this.pos + len > this.buf.length) throw new Error('truncated field');
-    const out = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return out;
-  }
-  skip(wireType: number): void {
-    if (wireType === 0) this.varint();
-    else if (wireType === 1) this.pos += 8;
-    else if (wireType === 2) this.bytes();
-    else if (wireType === 5) this.pos += 4;
-    else throw new Error(`unsupported wire type ${wireType}`);
-  }
+const root = protobuf.Root.fromJSON({
+  nested: Object.fromEntries(
+    Object.entries(messages).map(([message, fields]) => [
+      message,
+      {
+        fields: Object.fromEntries(
+          Object.entries(fields).map(([id, [name, type, rule]]) => [
+            name,
+            type === 'map'
+              ? { keyType: 'string', type: 'string', id: Number(id) }
+              : { type, id: Number(id), rule },
+          ]),
+        ),
+      },
+    ]),
+  ),
+} as INamespace).resolveAll();
+
+/**
+ * A decoded message as kube's JSON: int64 as numbers, absent fields left out, and empty
+ * strings dropped too, as kube's JSON omits them (`omitempty`); in a list they count.
+ */
+function decode(type: Type, bytes: Uint8Array): Record<string, unknown> {
+  // A plain Uint8Array view, not a Buffer: protobufjs's Buffer reader cuts a string that runs
+  // past the body's end short instead of refusing it; its plain reader refuses every such length.
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return withoutEmptyStrings(type, type.toObject(type.decode(view), { longs: Number, defaults: false }));
 }
 
-function decodeMessage(buf: Buffer, name: string): Record<string, unknown> {
-  const fields = messages[name]!;
-  const out: Record<string, unknown> = {};
-  const r = new Reader(buf);
-  while (!r.done()) {
-    const key = r.varint();
-    const field = fields[Math.floor(key / 8)];
-    const wireType = key & 7;
-    if (!field) {
-      r.skip(wireType);
-      continue;
-    }
-    const [fieldName, type, repeated] = field;
-    if (type === 'stringMap') {
-      const [k, v] = decodeEntry(r.bytes());
-      out[fieldName] = { ...(out[fieldName] as Record<string, string> | undefined), [k]: v };
-      continue;
-    }
-    const value = decodeValue(r, type);
-    // Protobuf writes empty strings that kube's JSON omits (`omitempty`); in a list they count.
-    if (value === '' && !repeated) continue;
-    out[fieldName] = repeated ? [...((out[fieldName] as unknown[] | undefined) ?? []), value] : value;
-  }
-  return out;
-}
-
-function decodeValue(r: Reader, type: Exclude<FieldType, 'stringMap'>): unknown {
-  if (type === 'string') return r.bytes().toString('utf8');
-  if (type === 'bool') return r.varint() !== 0;
-  // Lifetimes and counts: far inside 2^53, where a varint read as a Number is exact.
-  if (type === 'int64') return r.varint();
-  return decodeMessage(r.bytes(), type.message);
-}
-
-function decodeEntry(buf: Buffer): [string, string] {
-  const r = new Reader(buf);
-  const entry: [string, string] = ['', ''];
-  while (!r.done()) {
-    const key = r.varint();
-    const n = Math.floor(key / 8);
-    if ((n === 1 || n === 2) && (key & 7) === 2) entry[n - 1] = r.bytes().toString('utf8');
-    else r.skip(key & 7);
-  }
-  return entry;
+function withoutEmptyStrings(type: Type, object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(object).flatMap(([name, value]) => {
+      const field = type.fields[name]!;
+      if (value === '' && !field.repeated) return [];
+      const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+      if (!nested) return [[name, value]];
+      const each = (v: unknown) => withoutEmptyStrings(nested, v as Record<string, unknown>);
+      return [[name, field.repeated ? (value as unknown[]).map(each) : each(value)]];
+    }),
+  );
 }
 
 /**
@@ -209,15 +184,13 @@ export function decodeProtobufBody(body: Buffer, kind: string): Record<string, u
   if (!message) return undefined;
   if (!body.subarray(0, 4).equals(envelope))
     throw new Error('the protobuf body lacks kube\'s "k8s\\0" envelope');
-  const unknown = new Reader(body.subarray(4));
-  let typeMeta: Record<string, unknown> = {};
-  let raw: Buffer = Buffer.alloc(0);
-  while (!unknown.done()) {
-    const key = unknown.varint();
-    const n = Math.floor(key / 8);
-    if (n === 1 && (key & 7) === 2) typeMeta = decodeMessage(unknown.bytes(), 'TypeMeta');
-    else if (n === 2 && (key & 7) === 2) raw = unknown.bytes();
-    else unknown.skip(key & 7);
+  try {
+    const { typeMeta, raw } = decode(root.lookupType('Unknown'), body.subarray(4));
+    return {
+      ...(typeMeta as Record<string, unknown> | undefined),
+      ...decode(root.lookupType(message), (raw as Uint8Array | undefined) ?? new Uint8Array()),
+    };
+  } catch (e) {
+    throw new Error(`malformed protobuf ${kind} body: ${(e as Error).message}`);
   }
-  return { ...typeMeta, ...decodeMessage(raw, message) };
 }

@@ -70,3 +70,41 @@ describe('protobuf request bodies', () => {
     expect(() => decodeProtobufBody(Buffer.from('{}'), 'Role')).toThrow(/envelope/);
   });
 });
+
+describe('malformed protobuf request bodies and unsafe map keys', () => {
+  const key = (n: number, wireType: number) => varint((n << 3) | wireType);
+  const role = (raw: Buffer) => envelope('rbac.authorization.k8s.io/v1', 'Role', raw);
+
+  it('refuses a truncated envelope or message, naming the kind', () => {
+    const rules = field(2, message(field(1, 'get'), field(3, 'pods')));
+    const whole = role(rules);
+    expect(() => decodeProtobufBody(whole.subarray(0, whole.length - 3), 'Role')).toThrow(
+      /malformed protobuf Role body/,
+    );
+    expect(() => decodeProtobufBody(role(rules.subarray(0, rules.length - 2)), 'Role')).toThrow(
+      /malformed protobuf Role body/,
+    );
+  });
+
+  it('refuses a wire type that does not exist or does not fit the field', () => {
+    // Field 9 is unknown to the descriptor, so it is skipped by its wire type: 7 is no wire type.
+    expect(() => decodeProtobufBody(role(message(key(9, 7), varint(1))), 'Role')).toThrow(
+      /invalid wire type 7/,
+    );
+    // metadata sent as a varint: 100 is then read as the message's length, past the body's end.
+    expect(() => decodeProtobufBody(role(message(key(1, 0), varint(100))), 'Role')).toThrow(
+      /malformed protobuf Role body/,
+    );
+  });
+
+  it('keeps a label key "__proto__" a plain own key and changes no prototype', () => {
+    const entry = (k: string, v: string) => field(11, message(field(1, k), field(2, v)));
+    const raw = message(field(1, message(field(1, 'r'), entry('__proto__', 'x'), entry('team', 'y'))));
+    const decoded = decodeProtobufBody(role(raw), 'Role') as { metadata: { labels: Record<string, string> } };
+    const labels = decoded.metadata.labels;
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(Object.keys(labels)).toEqual(['__proto__', 'team']);
+    expect(Object.getOwnPropertyDescriptor(labels, '__proto__')?.value).toBe('x');
+    expect(({} as Record<string, unknown>).team).toBeUndefined();
+  });
+});
