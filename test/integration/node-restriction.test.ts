@@ -128,6 +128,45 @@ describe('the Node authorizer graph', () => {
   });
 });
 
+describe('tokens for ServiceAccounts', () => {
+  it('a node gets a token only bound to a pod scheduled on itself', async () => {
+    await raw(server, 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+      body: { metadata: { name: 'robot' } },
+    });
+    const uids = new Map<string, string>();
+    for (const node of ['node-a', 'node-b']) {
+      const pod = await raw(server, 'POST', '/api/v1/namespaces/default/pods', {
+        body: {
+          metadata: { name: `robot-${node}` },
+          spec: {
+            nodeName: node,
+            serviceAccountName: 'robot',
+            containers: [{ name: 'c', image: 'kubelab/web:1' }],
+          },
+        },
+      });
+      expect(pod.status).toBe(201);
+      uids.set(node, pod.json.metadata.uid);
+    }
+    const tokenFor = (node: string, podNode: string) =>
+      as(node, 'POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: `robot-${podNode}`, uid: uids.get(podNode) },
+        },
+      });
+    expect((await tokenFor('node-b', 'node-b')).status).toBe(201);
+    // node-b runs a pod of this ServiceAccount, so the graph lets it ask; the body binds the
+    // token to node-a's pod, which NodeRestriction refuses.
+    const foreign = await tokenFor('node-b', 'node-a');
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.message).toContain(
+      'node requested token bound to a pod scheduled on a different node',
+    );
+  });
+});
+
 describe('NodeRestriction', () => {
   it('refuses node-role and node-restriction labels, on its own Node, at registration and after', async () => {
     const role = await as('node-a', 'PATCH', '/api/v1/nodes/node-a', {
