@@ -28,7 +28,8 @@ let client: ApiClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kubelab-agent-lifecycle-'));
-  server = await startApiServer({ host: '127.0.0.1', port: 0, dataDir });
+  // No controller manager makes the default ServiceAccount here: admission for it is off, as in test-server.ts.
+  server = await startApiServer({ host: '127.0.0.1', port: 0, dataDir, serviceAccountAdmission: false });
   client = ApiClient.fromKubeconfig(server.adminKubeconfigPath);
 });
 
