@@ -51,8 +51,8 @@ export interface HandlerOptions {
   bookmarkIntervalMs: number;
   watchTimeoutMs: () => number;
   /**
-   * Checks a write by its caller, on the object as it will be stored (create and update bodies,
-   * a patch's result): RBAC's escalation prevention. Throws to refuse.
+   * Checks a write by its caller, on the object as it will be stored: RBAC's escalation
+   * prevention. Throws to refuse. Run by the registry with NodeRestriction (callerAdmission).
    */
   checkWrite: (user: UserInfo, info: ResourceRequest, object: unknown) => void;
   /** The virtual kinds' answers (virtual-resources.ts). */
@@ -66,7 +66,11 @@ export interface HandlerOptions {
   onWatcherTerminated(resource: ResourceInfo): void;
 }
 
-function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteOptions {
+function writeOptions(
+  info: ResourceRequest,
+  user: UserInfo | undefined,
+  checkWrite: HandlerOptions['checkWrite'],
+): WriteOptions {
   const query = info.query;
   const fv = query.get('fieldValidation') ?? 'Strict';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
@@ -76,7 +80,7 @@ function writeOptions(info: ResourceRequest, user: UserInfo | undefined): WriteO
     dryRun: query.getAll('dryRun').includes('All'),
     fieldValidation: fv as FieldValidation,
     warnings: [],
-    admit: user && nodeRestriction(user, info),
+    admit: user && callerAdmission(user, info, checkWrite),
   };
 }
 
@@ -92,6 +96,22 @@ function warningHeaderValue(text: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `299 - ${quoted}`;
+}
+
+/**
+ * Validating admission for this caller, run by the registry on every create, update and patch
+ * result: NodeRestriction for nodes, then RBAC's escalation check for roles and bindings.
+ */
+function callerAdmission(
+  user: UserInfo,
+  info: ResourceRequest,
+  checkWrite: HandlerOptions['checkWrite'],
+): NonNullable<WriteOptions['admit']> {
+  const restrictNode = nodeRestriction(user, info);
+  return (obj, old) => {
+    restrictNode?.(obj, old);
+    checkWrite(user, info, obj);
+  };
 }
 
 function setWarnings(res: ServerResponse, opts: WriteOptions): void {
@@ -208,9 +228,8 @@ export class ResourceHandlers {
     user?: UserInfo,
   ) {
     const r = info.resource;
-    const opts = writeOptions(info, user);
+    const opts = writeOptions(info, user, this.opts.checkWrite);
     const body = await readCreateBody(req, info, opts);
-    if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'binding') return writeJson(res, 201, await this.bind(info, body));
     if (info.subresource === 'eviction') return writeJson(res, 201, await this.evict(info, body));
     if (info.subresource === 'token')
@@ -243,10 +262,9 @@ export class ResourceHandlers {
     user?: UserInfo,
   ) {
     const r = info.resource;
-    const opts = writeOptions(info, user);
+    const opts = writeOptions(info, user, this.opts.checkWrite);
     requireJsonBody(req);
     const body = await readObjectBody(req, `update ${r.plural}`, opts);
-    if (user) this.opts.checkWrite(user, info, body);
     if (info.subresource === 'scale') return writeJson(res, 200, await this.updateScale(info, body, opts));
     const mode =
       info.subresource === 'status' ? 'status' : info.subresource === 'finalize' ? 'finalize' : 'main';
@@ -266,7 +284,7 @@ export class ResourceHandlers {
     user?: UserInfo,
   ) {
     const r = info.resource;
-    const opts = writeOptions(info, user);
+    const opts = writeOptions(info, user, this.opts.checkWrite);
     const type = patchTypeFromContentType(req.headers['content-type']);
     const { value: patch, duplicateFields } = parseJsonDocument(await readBody(req), `patch ${r.plural}`);
     opts.bodyFieldErrors = patchFieldErrors(type, patch, duplicateFields);
@@ -280,11 +298,7 @@ export class ResourceHandlers {
       r,
       info.namespace,
       info.name!,
-      (current) => {
-        const next = applyPatch(type, current as unknown as Record<string, unknown>, patch);
-        if (user) this.opts.checkWrite(user, info, next);
-        return next;
-      },
+      (current) => applyPatch(type, current as unknown as Record<string, unknown>, patch),
       { ...opts, mode },
     );
     setWarnings(res, opts);
