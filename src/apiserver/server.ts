@@ -44,8 +44,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     caPem: pki.caPem,
     store: api.store,
     async close() {
+      // Stop accepting first, then end every connection: the other order let a client that
+      // reconnected in between open a watch the close then waited on for its whole timeout.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       api.compactor.stop();
       api.tokens.close();
       await api.store.close();
