@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { ApiClient } from '../src/client/rest-client.js';
+import { serverNodeFlags } from '../src/provision/bootstrap/systemd-units.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,7 +31,8 @@ export async function startServerProcess(args: string[] = []): Promise<ServerPro
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    [cli, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...args],
+    // With the V8 flags the server runs with on a machine: memory figures are the product's.
+    [...serverNodeFlags, cli, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

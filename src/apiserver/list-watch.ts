@@ -119,24 +119,13 @@ interface WatchOptions {
 const eventType = { create: 'ADDED', update: 'MODIFIED', delete: 'DELETED' } as const;
 
 /**
- * Serialized watch events, shared by every watcher of one store that sends plain objects, keyed
- * by the stored change (API version and revision): watchers catching up on the same history read it
- * separately, as distinct objects, and still encode each change once. The last 2048 changes
- * are kept, more than one store commit publishes at once (1000), so a burst fanned out to
- * every watcher is encoded once too.
+ * Serialized watch events, shared by every watcher that sends plain objects. The store hands
+ * every watcher the same event object for a change, live or read from history while watches
+ * catch up side by side, so the text is kept with the stored value it encodes, for as long as
+ * the store or a watcher still holds that value. One API version per value is kept: watchers
+ * of a resource in two versions at once encode the second themselves.
  */
-const plainEventTexts = new WeakMap<Store, Map<string, string>>();
-const plainEventTextSize = 2048;
-
-/** The cache of one store's revisions: another API server in this process has other revisions. */
-function plainEventTextOf(store: Store): Map<string, string> {
-  let texts = plainEventTexts.get(store);
-  if (!texts) {
-    texts = new Map();
-    plainEventTexts.set(store, texts);
-  }
-  return texts;
-}
+const plainEventTexts = new WeakMap<KeyValue, { apiVersion: string; line: string }>();
 
 /**
  * Serves one watch. Memory per watcher is bounded: history is read from the store a page at a
@@ -189,15 +178,10 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
    */
   const sendChange = (type: string, kv: KeyValue, obj?: ApiObject) => {
     if (!o.plain) return emit(format(type, obj ?? decode(kv)));
-    const key = `${apiVersion} ${kv.modRevision}`;
-    const plainEventText = plainEventTextOf(o.store);
-    let line = plainEventText.get(key);
-    if (line === undefined) {
-      line = format(type, obj ?? decode(kv));
-      if (plainEventText.size >= plainEventTextSize)
-        plainEventText.delete(plainEventText.keys().next().value!);
-      plainEventText.set(key, line);
-    }
+    const known = plainEventTexts.get(kv);
+    if (known?.apiVersion === apiVersion) return emit(known.line);
+    const line = format(type, obj ?? decode(kv));
+    if (!known) plainEventTexts.set(kv, { apiVersion, line });
     emit(line);
   };
 
@@ -207,7 +191,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
     const obj = decode(e.kv);
     const now = matchesFilter(filter, obj);
     if (e.type !== 'update') return now && sendChange(eventType[e.type], e.kv, obj);
-    const before = matchesFilter(filter, decode(e.prev));
+    // Asked for with prevKv whenever there is a filter.
+    const before = matchesFilter(filter, decode(e.prev!));
     if (now && before) sendChange('MODIFIED', e.kv, obj);
     else if (now) emit(format('ADDED', obj));
     else if (before) emit(format('DELETED', obj));
@@ -260,6 +245,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, o: W
   if (snapshot) for (const obj of snapshot.items) if (matchesFilter(filter, obj)) emit(format('ADDED', obj));
   try {
     watch = o.store.watch(prefix, after, onEvent, {
+      prevKv: !unfiltered,
       onError: (e) => end(tooOld(lastRevision, e.revision)),
     });
   } catch (e) {

@@ -35,7 +35,8 @@ export interface ListResult {
 
 export type WatchEvent =
   | { type: 'create'; kv: KeyValue }
-  | { type: 'update'; kv: KeyValue; prev: KeyValue }
+  /** `prev` is the value replaced, for watches opened with `prevKv` (etcd's WithPrevKV). */
+  | { type: 'update'; kv: KeyValue; prev?: KeyValue }
   /** `kv` is the last stored value of the deleted key; `kv.modRevision` is the deletion's revision. */
   | { type: 'delete'; kv: KeyValue };
 
@@ -57,6 +58,12 @@ export interface Watch {
 }
 
 export interface WatchOptions {
+  /**
+   * Update events carry the value they replaced (etcd's WithPrevKV): a watcher that filters by
+   * selector needs it to turn a change out of the selection into a deletion. Without it,
+   * catching up reads half as much.
+   */
+  prevKv?: boolean;
   /**
    * Called once if the store ends the watch itself: StoreError('Compacted') when history it
    * had yet to read was compacted away while it was catching up. Nothing is delivered after.

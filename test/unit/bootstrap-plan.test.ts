@@ -29,7 +29,7 @@ describe('systemd units', () => {
       sans: ['172.28.1.2', 'lab-control-plane', '172.28.1.2'],
     });
     expect(unit).toContain(
-      'ExecStart=/opt/kubelab/node/bin/node /opt/kubelab/bin/kubelab-server.mjs --data-dir /var/lib/kubelab/server --listen 0.0.0.0:6443 --cluster-name lab --profile lab --san 172.28.1.2 --san lab-control-plane\n',
+      'ExecStart=/opt/kubelab/node/bin/node --max-semi-space-size=16 --heap-growing-percent=30 /opt/kubelab/bin/kubelab-server.mjs --data-dir /var/lib/kubelab/server --listen 0.0.0.0:6443 --cluster-name lab --profile lab --san 172.28.1.2 --san lab-control-plane\n',
     );
     expect(unit).toContain('Restart=always');
     expect(unit).toContain('WantedBy=multi-user.target');

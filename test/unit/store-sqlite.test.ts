@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { type KeyValue, StoreError, type WatchEvent } from '../../src/store/store.js';
+import { type KeyValue, StoreError, type WatchEvent, type WatchOptions } from '../../src/store/store.js';
 
 const open: SqliteStore[] = [];
 const dirs: string[] = [];
@@ -45,9 +45,9 @@ function thrownStoreError(fn: () => unknown): StoreError {
 }
 
 /** Collects a watch's events; `settled` waits for the microtasks that deliver them. */
-function collect(store: SqliteStore, prefix: string, after: number) {
+function collect(store: SqliteStore, prefix: string, after: number, options: WatchOptions = {}) {
   const events: WatchEvent[] = [];
-  const watch = store.watch(prefix, after, (e) => events.push(e));
+  const watch = store.watch(prefix, after, (e) => events.push(e), options);
   return { events, watch };
 }
 
@@ -247,12 +247,26 @@ describe('SqliteStore list', () => {
 });
 
 describe('SqliteStore watch', () => {
+  it('hands watches catching up on the same history the same event objects', async () => {
+    const store = memoryStore();
+    for (let i = 0; i < 250; i++) await store.create(`/s/k${i}`, `v${i}`);
+    const a = collect(store, '/s/', 0);
+    const b = collect(store, '/s/', 0);
+    while (a.events.length < 250 || b.events.length < 250) await settled();
+    expect(b.events.map(summary)).toEqual(a.events.map(summary));
+    // One read and one decoded object per change, whichever watch reads the page first.
+    expect(b.events.every((e, i) => e === a.events[i])).toBe(true);
+    a.watch.stop();
+    b.watch.stop();
+  });
+
   it('delivers catch-up then live events in order, never from inside watch()', async () => {
     const store = memoryStore();
     await store.create('/w/a', 'a1');
     await store.create('/w/b', 'b1');
     await store.update('/w/a', 'a2');
-    const { events, watch } = collect(store, '/w/', 1);
+    const { events, watch } = collect(store, '/w/', 1, { prevKv: true });
+    const withoutPrev = collect(store, '/w/', 1);
     expect(events).toEqual([]);
     await store.delete('/w/b');
     await store.create('/other/x', 'x');
@@ -270,6 +284,10 @@ describe('SqliteStore watch', () => {
       prev: { key: '/w/a', value: 'a1', createRevision: 1, modRevision: 1 },
     });
     expect(events[3]).toMatchObject({ prev: { value: 'a2', modRevision: 3 } });
+    // Without prevKv, history is read without the values it replaced.
+    expect(withoutPrev.events.map(summary)).toEqual(events.map(summary));
+    expect(withoutPrev.events[1]).toEqual({ type: 'update', kv: events[1]!.kv });
+    withoutPrev.watch.stop();
     expect(events[2]).toEqual({
       type: 'delete',
       kv: { key: '/w/b', value: 'b1', createRevision: 2, modRevision: 4 },
@@ -449,7 +467,7 @@ describe('SqliteStore compaction', () => {
       '/h/live=l3',
     ]);
 
-    const { events } = collect(store, '/h/', 5);
+    const { events } = collect(store, '/h/', 5, { prevKv: true });
     await settled();
     expect(events.map(summary)).toEqual([
       'update /h/live@6=l3',

@@ -22,6 +22,7 @@ import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { readyzAt, readyzPassed } from '../api-server-health.js';
 import type { ProgressSink } from '../bootstrap/progress-reporter.js';
+import { serverNodeFlags } from '../bootstrap/systemd-units.js';
 import type {
   ClusterBootstrap,
   ClusterPlan,
@@ -81,15 +82,27 @@ async function logTail(path: string): Promise<string> {
   return (await readFile(path, 'utf8').catch(() => '')).split('\n').slice(-10).join('\n');
 }
 
-/** Starts `kubelab ARGS...` detached from this process, its output appended to the machine's log. */
-function spawnKubelab(clusterName: string, machineName: string, args: string[], cliScript?: string): number {
-  const program = cliScript ?? process.argv[1];
+/**
+ * Starts `kubelab ARGS...` detached from this process, its output appended to the machine's log;
+ * `nodeFlags` are the program's own V8 flags (the control plane's, as on a real machine).
+ */
+function spawnKubelab(
+  clusterName: string,
+  machineName: string,
+  args: string[],
+  options: { cliScript?: string; nodeFlags?: string[] } = {},
+): number {
+  const program = options.cliScript ?? process.argv[1];
   if (!program) throw new Error(`cannot locate the kubelab program to start ${machineName} with`);
   const log = openSync(logPath(clusterName, machineName), 'a');
-  const child = spawn(process.execPath, [...process.execArgv, program, ...args], {
-    detached: true,
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, ...(options.nodeFlags ?? []), program, ...args],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+    },
+  );
   child.unref();
   if (!child.pid) throw new Error(`could not start the process of ${machineName}`);
   return child.pid;
@@ -148,7 +161,7 @@ function spawnAgent(clusterName: string, nodeName: string, o: SimWorkerOptions):
       ...(o.memory ? ['--memory', o.memory] : []),
       ...(o.pods !== undefined ? ['--pods', String(o.pods)] : []),
     ],
-    o.cliScript,
+    { cliScript: o.cliScript },
   );
 }
 
@@ -351,17 +364,22 @@ class SimBootstrap implements ClusterBootstrap {
     await mkdir(clusterDir(name), { recursive: true, mode: 0o700 });
     const port = await freePort();
     const server = `https://${localAddress}:${port}`;
-    cp.pid = spawnKubelab(name, 'server', [
-      'server',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      `${localAddress}:${port}`,
-      '--cluster-name',
+    cp.pid = spawnKubelab(
       name,
-      '--profile',
-      this.plan.profile,
-    ]);
+      'server',
+      [
+        'server',
+        '--data-dir',
+        dataDir,
+        '--listen',
+        `${localAddress}:${port}`,
+        '--cluster-name',
+        name,
+        '--profile',
+        this.plan.profile,
+      ],
+      { nodeFlags: serverNodeFlags },
+    );
     const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
     const deadline = Date.now() + 30_000;
     for (;;) {
