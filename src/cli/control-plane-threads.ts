@@ -11,6 +11,7 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { InformerFactory } from '../client/informer.js';
 import { ApiClient } from '../client/rest-client.js';
 import { ControllerManager } from '../controllers/manager.js';
+import { serverNodeFlags } from '../provision/bootstrap/systemd-units.js';
 import type { ScoringStrategy } from '../scheduler/schedule.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
@@ -34,7 +35,11 @@ export function startComponentThread(spec: ComponentSpec, log: (m: string) => vo
   if (!program) throw new Error('cannot locate the kubelab program to start a component thread with');
   const worker = new Worker(resolve(program), {
     workerData: { kubelabComponent: spec },
-    execArgv: process.execArgv,
+    // The process's own V8 flags (serverNodeFlags) already apply to every thread's heap, and a
+    // Worker refuses V8 flags in its execArgv: the scheduler and controllers would never start.
+    execArgv: process.execArgv.filter(
+      (arg) => !serverNodeFlags.some((flag) => flagName(flag) === flagName(arg)),
+    ),
   });
   let healthy = false;
   let stopping = false;
@@ -95,3 +100,5 @@ export async function runComponentThread(spec: ComponentSpec): Promise<void> {
   });
   await component.start();
 }
+
+const flagName = (arg: string) => arg.split('=')[0];
